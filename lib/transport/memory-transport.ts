@@ -1,0 +1,145 @@
+import { Observable, Subject } from 'rxjs';
+import { InvalidArgumentError, TransportError } from '../errors.js';
+import type { Transport, TransportFactory } from './transport.js';
+
+/** Runs a task later; deliveries are handed to it one by one, in order. */
+export type MemoryTransportScheduler = (task: () => void) => void;
+
+/** Options of {@link memoryTransportPair} and {@link memoryTransportFactory}. */
+export interface MemoryTransportOptions {
+  /**
+   * When deliveries (bytes, completion, errors) run. Default `queueMicrotask`. The scheduler must
+   * run tasks in the order it was given them; pass e.g. `(task) => setTimeout(task, 0)` to let
+   * timers interleave, or a synchronous `(task) => task()` for step-by-step tests.
+   */
+  readonly scheduler?: MemoryTransportScheduler;
+}
+
+/**
+ * One end of an in-memory connection made by {@link memoryTransportPair}: a {@link Transport} that
+ * can also simulate a network failure.
+ */
+export interface MemoryTransport extends Transport {
+  /** True once either end closed or failed; `send` is then a no-op. */
+  readonly closed: boolean;
+  /**
+   * Simulates a broken connection: both ends' `incoming` error with a `TransportError`
+   * (`cause` = the given cause) after the bytes already in flight have been delivered.
+   */
+  fail(cause?: unknown): void;
+}
+
+/**
+ * Two connected in-memory transports, for tests (the library's and your own). Bytes sent on one end
+ * arrive on the other end's `incoming`, asynchronously (one microtask per send by default, see
+ * {@link MemoryTransportOptions.scheduler}) and in order. Each sent chunk is copied, so the sender
+ * may reuse its buffer, and arrives as one chunk.
+ *
+ * `incoming` is hot like every transport's: subscribe before the peer sends. `close()` on either
+ * end completes both ends' `incoming` once the bytes already in flight have been delivered; later
+ * sends are ignored. `fail()` simulates a network failure.
+ *
+ * @example
+ * ```ts
+ * const [client, server] = memoryTransportPair();
+ * server.incoming.subscribe((bytes) => console.log('server got', bytes));
+ * client.send(Uint8Array.of(0xc0, 0x00)); // PINGREQ, delivered in a microtask
+ * client.close(); // both incoming streams complete
+ * ```
+ */
+export function memoryTransportPair(options: MemoryTransportOptions = {}): [MemoryTransport, MemoryTransport] {
+  const schedule = options.scheduler ?? queueMicrotask;
+  if (typeof schedule !== 'function') {
+    throw new InvalidArgumentError('scheduler', `expected a function (task) => void, got ${typeof schedule}`);
+  }
+  const inboxes = [new Subject<Uint8Array>(), new Subject<Uint8Array>()] as const;
+  let closed = false;
+
+  const shutdown = (error: TransportError | undefined): void => {
+    if (closed) return;
+    closed = true;
+    // Scheduled after every delivery already queued, so in-flight bytes arrive first.
+    schedule(() => {
+      for (const inbox of inboxes) {
+        if (error === undefined) inbox.complete();
+        else inbox.error(error);
+      }
+    });
+  };
+
+  const end = (self: 0 | 1): MemoryTransport => {
+    const peerInbox = inboxes[self === 0 ? 1 : 0];
+    const incoming = inboxes[self].asObservable();
+    return {
+      incoming,
+      get closed() {
+        return closed;
+      },
+      send(bytes: Uint8Array): void {
+        if (!(bytes instanceof Uint8Array)) {
+          throw new InvalidArgumentError('bytes', `expected a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
+        }
+        if (closed) return;
+        const copy = bytes.slice();
+        schedule(() => peerInbox.next(copy));
+      },
+      close(): void {
+        shutdown(undefined);
+      },
+      fail(cause?: unknown): void {
+        const reason = cause instanceof Error ? `: ${cause.message}` : '';
+        shutdown(new TransportError(`in-memory connection failed${reason}`, { cause }));
+      },
+    };
+  };
+  return [end(0), end(1)];
+}
+
+/**
+ * A cold {@link TransportFactory} over in-memory pairs, usable as a client's `transport` option.
+ * Each subscription makes a new {@link memoryTransportPair}; when it "opens" (on the scheduler, so
+ * asynchronously like a real connection) it hands the server end to `onServerSide` (e.g. the
+ * embedded broker's accept function, or a scripted peer in a test), then emits the client end and
+ * completes. Unsubscribing before it has emitted abandons the attempt: `onServerSide` is not called.
+ * If `onServerSide` throws, the subscription errors with a `TransportError` whose `cause` is the
+ * thrown value.
+ *
+ * @example
+ * ```ts
+ * const factory = memoryTransportFactory((server) => broker.accept(server));
+ * factory().subscribe((transport) => transport.send(connectBytes));
+ * ```
+ */
+export function memoryTransportFactory(
+  onServerSide: (serverTransport: MemoryTransport) => void,
+  options: MemoryTransportOptions = {},
+): TransportFactory {
+  if (typeof onServerSide !== 'function') {
+    throw new InvalidArgumentError('onServerSide', `expected a function (serverTransport) => void, got ${typeof onServerSide}`);
+  }
+  const schedule = options.scheduler ?? queueMicrotask;
+  if (typeof schedule !== 'function') {
+    throw new InvalidArgumentError('scheduler', `expected a function (task) => void, got ${typeof schedule}`);
+  }
+  return () =>
+    new Observable<Transport>((subscriber) => {
+      let abandoned = false;
+      schedule(() => {
+        if (abandoned) return;
+        const [client, server] = memoryTransportPair({ scheduler: schedule });
+        try {
+          onServerSide(server);
+        } catch (cause) {
+          client.close();
+          const reason = cause instanceof Error ? `: ${cause.message}` : '';
+          subscriber.error(new TransportError(`in-memory connection refused by the server side${reason}`, { cause }));
+          return;
+        }
+        subscriber.next(client);
+        subscriber.complete();
+      });
+      return () => {
+        abandoned = true;
+      };
+    });
+}
