@@ -24,7 +24,7 @@ export function socketTransport(socket: Socket): Transport {
   socket.on('data', (chunk: Buffer) => incoming.next(chunk));
   socket.on('error', (error: Error) => {
     closed = true;
-    incoming.error(new TransportError(`socket error: ${error.message}`, { cause: error }));
+    incoming.error(new TransportError(`socket error: ${describeSocketError(error)}`, { cause: error }));
   });
   socket.on('close', () => {
     closed = true;
@@ -53,4 +53,91 @@ export function socketTransport(socket: Socket): Transport {
       setTimeout(() => socket.destroy(), 1000).unref();
     },
   };
+}
+
+/** What {@link openSocketTransport} needs to open one connection. */
+export interface OpenSocketOptions {
+  /** Names the connection in error messages, e.g. `TCP connection to 127.0.0.1:1883`. */
+  readonly label: string;
+  /** Starts connecting; called once per subscription. */
+  readonly create: () => Socket;
+  /** The event that means "open": `connect` for TCP, `secureConnect` for TLS. */
+  readonly readyEvent: 'connect' | 'secureConnect';
+  /** Milliseconds to wait for `readyEvent` before giving up. */
+  readonly connectTimeout: number;
+}
+
+/**
+ * The cold open-a-socket Observable shared by the TCP and TLS transports: subscribing calls
+ * `create()`, emits the {@link socketTransport} once `readyEvent` fires, then completes. It errors
+ * with a `TransportError` naming `label` and the cause (code `TRANSPORT_TIMEOUT` when
+ * `connectTimeout` passes). Unsubscribing before it emitted destroys the socket.
+ */
+export function openSocketTransport(options: OpenSocketOptions): Observable<Transport> {
+  const { label, create, readyEvent, connectTimeout } = options;
+  return new Observable<Transport>((subscriber) => {
+    let socket: Socket;
+    try {
+      socket = create();
+    } catch (cause) {
+      subscriber.error(new TransportError(`${label} could not be started: ${describeSocketError(cause)}`, { cause }));
+      return undefined;
+    }
+    let settled = false;
+    const cleanup = (): void => {
+      settled = true;
+      clearTimeout(timer);
+      socket.off(readyEvent, onReady);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+    };
+    const fail = (error: TransportError): void => {
+      cleanup();
+      socket.destroy();
+      subscriber.error(error);
+    };
+    const onReady = (): void => {
+      cleanup();
+      subscriber.next(socketTransport(socket));
+      subscriber.complete();
+    };
+    const onError = (cause: Error): void => {
+      fail(new TransportError(`${label} failed: ${describeSocketError(cause)}`, { cause }));
+    };
+    const onClose = (): void => {
+      fail(new TransportError(`${label} was closed by the peer before it was established`));
+    };
+    const timer = setTimeout(() => {
+      fail(new TransportError(`${label} timed out after ${connectTimeout} ms`, { code: 'TRANSPORT_TIMEOUT' }));
+    }, connectTimeout);
+    socket.once(readyEvent, onReady);
+    socket.once('error', onError);
+    socket.once('close', onClose);
+    return () => {
+      // Abandoned before open: close the half-open socket. After open the Transport owns it.
+      if (!settled) {
+        cleanup();
+        socket.destroy();
+      }
+    };
+  });
+}
+
+const certificateCodes = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME|ALTNAME|CHAIN/;
+
+/**
+ * A one-line description of a socket error: its code and message, the messages of an
+ * `AggregateError` (Node tries IPv4 and IPv6 addresses in turn), and a hint for TLS certificate
+ * problems.
+ */
+export function describeSocketError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  let message = error.message;
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    message = error.errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))).join('; ');
+  }
+  if (code !== undefined && !message.includes(code)) message = `${code}: ${message}`;
+  if (code !== undefined && certificateCodes.test(code)) message = `TLS certificate problem: ${message}`;
+  return message === '' ? error.name : message;
 }

@@ -1,0 +1,141 @@
+import { firstValueFrom } from 'rxjs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { InvalidArgumentError, TransportError } from '../../lib/errors.js';
+import { tcpTransport } from '../../lib/node/tcp-transport.js';
+import type { Transport } from '../../lib/transport/transport.js';
+import { describeWithMosquitto, freePort, startMosquitto, type MosquittoInstance } from '../helpers/mosquitto.js';
+import { readAllChunks, readBytes } from '../transport/read-bytes.js';
+
+/** MQTT 3.1.1 CONNECT, client id "rxmqtt-tcp", clean session, keep alive 60 s (spec 3.1). */
+export const CONNECT_311 = Uint8Array.from([
+  0x10, // fixed header: packet type 1 (CONNECT), flags 0000 [MQTT-3.1.0-1]
+  0x16, // remaining length: 10 (variable header) + 12 (payload) = 22
+  0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, // protocol name: length 4, "MQTT" [MQTT-3.1.2-1]
+  0x04, // protocol level 4 = 3.1.1 [MQTT-3.1.2-2]
+  0x02, // connect flags: clean session (bit 1); reserved bit 0 is 0 [MQTT-3.1.2-3]
+  0x00, 0x3c, // keep alive: 60 seconds
+  0x00, 0x0a, 0x72, 0x78, 0x6d, 0x71, 0x74, 0x74, 0x2d, 0x74, 0x63, 0x70, // client id: length 10, "rxmqtt-tcp"
+]);
+
+/** The CONNACK a 3.1.1 broker answers it with (spec 3.2). */
+export const CONNACK_311_ACCEPTED = [
+  0x20, // fixed header: packet type 2 (CONNACK), flags 0000
+  0x02, // remaining length 2
+  0x00, // connect acknowledge flags: session present 0 (clean session) [MQTT-3.2.2-1]
+  0x00, // connect return code 0: connection accepted
+];
+
+/** DISCONNECT (spec 3.14): the server closes the connection after it. */
+export const DISCONNECT = Uint8Array.from([0xe0, 0x00]);
+
+describeWithMosquitto('tcpTransport against Mosquitto', () => {
+  let mosquitto: MosquittoInstance;
+  beforeAll(async () => {
+    mosquitto = await startMosquitto();
+  });
+  afterAll(async () => {
+    await mosquitto?.dispose();
+  });
+
+  it('opens a connection that carries CONNECT and CONNACK', async () => {
+    const transport = await firstValueFrom(tcpTransport({ host: mosquitto.host, port: mosquitto.port })());
+    const connack = readBytes(transport, 4);
+    transport.send(CONNECT_311);
+    expect(Array.from(await connack)).toEqual(CONNACK_311_ACCEPTED);
+    const rest = readAllChunks(transport);
+    transport.close();
+    await expect(rest).resolves.toEqual([]);
+  });
+
+  it('completes incoming when the broker closes the connection in an orderly way', async () => {
+    const transport = await firstValueFrom(tcpTransport({ host: mosquitto.host, port: mosquitto.port })());
+    const connack = readBytes(transport, 4);
+    const all = readAllChunks(transport);
+    transport.send(CONNECT_311);
+    await connack;
+    transport.send(DISCONNECT); // the broker closes the network connection [MQTT-3.14.4-1]
+    const chunks = await all;
+    expect(Array.from(Buffer.concat(chunks))).toEqual(CONNACK_311_ACCEPTED);
+  });
+
+  it('send after close is a no-op', async () => {
+    const transport = await firstValueFrom(tcpTransport({ host: mosquitto.host, port: mosquitto.port })());
+    const all = readAllChunks(transport);
+    transport.close();
+    expect(() => transport.send(CONNECT_311)).not.toThrow();
+    await expect(all).resolves.toEqual([]);
+  });
+});
+
+describe('tcpTransport', () => {
+  it('fails with a TransportError naming host, port and ECONNREFUSED on a closed port', async () => {
+    const port = await freePort();
+    const error = await firstValueFrom(tcpTransport({ host: '127.0.0.1', port })()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TransportError);
+    const message = (error as TransportError).message;
+    expect(message).toContain(`127.0.0.1:${port}`);
+    expect(message).toContain('ECONNREFUSED');
+    expect(((error as TransportError).cause as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+  });
+
+  describe('with a local server', () => {
+    let server: Server;
+    let port: number;
+    const accepted: Socket[] = [];
+    beforeAll(async () => {
+      server = createServer((socket) => accepted.push(socket));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.address() as { port: number }).port;
+    });
+    afterAll(async () => {
+      for (const socket of accepted) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    });
+
+    it('is cold: nothing connects until subscribed, each subscription connects anew', async () => {
+      const factory = tcpTransport({ host: '127.0.0.1', port });
+      const before = accepted.length;
+      const connections = new Promise<void>((resolve) => {
+        const onConnection = (): void => {
+          if (accepted.length >= before + 2) {
+            server.off('connection', onConnection);
+            resolve();
+          }
+        };
+        server.on('connection', onConnection);
+      });
+      expect(accepted.length).toBe(before);
+      const [a, b]: Transport[] = await Promise.all([firstValueFrom(factory()), firstValueFrom(factory())]);
+      await connections;
+      expect(a).not.toBe(b);
+      a.close();
+      b.close();
+    });
+
+    it('delivers bytes both ways and errors incoming when the peer resets', async () => {
+      const serverSide = new Promise<Socket>((resolve) => server.once('connection', resolve));
+      const transport = await firstValueFrom(tcpTransport({ host: '127.0.0.1', port })());
+      const peer = await serverSide;
+      const received = new Promise<Buffer>((resolve) => peer.once('data', resolve));
+      transport.send(Uint8Array.of(1, 2, 3));
+      expect(Array.from(await received)).toEqual([1, 2, 3]);
+      const ended = readAllChunks(transport);
+      peer.resetAndDestroy();
+      const error = await ended.then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(TransportError);
+      expect((error as TransportError).message).toContain('ECONNRESET');
+    });
+  });
+
+  it('rejects a bad host, port or timeout with InvalidArgumentError', () => {
+    expect(() => tcpTransport({ host: '', port: 1883 })).toThrow(InvalidArgumentError);
+    expect(() => tcpTransport({ host: 'localhost', port: 0 })).toThrow(/port: expected an integer from 1 to 65535, got 0/);
+    expect(() => tcpTransport({ host: 'localhost', port: 70000 })).toThrow(/port/);
+    expect(() => tcpTransport({ host: 'localhost', port: 1.5 })).toThrow(/port/);
+    expect(() => tcpTransport({ host: 'localhost', port: 1883, connectTimeout: -5 })).toThrow(/connectTimeout/);
+    expect(() => tcpTransport(undefined as never)).toThrow(/options/);
+  });
+});
