@@ -1,0 +1,76 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import { PacketDecoder, type DecoderOptions } from '../codec/decoder.js';
+import type { Packet } from '../codec/packet.js';
+import { DecodeError } from '../errors.js';
+import { assertMaximumPacketSize, assertOptionsObject, assertProtocolVersion } from './validate-options.js';
+
+/**
+ * Turns a stream of byte chunks (as received from a transport) into a stream of MQTT packets.
+ *
+ * Chunk boundaries mean nothing: a packet may be split over several chunks and one chunk may hold
+ * several packets. Packets are emitted in order, synchronously as the chunk that completes them
+ * arrives. Payloads are views into the received chunks, not copies.
+ *
+ * - Cold, like the source: each subscription subscribes to the source and gets its own decoder, so
+ *   two subscribers never share framing state. Subscribing sends nothing; unsubscribing
+ *   unsubscribes from the source.
+ * - Errors with a {@link DecodeError} (and unsubscribes from the source) as soon as the bytes are
+ *   malformed; the packets completed before the bad bytes are emitted first.
+ * - Completes when the source completes. If the source completes in the middle of a packet, it
+ *   errors instead with a DecodeError whose `code` is `DECODE_TRUNCATED`.
+ * - Errors of the source are passed on unchanged.
+ * - Throws {@link InvalidArgumentError} at once when `options` is invalid (protocol version not 4,
+ *   5 or undefined; maximum packet size not an integer from 2 to 268 435 460).
+ *
+ * With `protocolVersion` undefined (a server), the first packet must be CONNECT and its protocol
+ * level is adopted for the rest of the stream.
+ *
+ * @example
+ * ```ts
+ * transport.incoming
+ *   .pipe(decodePackets({ protocolVersion: 5, maximumPacketSize: 1 << 20 }))
+ *   .subscribe((packet) => console.log(packet.type));
+ * ```
+ */
+export function decodePackets(options: DecoderOptions = {}): OperatorFunction<Uint8Array, Packet> {
+  assertOptionsObject(options, 'options', true);
+  assertProtocolVersion(options.protocolVersion, 'options.protocolVersion', true);
+  assertMaximumPacketSize(options.maximumPacketSize, 'options.maximumPacketSize');
+  // Snapshot, so that later changes to the caller's object do not leak into running streams.
+  const decoderOptions: DecoderOptions = {
+    protocolVersion: options.protocolVersion,
+    maximumPacketSize: options.maximumPacketSize,
+  };
+
+  return (source) =>
+    new Observable<Packet>((subscriber) => {
+      const decoder = new PacketDecoder(decoderOptions);
+      // One callback per subscription, reused for every packet.
+      const emit = (packet: Packet): void => subscriber.next(packet);
+      let received = 0;
+      return source.subscribe({
+        next(chunk) {
+          received += chunk.length;
+          try {
+            decoder.write(chunk, emit);
+          } catch (error) {
+            // The decoder stays failed after an error; the byte stream can no longer be framed.
+            subscriber.error(error);
+          }
+        },
+        error(error) {
+          subscriber.error(error);
+        },
+        complete() {
+          const pending = decoder.bufferedBytes;
+          if (pending > 0) {
+            subscriber.error(
+              new DecodeError('DECODE_TRUNCATED', `the stream ended inside a packet (${pending} bytes of it received)`, received),
+            );
+          } else {
+            subscriber.complete();
+          }
+        },
+      });
+    });
+}

@@ -1,0 +1,6 @@
+/**
+ * RxJS operators over MQTT bytes and packets.
+ */
+export { decodePackets } from './decode-packets.js';
+export { encodePackets } from './encode-packets.js';
+export { ofType } from './of-type.js';
