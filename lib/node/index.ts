@@ -2,4 +2,5 @@
  * `rxmqtt/node`: the Node.js-only parts (TCP and TLS transports and socket adapters).
  */
 export { tcpTransport, type TcpTransportOptions } from './tcp-transport.js';
+export { tlsTransport, type TlsTransportOptions, type TlsMaterial } from './tls-transport.js';
 export { socketTransport } from './socket-transport.js';

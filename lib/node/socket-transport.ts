@@ -131,13 +131,16 @@ const certificateCodes = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME|ALTNA
  * problems.
  */
 export function describeSocketError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as NodeJS.ErrnoException).code;
-  let message = error.message;
-  if (error instanceof AggregateError && error.errors.length > 0) {
-    message = error.errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))).join('; ');
+  // Duck-typed: errors from Node internals may come from another realm (e.g. under test runners).
+  if (typeof error !== 'object' || error === null || typeof (error as Error).message !== 'string') return String(error);
+  const { code, errors, name } = error as { code?: unknown; errors?: unknown; name?: unknown };
+  let message = (error as Error).message;
+  if (Array.isArray(errors) && errors.length > 0) {
+    message = errors.map((e: unknown) => (typeof e === 'object' && e !== null && 'message' in e ? String(e.message) : String(e))).join('; ');
   }
-  if (code !== undefined && !message.includes(code)) message = `${code}: ${message}`;
-  if (code !== undefined && certificateCodes.test(code)) message = `TLS certificate problem: ${message}`;
-  return message === '' ? error.name : message;
+  if (typeof code === 'string') {
+    if (!message.includes(code)) message = `${code}: ${message}`;
+    if (certificateCodes.test(code)) message = `TLS certificate problem: ${message}`;
+  }
+  return message === '' ? String(name) : message;
 }

@@ -76,7 +76,8 @@ export function memoryTransportPair(options: MemoryTransportOptions = {}): [Memo
         return closed;
       },
       send(bytes: Uint8Array): void {
-        if (!(bytes instanceof Uint8Array)) {
+        // Tag check rather than instanceof: a Node Buffer or a Uint8Array from another realm is fine too.
+        if (Object.prototype.toString.call(bytes) !== '[object Uint8Array]') {
           throw new InvalidArgumentError('bytes', `expected a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
         }
         if (closed) return;
@@ -87,7 +88,7 @@ export function memoryTransportPair(options: MemoryTransportOptions = {}): [Memo
         shutdown(undefined);
       },
       fail(cause?: unknown): void {
-        const reason = cause instanceof Error ? `: ${cause.message}` : '';
+        const reason = describeCause(cause);
         shutdown(new TransportError(`in-memory connection failed${reason}`, { cause }));
       },
     };
@@ -131,7 +132,7 @@ export function memoryTransportFactory(
           onServerSide(server);
         } catch (cause) {
           client.close();
-          const reason = cause instanceof Error ? `: ${cause.message}` : '';
+          const reason = describeCause(cause);
           subscriber.error(new TransportError(`in-memory connection refused by the server side${reason}`, { cause }));
           return;
         }
@@ -142,4 +143,9 @@ export function memoryTransportFactory(
         abandoned = true;
       };
     });
+}
+
+function describeCause(cause: unknown): string {
+  if (typeof cause === 'object' && cause !== null && 'message' in cause) return `: ${String(cause.message)}`;
+  return cause === undefined ? '' : `: ${String(cause)}`;
 }

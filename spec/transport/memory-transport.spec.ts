@@ -99,6 +99,13 @@ describe('memoryTransportPair', () => {
     expect(completed).toBe(true);
   });
 
+  it('accepts any Uint8Array, a Node Buffer included', async () => {
+    const [a, b] = memoryTransportPair();
+    const received = firstValueFrom(b.incoming);
+    a.send(Buffer.from([9, 8]));
+    expect(Array.from(await received)).toEqual([9, 8]);
+  });
+
   it('rejects what a user can get wrong', () => {
     expect(() => memoryTransportPair({ scheduler: 42 as never })).toThrow(InvalidArgumentError);
     const [a] = memoryTransportPair();
