@@ -1,0 +1,88 @@
+import { Subject, type Observable } from 'rxjs';
+import type { QoS } from '../codec/packet.js';
+import type { PublishProperties } from '../codec/properties.js';
+import type { MqttError } from '../errors.js';
+
+/** A client finished CONNECT and got CONNACK 0x00. */
+export interface ClientConnectedEvent {
+  readonly type: 'clientConnected';
+  readonly clientId: string;
+  readonly username: string | undefined;
+  readonly protocolVersion: 4 | 5;
+  readonly sessionPresent: boolean;
+}
+
+/** A connected client went away. `error` says why when it was not a normal DISCONNECT. */
+export interface ClientDisconnectedEvent {
+  readonly type: 'clientDisconnected';
+  readonly clientId: string;
+  /** True when the client sent DISCONNECT (any reason code). */
+  readonly graceful: boolean;
+  readonly error: MqttError | undefined;
+}
+
+/** A message was accepted for routing (from a client, a will, or {@link BrokerHandle.publish}). */
+export interface PublishedEvent {
+  readonly type: 'published';
+  /** The publisher, undefined for messages the broker published itself. */
+  readonly clientId: string | undefined;
+  readonly topic: string;
+  readonly payload: Uint8Array;
+  readonly qos: QoS;
+  readonly retain: boolean;
+  readonly properties: PublishProperties | undefined;
+}
+
+/** A subscription was granted. */
+export interface SubscribedEvent {
+  readonly type: 'subscribed';
+  readonly clientId: string;
+  readonly topicFilter: string;
+  readonly qos: QoS;
+}
+
+/** A subscription was removed by UNSUBSCRIBE. */
+export interface UnsubscribedEvent {
+  readonly type: 'unsubscribed';
+  readonly clientId: string;
+  readonly topicFilter: string;
+}
+
+/** A connection was refused or closed for breaking the protocol (malformed packet, bad CONNECT, ...). */
+export interface ConnectionErrorEvent {
+  readonly type: 'connectionError';
+  readonly clientId: string | undefined;
+  readonly error: MqttError;
+}
+
+/** Everything {@link BrokerHandle.events$} reports. */
+export type BrokerEvent =
+  | ClientConnectedEvent
+  | ClientDisconnectedEvent
+  | PublishedEvent
+  | SubscribedEvent
+  | UnsubscribedEvent
+  | ConnectionErrorEvent;
+
+/**
+ * The broker's event streams. All are hot (they report what happens while subscribed, no replay)
+ * and complete when the broker closes. Events are only built when someone listens.
+ */
+export class BrokerEvents {
+  private readonly subject = new Subject<BrokerEvent>();
+  /** Every event. */
+  readonly events$: Observable<BrokerEvent> = this.subject.asObservable();
+
+  /** True when someone listens (so the caller can skip building an event). */
+  get observed(): boolean {
+    return this.subject.observed;
+  }
+
+  emit(event: BrokerEvent): void {
+    this.subject.next(event);
+  }
+
+  complete(): void {
+    this.subject.complete();
+  }
+}

@@ -1,0 +1,137 @@
+import { InvalidArgumentError } from '../errors.js';
+import type { AuthenticateHook, AuthorizePublishHook, AuthorizeSubscribeHook } from './auth-hooks.js';
+
+/**
+ * Bounds that keep one broker's memory use predictable. Every field is optional; the defaults are
+ * listed beside each field and in {@link DEFAULT_BROKER_LIMITS}.
+ *
+ * @example
+ * ```ts
+ * await startBroker({ port: 0, limits: { maxQueuedMessages: 100, maxInflight: 16 } });
+ * ```
+ */
+export interface BrokerLimits {
+  /** QoS 1 and 2 messages held per session beyond the in-flight window (default 1000). Newer messages are dropped when full. */
+  readonly maxQueuedMessages?: number;
+  /** Outbound QoS 1 and 2 messages awaiting acknowledgement per client (default 256; an MQTT 5 client's Receive Maximum lowers it). */
+  readonly maxInflight?: number;
+  /** Largest packet accepted from a client, in bytes (default 1 MiB). Announced to MQTT 5 clients. */
+  readonly maxPacketSize?: number;
+  /** Sessions held at once, online and offline (default 10 000). Further clients are refused. */
+  readonly maxSessions?: number;
+  /** Inbound QoS 2 messages a client may have unreleased at once (default 256), announced as Receive Maximum. */
+  readonly receiveMaximum?: number;
+  /** Topic aliases an MQTT 5 client may use towards the broker (default 64). */
+  readonly topicAliasMaximum?: number;
+  /** Milliseconds a new connection may take to send CONNECT (default 10 000). */
+  readonly connectTimeout?: number;
+  /** Largest session expiry interval granted, in seconds (default: no cap). */
+  readonly maxSessionExpiryInterval?: number;
+  /** When set, the keep alive (seconds) the broker imposes on MQTT 5 clients (Server Keep Alive). */
+  readonly serverKeepAlive?: number;
+}
+
+/** The limits in force when none are given. */
+export const DEFAULT_BROKER_LIMITS: Required<Omit<BrokerLimits, 'serverKeepAlive' | 'maxSessionExpiryInterval'>> = {
+  maxQueuedMessages: 1000,
+  maxInflight: 256,
+  maxPacketSize: 1024 * 1024,
+  maxSessions: 10000,
+  receiveMaximum: 256,
+  topicAliasMaximum: 64,
+  connectTimeout: 10000,
+};
+
+/** Limits after defaults are applied. */
+export interface ResolvedLimits {
+  readonly maxQueuedMessages: number;
+  readonly maxInflight: number;
+  readonly maxPacketSize: number;
+  readonly maxSessions: number;
+  readonly receiveMaximum: number;
+  readonly topicAliasMaximum: number;
+  readonly connectTimeout: number;
+  readonly maxSessionExpiryInterval: number | undefined;
+  readonly serverKeepAlive: number | undefined;
+}
+
+/** The TLS listener's settings: PEM strings or Buffers as accepted by `tls.createServer`. */
+export interface BrokerTlsOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly key: string | Uint8Array;
+  readonly cert: string | Uint8Array;
+  readonly ca?: string | Uint8Array;
+  /** Ask clients for a certificate (verified against `ca`). */
+  readonly requestCert?: boolean;
+}
+
+/** Options of {@link startBroker}. */
+export interface BrokerOptions {
+  /** TCP port of the plain MQTT listener; 0 picks a free port. */
+  readonly port: number;
+  /** Interface to listen on (default 127.0.0.1, loopback only). */
+  readonly host?: string;
+  /** Adds a WebSocket listener (subprotocol `mqtt`); needs the optional `ws` package. */
+  readonly websocket?: { readonly port: number; readonly path?: string };
+  /** Adds a TLS listener. */
+  readonly tls?: BrokerTlsOptions;
+  /** Decides whether a client may connect. Absent: everyone may. */
+  readonly authenticate?: AuthenticateHook;
+  /** Decides whether a client may publish to a topic. Absent: everyone may. */
+  readonly authorizePublish?: AuthorizePublishHook;
+  /** Decides whether a client may subscribe to a filter. Absent: everyone may. */
+  readonly authorizeSubscribe?: AuthorizeSubscribeHook;
+  /** Memory and protocol bounds. */
+  readonly limits?: BrokerLimits;
+}
+
+function checkPort(name: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new InvalidArgumentError(name, `must be an integer port from 0 to 65535, got ${String(value)}`);
+  }
+}
+
+function checkCount(name: string, value: unknown, min: number, max: number): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(name, `must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+}
+
+/** Checks user-supplied broker options and applies the default limits; throws InvalidArgumentError. */
+export function resolveBrokerOptions(options: BrokerOptions): ResolvedLimits {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'must be an object such as { port: 0 }');
+  checkPort('options.port', options.port);
+  if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {
+    throw new InvalidArgumentError('options.host', 'must be a non-empty string');
+  }
+  if (options.websocket !== undefined) checkPort('options.websocket.port', options.websocket.port);
+  if (options.tls !== undefined) {
+    checkPort('options.tls.port', options.tls.port);
+    if (options.tls.key === undefined || options.tls.cert === undefined) {
+      throw new InvalidArgumentError('options.tls', 'needs both key and cert (PEM)');
+    }
+  }
+  for (const hook of ['authenticate', 'authorizePublish', 'authorizeSubscribe'] as const) {
+    if (options[hook] !== undefined && typeof options[hook] !== 'function') {
+      throw new InvalidArgumentError(`options.${hook}`, 'must be a function');
+    }
+  }
+  const l = options.limits ?? {};
+  checkCount('limits.maxQueuedMessages', l.maxQueuedMessages, 0, 2 ** 31);
+  checkCount('limits.maxInflight', l.maxInflight, 1, 65535);
+  checkCount('limits.maxPacketSize', l.maxPacketSize, 64, 268435460);
+  checkCount('limits.maxSessions', l.maxSessions, 1, 2 ** 31);
+  checkCount('limits.receiveMaximum', l.receiveMaximum, 1, 65535);
+  checkCount('limits.topicAliasMaximum', l.topicAliasMaximum, 0, 65535);
+  checkCount('limits.connectTimeout', l.connectTimeout, 1, 2 ** 31);
+  checkCount('limits.maxSessionExpiryInterval', l.maxSessionExpiryInterval, 0, 0xffffffff);
+  checkCount('limits.serverKeepAlive', l.serverKeepAlive, 0, 65535);
+  return {
+    ...DEFAULT_BROKER_LIMITS,
+    ...Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined)),
+    maxSessionExpiryInterval: l.maxSessionExpiryInterval,
+    serverKeepAlive: l.serverKeepAlive,
+  } as ResolvedLimits;
+}

@@ -1,0 +1,185 @@
+import type { Packet, QoS } from '../codec/packet.js';
+import type { BrokerMessage } from './broker-message.js';
+import type { BrokerSubscription } from './subscription-index.js';
+import { outboundPublish } from './outbound-publish.js';
+
+/** What a session needs from the connection it is attached to. */
+export interface SessionLink {
+  readonly protocolVersion: 4 | 5;
+  /** Outbound QoS 1/2 window: min(broker maxInflight, the client's Receive Maximum). */
+  readonly inflightWindow: number;
+  /** Encodes and writes; false when the packet exceeds the client's Maximum Packet Size (not sent). */
+  send(packet: Packet): boolean;
+}
+
+/** An outbound QoS 1 or 2 message, queued or in flight. */
+interface Delivery {
+  readonly message: BrokerMessage;
+  readonly qos: 1 | 2;
+  readonly retain: boolean;
+  readonly subscriptionIds: readonly number[] | undefined;
+  packetId: number;
+  /** 'ack': PUBLISH sent, awaiting PUBACK/PUBREC; 'comp': PUBREL sent, awaiting PUBCOMP. */
+  state: 'ack' | 'comp';
+}
+
+/**
+ * One client's session state on the broker: its subscriptions, its outbound QoS 1/2 messages (in
+ * flight and queued, bounded by `maxQueued`), and the inbound QoS 2 packet ids awaiting PUBREL.
+ * Survives disconnection while its expiry interval runs.
+ */
+export class Session {
+  readonly subscriptions = new Map<string, BrokerSubscription<Session>>();
+  /** Inbound QoS 2 packet ids received and not yet released [MQTT-4.3.3-9]. */
+  readonly inboundQos2 = new Set<number>();
+  link: SessionLink | undefined = undefined;
+  /** Seconds the session outlives its connection; Infinity never expires. */
+  expiryInterval = 0;
+  /** Messages dropped because the queue was full or the client's maximum packet size was too small. */
+  dropped = 0;
+  private readonly inflight = new Map<number, Delivery>();
+  private queue: Delivery[] = [];
+  private queueHead = 0;
+  private nextPacketId = 1;
+  /** Scratch fields used by the router to merge overlapping subscriptions of one message. */
+  routeEpoch = 0;
+  routeQos: QoS = 0;
+  routeRetain = false;
+  routeSubIds: number[] | undefined = undefined;
+
+  constructor(
+    readonly clientId: string,
+    private readonly maxQueued: number,
+  ) {}
+
+  get online(): boolean {
+    return this.link !== undefined;
+  }
+
+  /** Outbound messages in flight (sent, not fully acknowledged). */
+  get inflightCount(): number {
+    return this.inflight.size;
+  }
+
+  /** Outbound messages waiting for the in-flight window or for the client to come back. */
+  get queuedCount(): number {
+    return this.queue.length - this.queueHead;
+  }
+
+  /** Delivers at `qos`: QoS 0 goes out now or is dropped offline; QoS 1/2 go out or wait in the queue. */
+  deliver(message: BrokerMessage, qos: QoS, retain: boolean, subscriptionIds: readonly number[] | undefined, now: number): void {
+    const link = this.link;
+    if (qos === 0) {
+      if (link !== undefined) link.send(outboundPublish(message, 0, retain, false, undefined, subscriptionIds, link.protocolVersion, now));
+      return;
+    }
+    const delivery: Delivery = { message, qos, retain, subscriptionIds, packetId: 0, state: 'ack' };
+    if (link !== undefined && this.queueHead === this.queue.length && this.inflight.size < link.inflightWindow) {
+      this.start(delivery, link, now);
+      return;
+    }
+    if (this.queuedCount >= this.maxQueued) {
+      this.dropped++;
+      return;
+    }
+    this.queue.push(delivery);
+  }
+
+  /** PUBACK from the client. */
+  onPuback(packetId: number): void {
+    const d = this.inflight.get(packetId);
+    if (d === undefined || d.qos !== 1) return;
+    this.inflight.delete(packetId);
+    this.drain();
+  }
+
+  /** PUBREC from the client: answers PUBREL, or drops the message on a failure reason code. */
+  onPubrec(packetId: number, reasonCode: number): void {
+    const link = this.link;
+    const d = this.inflight.get(packetId);
+    if (d === undefined || d.qos !== 2) {
+      // [MQTT-4.3.3-3] answer with PUBREL anyway; 5.0 says the id is unknown.
+      link?.send({ type: 'pubrel', packetId, reasonCode: link.protocolVersion === 5 ? 0x92 : 0 });
+      return;
+    }
+    if (reasonCode >= 0x80) {
+      this.inflight.delete(packetId);
+      this.drain();
+      return;
+    }
+    d.state = 'comp';
+    link?.send({ type: 'pubrel', packetId });
+  }
+
+  /** PUBCOMP from the client. */
+  onPubcomp(packetId: number): void {
+    const d = this.inflight.get(packetId);
+    if (d === undefined || d.state !== 'comp') return;
+    this.inflight.delete(packetId);
+    this.drain();
+  }
+
+  /** Attaches a new connection: resends unacknowledged messages with DUP set [MQTT-4.4.0-1], then the queue. */
+  attach(link: SessionLink, now: number): void {
+    this.link = link;
+    for (const d of this.inflight.values()) {
+      if (d.state === 'comp') link.send({ type: 'pubrel', packetId: d.packetId });
+      else if (!link.send(outboundPublish(d.message, d.qos, d.retain, true, d.packetId, d.subscriptionIds, link.protocolVersion, now))) {
+        this.inflight.delete(d.packetId);
+        this.dropped++;
+      }
+    }
+    this.drain(now);
+  }
+
+  /** Detaches the connection; in-flight and queued messages stay for the next one. */
+  detach(link: SessionLink): void {
+    if (this.link === link) this.link = undefined;
+  }
+
+  /** Forgets every outbound message and inbound QoS 2 id (the session is being discarded). */
+  clearState(): void {
+    this.inflight.clear();
+    this.queue = [];
+    this.queueHead = 0;
+    this.inboundQos2.clear();
+  }
+
+  private drain(now = Date.now()): void {
+    const link = this.link;
+    if (link === undefined) return;
+    while (this.queueHead < this.queue.length && this.inflight.size < link.inflightWindow) {
+      const d = this.queue[this.queueHead++];
+      // An expired message is not sent [MQTT-3.3.2-5].
+      if (d.message.expiresAt !== undefined && d.message.expiresAt <= now) continue;
+      this.start(d, link, now);
+      if (this.link !== link) break;
+    }
+    if (this.queueHead === this.queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+    } else if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
+  private start(d: Delivery, link: SessionLink, now: number): void {
+    d.packetId = this.allocatePacketId();
+    this.inflight.set(d.packetId, d);
+    if (!link.send(outboundPublish(d.message, d.qos, d.retain, false, d.packetId, d.subscriptionIds, link.protocolVersion, now))) {
+      // Too large for this client: discard it [MQTT-3.1.2-25].
+      this.inflight.delete(d.packetId);
+      this.dropped++;
+    }
+  }
+
+  private allocatePacketId(): number {
+    // The window is at most 65535, so a free id always exists.
+    for (;;) {
+      const id = this.nextPacketId;
+      this.nextPacketId = id === 65535 ? 1 : id + 1;
+      if (!this.inflight.has(id)) return id;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { brokerMessage, type BrokerMessage } from '../../lib/broker/broker-message';
+import { RetainedStore } from '../../lib/broker/retained-store';
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+const msg = (topic: string, payload: string, expirySeconds?: number): BrokerMessage =>
+  brokerMessage(topic, bytes(payload), 1, true, expirySeconds === undefined ? undefined : { messageExpiryInterval: expirySeconds }, 'c', 1000);
+
+function topics(store: RetainedStore, filter: string, now = 1000): string[] {
+  const out: string[] = [];
+  store.match(filter, (m) => out.push(m.topic), now);
+  return out.sort();
+}
+
+describe('RetainedStore', () => {
+  it('sets, replaces and clears with an empty payload', () => {
+    const store = new RetainedStore();
+    store.set(msg('a/b', 'one'));
+    store.set(msg('a/b', 'two'));
+    expect(store.size).toBe(1);
+    expect(new TextDecoder().decode(store.get('a/b')?.payload)).toBe('two');
+    store.set(msg('a/b', ''));
+    expect(store.size).toBe(0);
+    expect(store.get('a/b')).toBeUndefined();
+  });
+
+  it('finds messages by filter with + and #, not $ topics under a leading wildcard', () => {
+    const store = new RetainedStore();
+    for (const t of ['a', 'a/b', 'a/b/c', 'a/x', 'b/b', '$SYS/x']) store.set(msg(t, t));
+    expect(topics(store, 'a/+')).toEqual(['a/b', 'a/x']);
+    expect(topics(store, 'a/#')).toEqual(['a', 'a/b', 'a/b/c', 'a/x']);
+    expect(topics(store, '+/b')).toEqual(['a/b', 'b/b']);
+    expect(topics(store, '#')).toEqual(['a', 'a/b', 'a/b/c', 'a/x', 'b/b']);
+    expect(topics(store, '+/x')).toEqual(['a/x']);
+    expect(topics(store, '$SYS/#')).toEqual(['$SYS/x']);
+    expect(topics(store, 'a/b/c')).toEqual(['a/b/c']);
+  });
+
+  it('drops expired messages when met', () => {
+    const store = new RetainedStore();
+    store.set(msg('e', 'x', 10));
+    expect(topics(store, 'e', 5000)).toEqual(['e']);
+    expect(topics(store, 'e', 11000)).toEqual([]);
+    expect(store.size).toBe(0);
+  });
+});

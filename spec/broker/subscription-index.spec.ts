@@ -1,0 +1,74 @@
+import { SubscriptionIndex, parseSharedFilter, type BrokerSubscription } from '../../lib/broker/subscription-index';
+
+function sub(session: string, filter: string, group?: string): BrokerSubscription<string> {
+  return { session, filter, group, qos: 1, noLocal: false, retainAsPublished: false, retainHandling: 0, subscriptionId: undefined };
+}
+
+function matches(index: SubscriptionIndex<string>, topic: string): string[] {
+  const out: string[] = [];
+  index.match(topic, (s) => out.push(`${s.session}:${s.filter}`));
+  return out.sort();
+}
+
+describe('SubscriptionIndex', () => {
+  it('matches exact, + and # filters and honours the $ rule', () => {
+    const index = new SubscriptionIndex<string>(() => true);
+    index.add(sub('a', 'x/y'));
+    index.add(sub('b', 'x/+'));
+    index.add(sub('c', '#'));
+    index.add(sub('d', '$SYS/#'));
+    expect(matches(index, 'x/y')).toEqual(['a:x/y', 'b:x/+', 'c:#']);
+    expect(matches(index, 'x/z')).toEqual(['b:x/+', 'c:#']);
+    expect(matches(index, '$SYS/load')).toEqual(['d:$SYS/#']);
+  });
+
+  it('removes subscriptions', () => {
+    const index = new SubscriptionIndex<string>(() => true);
+    const s = sub('a', 'x/+');
+    index.add(s);
+    expect(index.remove(s)).toBe(true);
+    expect(index.remove(s)).toBe(false);
+    expect(matches(index, 'x/y')).toEqual([]);
+    expect(index.size).toBe(0);
+  });
+
+  it('gives each message of a shared group to one member, round robin', () => {
+    const index = new SubscriptionIndex<string>(() => true);
+    index.add(sub('a', 't/#', 'g'));
+    index.add(sub('b', 't/#', 'g'));
+    index.add(sub('c', 't/#', 'h'));
+    const seen = [1, 2, 3, 4].map(() => matches(index, 't/1'));
+    expect(seen).toEqual([
+      ['a:t/#', 'c:t/#'],
+      ['b:t/#', 'c:t/#'],
+      ['a:t/#', 'c:t/#'],
+      ['b:t/#', 'c:t/#'],
+    ]);
+  });
+
+  it('prefers online members of a shared group and drops empty groups', () => {
+    const online = new Set(['b']);
+    const index = new SubscriptionIndex<string>((s) => online.has(s));
+    const a = sub('a', 't', 'g');
+    const b = sub('b', 't', 'g');
+    index.add(a);
+    index.add(b);
+    expect([matches(index, 't'), matches(index, 't')]).toEqual([['b:t'], ['b:t']]);
+    online.clear();
+    expect(matches(index, 't')).toHaveLength(1);
+    index.remove(a);
+    index.remove(b);
+    expect(index.size).toBe(0);
+    expect(matches(index, 't')).toEqual([]);
+  });
+});
+
+describe('parseSharedFilter', () => {
+  it('splits $share/group/filter', () => {
+    expect(parseSharedFilter('$share/g/a/+')).toEqual({ group: 'g', filter: 'a/+' });
+    expect(parseSharedFilter('a/b')).toBeUndefined();
+  });
+  it.each(['$share/', '$share/g', '$share//a', '$share/g+/a', '$share/#/a', '$share/g/'])('rejects %s', (f) => {
+    expect(parseSharedFilter(f)).toBeNull();
+  });
+});
