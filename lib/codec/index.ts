@@ -4,4 +4,7 @@
 export type * from './packet.js';
 export type * from './properties.js';
 export { encode, type EncodeOptions } from './encode.js';
-export { PacketDecoder, type DecoderOptions } from './decoder.js';
+export { PacketDecoder, MAX_PACKET_SIZE, type DecoderOptions } from './decoder.js';
+export { topicNameProblem, topicFilterProblem, isSharedFilter } from './topic.js';
+export { reasonCodeName, isValidReasonCode, REASON_CODE_NAMES, CONNECT_RETURN_CODE_NAMES } from './reason-codes.js';
+export { PROPERTIES, type PropertyDefinition } from './property-table.js';

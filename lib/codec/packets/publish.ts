@@ -1,5 +1,11 @@
+import { EncodeError } from '../../errors.js';
+import type { ByteReader } from '../byte-reader.js';
+import { checkPacketId, startPacket, vbiLength } from '../byte-writer.js';
+import type { ProtocolVersion, QoS } from '../packet.js';
+import { propertiesLength, readProperties, writeProperties } from '../properties-codec.js';
+import { K_PUBLISH } from '../property-table.js';
 import type { PublishProperties } from '../properties.js';
-import type { QoS } from '../packet.js';
+import { utf8Length, UTF8_NULL, writeUtf8 } from '../utf8.js';
 
 /** PUBLISH (type 3): an application message, in either direction. */
 export interface PublishPacket {
@@ -10,8 +16,99 @@ export interface PublishPacket {
   readonly qos: QoS;
   readonly retain: boolean;
   readonly dup: boolean;
-  /** Present (1 to 65535) exactly when qos > 0. */
+  /** Present (1 to 65535) exactly when qos > 0. The encoder ignores it for QoS 0. */
   readonly packetId?: number;
-  /** MQTT 5.0 only. */
+  /** MQTT 5.0 only (ignored when encoding 3.1.1). */
   readonly properties?: PublishProperties;
+}
+
+function topicError(message: string, specRef?: string): never {
+  throw new EncodeError('ENCODE_INVALID_TOPIC', message, 'topic', { specRef });
+}
+
+/** Encodes a PUBLISH (see {@link encode}). */
+export function encodePublish(p: PublishPacket, version: ProtocolVersion, maximumPacketSize: number | undefined): Uint8Array {
+  const qos = p.qos;
+  if (qos !== 0 && qos !== 1 && qos !== 2) {
+    throw new EncodeError('ENCODE_INVALID_QOS', `must be 0, 1 or 2, got ${String(qos)}`, 'qos', { specRef: 'MQTT-3.3.1-4' });
+  }
+  const topic = p.topic;
+  if (typeof topic !== 'string') topicError('must be a string');
+  const topicLength = utf8Length(topic);
+  if (topicLength < 0) {
+    if (topicLength === UTF8_NULL) topicError('must not contain U+0000', 'MQTT-1.5.4-2');
+    topicError('must not contain a lone surrogate', 'MQTT-1.5.4-1');
+  }
+  if (topicLength > 65535) topicError(`is ${topicLength} bytes in UTF-8, more than 65535`);
+  if (topic.indexOf('+') !== -1 || topic.indexOf('#') !== -1) {
+    topicError('must not contain the wildcard characters + or #', 'MQTT-3.3.2-2');
+  }
+  const payload = p.payload;
+  if (!(payload instanceof Uint8Array)) throw new EncodeError('ENCODE_INVALID_FIELD', 'must be a Uint8Array', 'payload');
+  if (p.dup === true && qos === 0) {
+    throw new EncodeError('ENCODE_INVALID_FIELD', 'DUP must be false for QoS 0', 'dup', { specRef: 'MQTT-3.3.1-2' });
+  }
+  let remaining = 2 + topicLength + payload.length;
+  if (qos > 0) {
+    checkPacketId(p.packetId);
+    remaining += 2;
+  }
+  let propsLength = 0;
+  if (version === 5) {
+    propsLength = propertiesLength(p.properties, K_PUBLISH, 'properties');
+    remaining += vbiLength(propsLength) + propsLength;
+    if (topicLength === 0 && p.properties?.topicAlias === undefined) {
+      topicError('must not be empty unless a topic alias is given');
+    }
+  } else if (topicLength === 0) {
+    topicError('must be at least one character long', 'MQTT-4.7.3-1');
+  }
+  const first = 0x30 | (p.dup ? 8 : 0) | (qos << 1) | (p.retain ? 1 : 0);
+  const w = startPacket(first, remaining, maximumPacketSize, 'payload');
+  const buf = w.buf;
+  let pos = w.pos;
+  buf[pos] = topicLength >>> 8;
+  buf[pos + 1] = topicLength & 0xff;
+  pos = writeUtf8(buf, pos + 2, topic, topicLength);
+  if (qos > 0) {
+    const id = p.packetId as number;
+    buf[pos] = id >>> 8;
+    buf[pos + 1] = id & 0xff;
+    pos += 2;
+  }
+  w.pos = pos;
+  if (version === 5) writeProperties(w, p.properties, propsLength);
+  buf.set(payload, w.pos);
+  return buf;
+}
+
+/**
+ * Decodes a PUBLISH body. The fixed-header flags (QoS 3, DUP on QoS 0) were checked by the decoder
+ * when it read the fixed header.
+ */
+export function decodePublish(r: ByteReader, flags: number): PublishPacket {
+  const qos = ((flags >> 1) & 3) as QoS;
+  const topicAt = r.pos;
+  const topic = r.utf8('topic');
+  if (topic.indexOf('+') !== -1 || topic.indexOf('#') !== -1) {
+    r.fail('DECODE_INVALID_TOPIC', 'the topic name of a PUBLISH must not contain wildcards', { specRef: 'MQTT-3.3.2-2', reasonCode: 0x90 }, topicAt);
+  }
+  const packetId = qos > 0 ? r.packetId() : undefined;
+  const properties = r.version === 5 ? (readProperties(r, K_PUBLISH) as PublishProperties | undefined) : undefined;
+  if (topic.length === 0 && properties?.topicAlias === undefined) {
+    r.fail('DECODE_INVALID_TOPIC', r.version === 5 ? 'empty topic name without a topic alias' : 'empty topic name', {
+      specRef: r.ref('MQTT-4.7.3-1', undefined),
+      reasonCode: 0x82,
+    }, topicAt);
+  }
+  return {
+    type: 'publish',
+    topic,
+    payload: r.rest(),
+    qos,
+    retain: (flags & 1) === 1,
+    dup: (flags & 8) !== 0,
+    packetId,
+    properties,
+  };
 }
