@@ -69,6 +69,28 @@ export class ByteWriter {
 /** The shared writer. */
 export const writer = new ByteWriter();
 
+/** Small packets are carved out of a shared slab: `new Uint8Array(n)` costs far more than a view. */
+const SLAB_SIZE = 16 * 1024;
+const MAX_POOLED = 2 * 1024;
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabOffset = 0;
+
+/**
+ * A fresh, writable region of `size` bytes that no other packet uses. Small sizes are views into a
+ * shared slab (aligned to 8 bytes; the slab is never written again once handed out), large ones get
+ * their own buffer.
+ */
+export function allocate(size: number): Uint8Array {
+  if (size > MAX_POOLED) return new Uint8Array(size);
+  if (slabOffset + size > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabOffset = 0;
+  }
+  const view = new Uint8Array(slab, slabOffset, size);
+  slabOffset = (slabOffset + size + 7) & ~7;
+  return view;
+}
+
 /**
  * Allocates the packet's single buffer, writes the fixed header and returns the shared writer
  * positioned at the variable header. Enforces the Remaining Length limit and `maximumPacketSize`.
@@ -82,7 +104,7 @@ export function startPacket(firstByte: number, remainingLength: number, maximumP
     throw new EncodeError('ENCODE_PACKET_TOO_LARGE', `the packet is ${total} bytes, more than the maximum packet size ${maximumPacketSize}`, field);
   }
   const w = writer;
-  w.buf = new Uint8Array(total);
+  w.buf = allocate(total);
   w.pos = 0;
   w.buf[0] = firstByte;
   w.pos = 1;

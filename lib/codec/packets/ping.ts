@@ -1,3 +1,5 @@
+import { allocate } from '../byte-writer.js';
+
 /** PINGREQ (type 12). */
 export interface PingreqPacket {
   readonly type: 'pingreq';
@@ -13,12 +15,16 @@ const PINGRESP: PingrespPacket = Object.freeze({ type: 'pingresp' });
 
 /** Encodes PINGREQ: always the two bytes 0xC0 0x00. */
 export function encodePingreq(): Uint8Array {
-  return new Uint8Array([0xc0, 0x00]);
+  const b = allocate(2);
+  b[0] = 0xc0;
+  return b;
 }
 
 /** Encodes PINGRESP: always the two bytes 0xD0 0x00. */
 export function encodePingresp(): Uint8Array {
-  return new Uint8Array([0xd0, 0x00]);
+  const b = allocate(2);
+  b[0] = 0xd0;
+  return b;
 }
 
 /** Decodes PINGREQ (no body; the decoder rejects leftover bytes). Returns a shared frozen object. */
