@@ -43,12 +43,14 @@ function fill(length: number, seed: number): Uint8Array {
   return bytes;
 }
 
-/** Binary data: mostly short, sometimes long enough for a multi-byte remaining length. */
-export const bytes = (large = 70_000): Arb<Uint8Array> =>
-  fc.oneof(
-    { weight: 8, arbitrary: fc.uint8Array({ maxLength: 40 }) },
-    { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 128, max: large }), fc.integer()).map(([n, s]) => fill(n, s)) },
-  );
+/** Binary data of at most `max` bytes: mostly short, sometimes long (past a 1-byte remaining length). */
+export const bytes = (max = 70_000): Arb<Uint8Array> =>
+  max <= 40
+    ? fc.uint8Array({ maxLength: max })
+    : fc.oneof(
+      { weight: 8, arbitrary: fc.uint8Array({ maxLength: 40 }) },
+      { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 41, max }), fc.integer()).map(([n, s]) => fill(n, s)) },
+    );
 
 export const packetId: Arb<number> = fc.integer({ min: 1, max: 65535 });
 export const qos: Arb<QoS> = fc.constantFrom<QoS>(0, 1, 2);
@@ -219,9 +221,10 @@ export const connack = (v: ProtocolVersion): Arb<ConnackPacket> =>
     .map(({ sessionPresent, reasonCode, properties }) =>
       withProps<ConnackPacket, unknown>({ type: 'connack', sessionPresent: reasonCode === 0 && sessionPresent, reasonCode }, properties));
 
-export const publish = (v: ProtocolVersion): Arb<PublishPacket> =>
+/** `maxPayload` bounds the payload length (default 70 000, past the 3-byte remaining length). */
+export const publish = (v: ProtocolVersion, maxPayload = 70_000): Arb<PublishPacket> =>
   fc
-    .record({ topic: topicName, emptyTopic: fc.boolean(), payload: bytes(), qos, retain: fc.boolean(), dup: fc.boolean(), packetId, properties: v === 5 ? publishProperties : fc.constant(undefined) })
+    .record({ topic: topicName, emptyTopic: fc.boolean(), payload: bytes(maxPayload), qos, retain: fc.boolean(), dup: fc.boolean(), packetId, properties: v === 5 ? publishProperties : fc.constant(undefined) })
     .map(({ topic, emptyTopic, payload, qos: q, retain, dup, packetId: id, properties }): PublishPacket => {
       const pr = properties as { payloadFormatIndicator?: 0 | 1; topicAlias?: number } | undefined;
       // A payload declared UTF-8 must be UTF-8 [MQTT-3.3.2-4]: use the text of the topic.
@@ -305,9 +308,15 @@ export function packetTypes(v: ProtocolVersion): PacketType[] {
   return (Object.keys(packetArbitraries) as PacketType[]).filter((t) => v === 5 || t !== 'auth');
 }
 
-/** Any valid packet of protocol version `v`, in canonical decoded form; PUBLISH is weighted up. */
-export function arbitraryPacket(v: ProtocolVersion): Arb<Packet> {
+/**
+ * Any valid packet of protocol version `v`, in canonical decoded form; PUBLISH is weighted up.
+ * `maxPayload` bounds PUBLISH payloads (default 70 000).
+ */
+export function arbitraryPacket(v: ProtocolVersion, maxPayload = 70_000): Arb<Packet> {
   return fc.oneof(
-    ...packetTypes(v).map((t) => ({ weight: t === 'publish' ? 4 : 1, arbitrary: packetArbitraries[t](v) as Arb<Packet> })),
+    ...packetTypes(v).map((t) => ({
+      weight: t === 'publish' ? 4 : 1,
+      arbitrary: (t === 'publish' ? publish(v, maxPayload) : packetArbitraries[t](v)) as Arb<Packet>,
+    })),
   );
 }
