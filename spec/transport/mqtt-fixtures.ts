@@ -23,3 +23,83 @@ export const CONNACK_311_ACCEPTED = [
 
 /** DISCONNECT (spec 3.14): the server closes the connection after it. */
 export const DISCONNECT = Uint8Array.from([0xe0, 0x00]);
+
+/** The Variable Byte Integer encoding of a remaining length (spec 2.2.3 / 1.5.5). */
+export function remainingLength(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) byte |= 0x80; // continuation bit
+    out.push(byte);
+  } while (n > 0);
+  return out;
+}
+
+/** A QoS 0 PUBLISH in MQTT 3.1.1 (spec 3.3): no packet identifier at QoS 0 [MQTT-2.3.1-5]. */
+export function publish311(topic: string, payload: Uint8Array, retain: boolean): Uint8Array {
+  const name = new TextEncoder().encode(topic);
+  const body = [name.length >> 8, name.length & 0xff, ...name, ...payload];
+  return Uint8Array.from([
+    0x30 | (retain ? 0x01 : 0x00), // type 3 (PUBLISH), DUP 0, QoS 00, RETAIN bit 0
+    ...remainingLength(body.length),
+    ...body,
+  ]);
+}
+
+/** MQTT 3.1.1 SUBSCRIBE, packet id 1, one filter at QoS 0 (spec 3.8). */
+export function subscribe311(filter: string): Uint8Array {
+  const name = new TextEncoder().encode(filter);
+  const body = [
+    0x00, 0x01, // packet identifier 1
+    name.length >> 8, name.length & 0xff, ...name, // topic filter
+    0x00, // requested QoS 0
+  ];
+  return Uint8Array.from([
+    0x82, // type 8 (SUBSCRIBE), flags 0010 [MQTT-3.8.1-1]
+    ...remainingLength(body.length),
+    ...body,
+  ]);
+}
+
+/** The SUBACK for {@link subscribe311}: packet id 1, granted QoS 0 (spec 3.9). */
+export const SUBACK_311_QOS0 = [0x90, 0x03, 0x00, 0x01, 0x00];
+
+/**
+ * Splits a byte stream into whole packets by the fixed header (type byte + remaining length), and
+ * returns them with the bytes left over. Independent of the library's decoder on purpose.
+ */
+export function splitPackets(stream: Uint8Array): { packets: Uint8Array[]; rest: Uint8Array } {
+  const packets: Uint8Array[] = [];
+  let offset = 0;
+  for (;;) {
+    let length = 0;
+    let multiplier = 1;
+    let index = offset + 1;
+    let complete = false;
+    while (index < stream.length) {
+      const byte = stream[index++]!;
+      length += (byte & 0x7f) * multiplier;
+      multiplier *= 128;
+      if ((byte & 0x80) === 0) {
+        complete = true;
+        break;
+      }
+    }
+    if (!complete || index + length > stream.length) break;
+    packets.push(stream.subarray(offset, index + length));
+    offset = index + length;
+  }
+  return { packets, rest: stream.subarray(offset) };
+}
+
+/** Topic and payload of a QoS 0 PUBLISH produced by {@link publish311} (or a broker). */
+export function readPublish311(packet: Uint8Array): { topic: string; payload: Uint8Array; retain: boolean } {
+  const { packets } = splitPackets(packet);
+  if (packets.length !== 1 || (packet[0]! & 0xf0) !== 0x30) throw new Error('not one PUBLISH packet');
+  let index = 1;
+  while (packet[index++]! & 0x80);
+  const length = (packet[index]! << 8) | packet[index + 1]!;
+  const topic = new TextDecoder().decode(packet.subarray(index + 2, index + 2 + length));
+  return { topic, payload: packet.subarray(index + 2 + length), retain: (packet[0]! & 0x01) === 1 };
+}
