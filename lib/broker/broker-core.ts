@@ -1,0 +1,111 @@
+import type { QoS } from '../codec/packet.js';
+import type { BrokerOptions, ResolvedLimits } from './broker-options.js';
+import type { BrokerMessage } from './broker-message.js';
+import { BrokerEvents } from './broker-events.js';
+import { RetainedStore } from './retained-store.js';
+import { Session } from './session.js';
+import { SessionStore } from './session-store.js';
+import { SubscriptionIndex } from './subscription-index.js';
+import { WillScheduler } from './will-scheduler.js';
+
+/** What the core needs from a live connection to manage it (takeover, shutdown). */
+export interface ConnectionControl {
+  /** Ends the connection: `reasonCode` goes into an MQTT 5 DISCONNECT first (none for 3.1.1). */
+  terminate(reasonCode: number, publishWill: boolean): void;
+}
+
+/**
+ * The broker's shared state and message router, independent of sockets: sessions, the
+ * subscription index, retained messages, pending wills, the live connections and the event
+ * streams. Connections call {@link BrokerCore.route} for every accepted message.
+ */
+export class BrokerCore {
+  readonly events = new BrokerEvents();
+  readonly retained = new RetainedStore();
+  readonly index = new SubscriptionIndex<Session>((s) => s.online);
+  readonly sessions: SessionStore;
+  readonly wills: WillScheduler;
+  /** Live connections by client id (after a successful CONNECT). */
+  readonly connections = new Map<string, ConnectionControl>();
+  /** Every open connection, including those still before CONNECT. */
+  readonly sockets = new Set<ConnectionControl>();
+  closed = false;
+  private epoch = 0;
+  private readonly targets: Session[] = [];
+  private routing = false;
+  private readonly deferred: BrokerMessage[] = [];
+
+  constructor(
+    readonly options: BrokerOptions,
+    readonly limits: ResolvedLimits,
+  ) {
+    this.sessions = new SessionStore(this.index, limits.maxQueuedMessages, limits.maxSessions, (s) => this.wills.flush(s.clientId));
+    this.wills = new WillScheduler((m) => this.route(m));
+  }
+
+  /**
+   * Routes one message: stores or clears it as retained when its retain flag is set, then delivers
+   * it once to every session with a matching subscription, at the highest QoS among that session's
+   * matching subscriptions, capped by the message's QoS.
+   */
+  route(message: BrokerMessage, now = Date.now()): void {
+    if (this.closed) return;
+    if (this.routing) {
+      // A delivery closed a connection whose will is being routed: finish this message first.
+      this.deferred.push(message);
+      return;
+    }
+    this.routing = true;
+    try {
+      this.routeOne(message, now);
+      for (let m = this.deferred.shift(); m !== undefined; m = this.deferred.shift()) this.routeOne(m, now);
+    } finally {
+      this.routing = false;
+      this.targets.length = 0;
+    }
+  }
+
+  private routeOne(message: BrokerMessage, now: number): void {
+    if (message.retain) this.retained.set(message); // [MQTT-3.3.1-5]
+    const events = this.events;
+    if (events.observed) {
+      events.emit({
+        type: 'published',
+        clientId: message.senderId,
+        topic: message.topic,
+        payload: message.payload,
+        qos: message.qos,
+        retain: message.retain,
+        properties: message.properties,
+      });
+    }
+    const epoch = ++this.epoch;
+    const targets = this.targets;
+    this.index.match(message.topic, (sub) => {
+      const session = sub.session;
+      // No Local: not back to the publisher [MQTT-3.8.3-3].
+      if (sub.noLocal && session.clientId === message.senderId) return;
+      const qos = (sub.qos < message.qos ? sub.qos : message.qos) as QoS; // [MQTT-3.8.4-8]
+      // Forwarded messages keep the retain flag only with Retain As Published [MQTT-3.3.1-12] [MQTT-3.3.1-13].
+      const retain = sub.retainAsPublished && message.retain;
+      if (session.routeEpoch !== epoch) {
+        session.routeEpoch = epoch;
+        session.routeQos = qos;
+        session.routeRetain = retain;
+        session.routeSubIds = sub.subscriptionId === undefined ? undefined : [sub.subscriptionId];
+        targets.push(session);
+        return;
+      }
+      // Overlapping subscriptions of one session: one delivery at the highest QoS, with all identifiers.
+      if (qos > session.routeQos) session.routeQos = qos;
+      if (retain) session.routeRetain = true;
+      if (sub.subscriptionId !== undefined) (session.routeSubIds ??= []).push(sub.subscriptionId);
+    });
+    for (let i = 0; i < targets.length; i++) {
+      const s = targets[i];
+      s.deliver(message, s.routeQos, s.routeRetain, s.routeSubIds, now);
+      s.routeSubIds = undefined;
+    }
+    targets.length = 0;
+  }
+}

@@ -1,0 +1,284 @@
+import type { Subscription as RxSubscription } from 'rxjs';
+import { encode } from '../codec/encode.js';
+import { PacketDecoder } from '../codec/decoder.js';
+import type { Packet } from '../codec/packet.js';
+import { DecodeError, EncodeError, MqttError, ProtocolError } from '../errors.js';
+import type { Transport } from '../transport/transport.js';
+import type { BrokerCore, ConnectionControl } from './broker-core.js';
+import type { BrokerMessage } from './broker-message.js';
+import { acceptConnect } from './connect-flow.js';
+import { handlePublish, handlePubrel } from './publish-flow.js';
+import type { Session, SessionLink } from './session.js';
+import { handleSubscribe, handleUnsubscribe } from './subscribe-flow.js';
+
+type Step = void | Promise<void>;
+
+/**
+ * One client connection on the broker: decodes the transport's bytes into packets, runs each
+ * packet through its flow (CONNECT, PUBLISH, SUBSCRIBE, ...) in arrival order, enforces keep alive,
+ * and cleans up (will, session expiry) when the connection ends. A malformed packet or protocol
+ * violation closes this connection only (MQTT 5: after a DISCONNECT with the reason code).
+ */
+export class ClientConnection implements ConnectionControl, SessionLink {
+  protocolVersion: 4 | 5 = 4;
+  inflightWindow: number;
+  state: 'new' | 'connecting' | 'connected' | 'closed' = 'new';
+  clientId: string | undefined = undefined;
+  username: string | undefined = undefined;
+  session: Session | undefined = undefined;
+  will: BrokerMessage | undefined = undefined;
+  willDelay = 0;
+  /** The Session Expiry Interval the CONNECT asked for (MQTT 5), to check DISCONNECT against. */
+  connectSessionExpiry = 0;
+  /** The client's Maximum Packet Size (MQTT 5). */
+  clientMaximumPacketSize: number | undefined = undefined;
+  /** Topic aliases the client set towards the broker (MQTT 5). */
+  readonly topicAliases = new Map<number, string>();
+  private readonly decoder: PacketDecoder;
+  private subscription: RxSubscription | undefined;
+  private backlog: Packet[] | undefined;
+  private lastReceived = Date.now();
+  private keepAliveMs = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private lastError: MqttError | undefined;
+
+  constructor(
+    readonly core: BrokerCore,
+    private readonly transport: Transport,
+  ) {
+    this.inflightWindow = core.limits.maxInflight;
+    this.decoder = new PacketDecoder({ maximumPacketSize: core.limits.maxPacketSize });
+  }
+
+  /** Starts reading. A client that sends no CONNECT within `limits.connectTimeout` is dropped. */
+  start(): void {
+    this.core.sockets.add(this);
+    this.subscription = this.transport.incoming.subscribe({
+      next: (chunk) => this.onBytes(chunk),
+      error: (error: unknown) => this.onEnd(false, true, error instanceof MqttError ? error : undefined),
+      complete: () => this.onEnd(false, true, undefined),
+    });
+    if (this.state === 'new') this.setTimer(this.core.limits.connectTimeout);
+  }
+
+  /** Encodes and writes a packet; false when it exceeds the client's Maximum Packet Size. */
+  send(packet: Packet): boolean {
+    if (this.state === 'closed') return false;
+    let bytes: Uint8Array;
+    try {
+      bytes = encode(packet, { protocolVersion: this.protocolVersion, maximumPacketSize: this.clientMaximumPacketSize });
+    } catch (error) {
+      if (error instanceof EncodeError && packet.type === 'publish') return false;
+      throw error;
+    }
+    this.transport.send(bytes);
+    return true;
+  }
+
+  /** Writes bytes as they are (a 3.1.1 CONNACK to a client whose version is not supported). */
+  sendRaw(bytes: Uint8Array): void {
+    this.transport.send(bytes);
+  }
+
+  /** Closes from the broker's side; MQTT 5 clients that completed CONNECT get DISCONNECT `reasonCode` first. */
+  terminate(reasonCode: number, publishWill: boolean): void {
+    if (this.state === 'closed') return;
+    if (this.state === 'connected' && this.protocolVersion === 5 && reasonCode !== 0) {
+      try {
+        this.send({ type: 'disconnect', reasonCode });
+      } catch {
+        // The DISCONNECT is a courtesy; the connection closes regardless.
+      }
+    }
+    this.onEnd(false, publishWill, undefined);
+  }
+
+  /** The client sent DISCONNECT (MQTT 5 reason 0x04 keeps the will). */
+  disconnectedByClient(publishWill: boolean): void {
+    this.onEnd(true, publishWill, undefined);
+  }
+
+  /** Enters the connected state with the negotiated keep alive (seconds, 0 off). */
+  connected(keepAliveSeconds: number): void {
+    this.state = 'connected';
+    this.keepAliveMs = keepAliveSeconds * 1500; // 1.5 times the keep alive [MQTT-3.1.2-24]
+    this.clearTimer();
+    if (this.keepAliveMs > 0) this.setTimer(this.keepAliveMs);
+  }
+
+  /** Closes this connection for a protocol violation or malformed input. */
+  fail(error: unknown): void {
+    if (this.state === 'closed') return;
+    const mqttError = error instanceof MqttError ? error : new ProtocolError(`internal error: ${String(error)}`, { reasonCode: 0x83, cause: error });
+    if (this.core.events.observed) this.core.events.emit({ type: 'connectionError', clientId: this.clientId, error: mqttError });
+    const reasonCode = mqttError instanceof DecodeError || mqttError instanceof ProtocolError ? mqttError.reasonCode : 0x83;
+    if (this.state === 'new' || this.state === 'connecting') {
+      if (mqttError instanceof DecodeError && mqttError.code === 'DECODE_UNSUPPORTED_PROTOCOL_VERSION') {
+        // Unacceptable protocol level: CONNACK 0x01 in 3.1.1 form, then close [MQTT-3.1.2-2].
+        this.sendRaw(Uint8Array.of(0x20, 0x02, 0x00, 0x01));
+      } else if (this.decoder.protocolVersion === 5 && mqttError instanceof DecodeError) {
+        this.protocolVersion = 5;
+        try {
+          this.send({ type: 'connack', sessionPresent: false, reasonCode: reasonCode >= 0x80 ? reasonCode : 0x81 });
+        } catch {
+          // Closing regardless.
+        }
+      }
+      this.onEnd(false, false, mqttError);
+      return;
+    }
+    this.lastError = mqttError;
+    this.terminate(reasonCode, true);
+  }
+
+  private onBytes(chunk: Uint8Array): void {
+    this.lastReceived = Date.now();
+    try {
+      this.decoder.write(chunk, this.onPacket);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private readonly onPacket = (packet: Packet): void => {
+    if (this.state === 'closed') return;
+    if (this.backlog !== undefined) {
+      this.backlog.push(packet);
+      return;
+    }
+    this.run(this.handle(packet));
+  };
+
+  /** Waits for an async step (a hook) while later packets queue up, so order is kept. */
+  private run(step: Step): void {
+    if (step === undefined) return;
+    this.backlog ??= [];
+    step.then(
+      () => {
+        const backlog = this.backlog ?? [];
+        while (backlog.length > 0 && this.state !== 'closed') {
+          const next = this.handle(backlog.shift() as Packet);
+          if (next !== undefined) {
+            this.run(next);
+            return;
+          }
+        }
+        this.backlog = undefined;
+      },
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  private handle(packet: Packet): Step {
+    try {
+      if (this.state === 'new') {
+        if (packet.type !== 'connect') throw new ProtocolError(`expected CONNECT first, got ${packet.type.toUpperCase()}`, { specRef: 'MQTT-3.1.0-1' });
+        this.state = 'connecting';
+        this.protocolVersion = packet.protocolVersion;
+        return guard(this, acceptConnect(this, packet));
+      }
+      if (this.state !== 'connected') return undefined;
+      const session = this.session as Session;
+      switch (packet.type) {
+        case 'publish':
+          return guard(this, handlePublish(this, session, packet));
+        case 'puback':
+          session.onPuback(packet.packetId);
+          return undefined;
+        case 'pubrec':
+          session.onPubrec(packet.packetId, packet.reasonCode ?? 0);
+          return undefined;
+        case 'pubrel':
+          handlePubrel(this, session, packet.packetId);
+          return undefined;
+        case 'pubcomp':
+          session.onPubcomp(packet.packetId);
+          return undefined;
+        case 'subscribe':
+          return guard(this, handleSubscribe(this, session, packet));
+        case 'unsubscribe':
+          handleUnsubscribe(this, session, packet);
+          return undefined;
+        case 'pingreq':
+          this.send({ type: 'pingresp' });
+          return undefined;
+        case 'disconnect':
+          return this.onDisconnect(packet.reasonCode ?? 0, packet.properties?.sessionExpiryInterval);
+        case 'connect':
+          throw new ProtocolError('a second CONNECT on one connection', { specRef: 'MQTT-3.1.0-2' });
+        default:
+          throw new ProtocolError(`a client may not send ${packet.type.toUpperCase()} here`);
+      }
+    } catch (error) {
+      this.fail(error);
+      return undefined;
+    }
+  }
+
+  private onDisconnect(reasonCode: number, sessionExpiry: number | undefined): void {
+    const session = this.session as Session;
+    if (sessionExpiry !== undefined) {
+      // A session that was to end with the connection may not be extended now [MQTT-3.14.2-2].
+      if (this.connectSessionExpiry === 0 && sessionExpiry !== 0) {
+        throw new ProtocolError('DISCONNECT sets a Session Expiry Interval after CONNECT set 0', { specRef: 'MQTT-3.14.2-2' });
+      }
+      session.expiryInterval = sessionExpiry === 0xffffffff ? Infinity : Math.min(sessionExpiry, this.core.limits.maxSessionExpiryInterval ?? Infinity);
+    }
+    // A normal DISCONNECT discards the will [MQTT-3.1.2-10]; MQTT 5 reason 0x04 asks to send it.
+    this.disconnectedByClient(this.protocolVersion === 5 && reasonCode === 0x04);
+  }
+
+  private onEnd(graceful: boolean, publishWill: boolean, error: MqttError | undefined): void {
+    if (this.state === 'closed') return;
+    const wasConnected = this.state === 'connected';
+    this.state = 'closed';
+    this.clearTimer();
+    this.subscription?.unsubscribe();
+    this.transport.close();
+    this.core.sockets.delete(this);
+    this.backlog = undefined;
+    const session = this.session;
+    const clientId = this.clientId;
+    if (!wasConnected || session === undefined || clientId === undefined) return;
+    session.detach(this);
+    if (this.core.connections.get(clientId) === this) this.core.connections.delete(clientId);
+    if (this.core.closed) return;
+    // The will goes out on any end but a normal DISCONNECT [MQTT-3.1.2-8].
+    if (publishWill && this.will !== undefined) this.core.wills.schedule(clientId, this.will, this.willDelay);
+    this.will = undefined;
+    this.core.sessions.release(session);
+    if (this.core.events.observed) {
+      this.core.events.emit({ type: 'clientDisconnected', clientId, graceful, error: error ?? this.lastError });
+    }
+  }
+
+  private setTimer(ms: number): void {
+    this.timer = setTimeout(this.onTimer, ms);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    if (this.state === 'new' || this.state === 'connecting') {
+      this.fail(new ProtocolError('no CONNECT within the connect timeout', { code: 'CONNECT_TIMEOUT', reasonCode: 0x8d }));
+      return;
+    }
+    if (this.state !== 'connected') return;
+    const idle = Date.now() - this.lastReceived;
+    if (idle >= this.keepAliveMs) {
+      // Nothing heard for 1.5 times the keep alive: close as if the network failed [MQTT-3.1.2-24].
+      this.fail(new ProtocolError('keep alive timeout', { code: 'KEEPALIVE_TIMEOUT', reasonCode: 0x8d, specRef: 'MQTT-3.1.2-24' }));
+      return;
+    }
+    this.setTimer(this.keepAliveMs - idle);
+  };
+}
+
+/** Turns a rejected async step into a failure of this connection. */
+function guard(connection: ClientConnection, step: Step): Step {
+  return step === undefined ? undefined : step.catch((error: unknown) => connection.fail(error));
+}

@@ -1,0 +1,138 @@
+import type { ConnectPacket } from '../codec/packet.js';
+import type { ConnackProperties, PublishProperties } from '../codec/properties.js';
+import { callHook, type AuthenticateResult } from './auth-hooks.js';
+import { brokerMessage } from './broker-message.js';
+import type { ClientConnection } from './client-connection.js';
+
+let assignedCounter = 0;
+
+/** A client id for a client that sent an empty one (unique within this process). */
+function assignClientId(): string {
+  assignedCounter = (assignedCounter + 1) % 0x7fffffff;
+  return `rxmqtt-broker-${Date.now().toString(36)}-${assignedCounter.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** 3.1.1 connect return code for a 5.0 reason code, and the reverse. */
+const V5_TO_V4: Readonly<Record<number, number>> = { 0x84: 0x01, 0x85: 0x02, 0x88: 0x03, 0x89: 0x03, 0x97: 0x03, 0x86: 0x04, 0x87: 0x05, 0x8c: 0x05 };
+const V4_TO_V5: Readonly<Record<number, number>> = { 0x01: 0x84, 0x02: 0x85, 0x03: 0x88, 0x04: 0x86, 0x05: 0x87 };
+
+/** Sends a refusing CONNACK in the client's version and closes [MQTT-3.2.2-7]. */
+export function refuse(connection: ClientConnection, reasonCodeV5: number): void {
+  const v4 = connection.protocolVersion === 4;
+  const code = v4 ? (V5_TO_V4[reasonCodeV5] ?? (reasonCodeV5 < 0x80 ? reasonCodeV5 : 0x05)) : (V4_TO_V5[reasonCodeV5] ?? reasonCodeV5);
+  connection.send({ type: 'connack', sessionPresent: false, reasonCode: code }); // [MQTT-3.2.2-6] session present 0
+  connection.terminate(0, false);
+}
+
+/**
+ * Handles the CONNECT of a new connection: validates the client id, runs the authentication hook,
+ * takes over an existing connection of the same client [MQTT-3.1.4-2], creates or resumes the
+ * session, answers CONNACK and then resends what the session still owes.
+ */
+export function acceptConnect(connection: ClientConnection, packet: ConnectPacket): void | Promise<void> {
+  const core = connection.core;
+  const v5 = packet.protocolVersion === 5;
+  let clientId = packet.clientId;
+  let assigned: string | undefined;
+  if (clientId === '') {
+    // 3.1.1: an empty id needs Clean Session 1 [MQTT-3.1.3-7], else CONNACK 0x02 [MQTT-3.1.3-8].
+    if (!v5 && !packet.cleanStart) return refuse(connection, 0x85);
+    clientId = assignClientId(); // [MQTT-3.1.3-6]
+    if (v5) assigned = clientId; // told to the client [MQTT-3.2.2-16]
+  }
+  // Extended (AUTH packet) authentication is not offered.
+  if (v5 && packet.properties?.authenticationMethod !== undefined) return refuse(connection, 0x8c);
+  const hook = core.options.authenticate;
+  if (hook === undefined) return complete(connection, packet, clientId, assigned);
+  const outcome = callHook<Parameters<typeof hook>[0], AuthenticateResult>(
+    hook,
+    { clientId, username: packet.username, password: packet.password, protocolVersion: packet.protocolVersion },
+    false,
+  );
+  if (outcome instanceof Promise) {
+    return outcome.then((result) => {
+      if (connection.state === 'connecting') authenticated(connection, packet, clientId, assigned, result);
+    });
+  }
+  return authenticated(connection, packet, clientId, assigned, outcome);
+}
+
+function authenticated(connection: ClientConnection, packet: ConnectPacket, clientId: string, assigned: string | undefined, result: AuthenticateResult): void {
+  if (result === true) return complete(connection, packet, clientId, assigned);
+  if (result === false || typeof result !== 'object' || result === null) return refuse(connection, 0x87);
+  const code = result.reasonCode;
+  return refuse(connection, typeof code === 'number' && code > 0 && code <= 0xff ? code : 0x87);
+}
+
+function complete(connection: ClientConnection, packet: ConnectPacket, clientId: string, assigned: string | undefined): void {
+  const core = connection.core;
+  const limits = core.limits;
+  const v5 = packet.protocolVersion === 5;
+  // A second connection with this client id takes over the first [MQTT-3.1.4-2].
+  const previous = core.connections.get(clientId);
+  if (previous !== undefined) previous.terminate(0x8e, true);
+  let session = core.sessions.get(clientId);
+  if (session === undefined && core.sessions.full) return refuse(connection, 0x97);
+
+  let sessionPresent = false;
+  if (packet.cleanStart || session === undefined) {
+    core.wills.flush(clientId); // a delayed will is sent when the session is replaced
+    session = core.sessions.create(clientId); // [MQTT-3.1.2-4]
+  } else {
+    core.wills.cancel(clientId); // back in time: the delayed will is not sent [MQTT-3.1.3-9]
+    core.sessions.resume(session);
+    sessionPresent = true; // [MQTT-3.2.2-2]
+  }
+
+  const requested = v5 ? (packet.properties?.sessionExpiryInterval ?? 0) : packet.cleanStart ? 0 : 0xffffffff;
+  const cap = limits.maxSessionExpiryInterval;
+  const granted = cap !== undefined && requested > cap ? cap : requested;
+  session.expiryInterval = granted === 0xffffffff ? Infinity : granted;
+  connection.connectSessionExpiry = requested;
+
+  connection.clientId = clientId;
+  connection.username = packet.username;
+  connection.session = session;
+  if (packet.will !== undefined) {
+    const w = packet.will;
+    const wp = w.properties;
+    let props: PublishProperties | undefined;
+    if (wp !== undefined) {
+      const { willDelayInterval, ...rest } = wp;
+      void willDelayInterval;
+      props = Object.keys(rest).length > 0 ? rest : undefined;
+      connection.willDelay = Math.min(wp.willDelayInterval ?? 0, session.expiryInterval);
+    }
+    // The will is a copy: the decoded payload is a view into a network buffer.
+    connection.will = brokerMessage(w.topic, w.payload.slice(), w.qos, w.retain, props, clientId, Date.now());
+  }
+  if (v5) {
+    connection.inflightWindow = Math.min(limits.maxInflight, packet.properties?.receiveMaximum ?? 65535);
+    connection.clientMaximumPacketSize = packet.properties?.maximumPacketSize;
+  }
+  let keepAlive = packet.keepAlive;
+  if (v5 && limits.serverKeepAlive !== undefined) keepAlive = limits.serverKeepAlive; // [MQTT-3.2.2-21]
+
+  core.connections.set(clientId, connection);
+  connection.connected(keepAlive);
+  let properties: ConnackProperties | undefined;
+  if (v5) {
+    properties = {
+      receiveMaximum: limits.receiveMaximum,
+      maximumPacketSize: limits.maxPacketSize,
+      topicAliasMaximum: limits.topicAliasMaximum,
+      retainAvailable: true,
+      wildcardSubscriptionAvailable: true,
+      subscriptionIdentifiersAvailable: true,
+      sharedSubscriptionAvailable: true,
+      ...(assigned !== undefined ? { assignedClientIdentifier: assigned } : {}),
+      ...(granted !== requested ? { sessionExpiryInterval: granted } : {}),
+      ...(limits.serverKeepAlive !== undefined ? { serverKeepAlive: limits.serverKeepAlive } : {}),
+    };
+  }
+  connection.send({ type: 'connack', sessionPresent, reasonCode: 0, properties });
+  if (core.events.observed) {
+    core.events.emit({ type: 'clientConnected', clientId, username: packet.username, protocolVersion: packet.protocolVersion, sessionPresent });
+  }
+  session.attach(connection, Date.now());
+}

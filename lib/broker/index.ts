@@ -1,0 +1,31 @@
+/**
+ * `rxmqtt/broker` (Node): an embedded MQTT 3.1.1 + 5.0 broker for tests, development and demos.
+ *
+ * @example
+ * ```ts
+ * import { startBroker } from 'rxmqtt/broker';
+ * const broker = await startBroker({ port: 0 });
+ * console.log(broker.url); // mqtt://127.0.0.1:54321
+ * await broker.close();
+ * ```
+ */
+export { startBroker, type BrokerHandle } from './start-broker.js';
+export { DEFAULT_BROKER_LIMITS, type BrokerOptions, type BrokerLimits, type BrokerTlsOptions } from './broker-options.js';
+export type {
+  AuthenticateHook,
+  AuthenticateRequest,
+  AuthenticateResult,
+  AuthorizePublishHook,
+  AuthorizePublishRequest,
+  AuthorizeSubscribeHook,
+  AuthorizeSubscribeRequest,
+} from './auth-hooks.js';
+export type {
+  BrokerEvent,
+  ClientConnectedEvent,
+  ClientDisconnectedEvent,
+  PublishedEvent,
+  SubscribedEvent,
+  UnsubscribedEvent,
+  ConnectionErrorEvent,
+} from './broker-events.js';

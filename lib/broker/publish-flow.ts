@@ -1,0 +1,82 @@
+import type { PublishPacket } from '../codec/packet.js';
+import { ProtocolError } from '../errors.js';
+import { callHook } from './auth-hooks.js';
+import { brokerMessage } from './broker-message.js';
+import type { ClientConnection } from './client-connection.js';
+import type { Session } from './session.js';
+
+/**
+ * Handles an inbound PUBLISH: resolves an MQTT 5 topic alias, asks the publish hook, routes the
+ * message once, and acknowledges (PUBACK at QoS 1, PUBREC at QoS 2). A QoS 2 message whose packet
+ * id is still unreleased is a resend: it is acknowledged again but not routed again [MQTT-4.3.3-10].
+ */
+export function handlePublish(connection: ClientConnection, session: Session, packet: PublishPacket): void | Promise<void> {
+  const core = connection.core;
+  const v5 = connection.protocolVersion === 5;
+  let topic = packet.topic;
+  const alias = v5 ? packet.properties?.topicAlias : undefined;
+  if (alias !== undefined) {
+    if (alias === 0 || alias > core.limits.topicAliasMaximum) {
+      throw new ProtocolError(`topic alias ${alias} is outside 1..${core.limits.topicAliasMaximum}`, { reasonCode: 0x94, specRef: 'MQTT-3.3.2-9' });
+    }
+    if (topic === '') {
+      const known = connection.topicAliases.get(alias);
+      if (known === undefined) throw new ProtocolError(`topic alias ${alias} was never set`, { specRef: 'MQTT-3.3.2-12' });
+      topic = known;
+    } else {
+      connection.topicAliases.set(alias, topic);
+    }
+  } else if (topic === '') {
+    throw new ProtocolError('PUBLISH without a topic name or topic alias', { specRef: 'MQTT-3.3.2-1' });
+  }
+
+  const packetId = packet.packetId ?? 0;
+  if (packet.qos === 2) {
+    if (session.inboundQos2.has(packetId)) {
+      connection.send({ type: 'pubrec', packetId });
+      return undefined;
+    }
+    // More unreleased QoS 2 messages than the Receive Maximum we announced [MQTT-3.3.4-9].
+    if (session.inboundQos2.size >= core.limits.receiveMaximum) {
+      throw new ProtocolError('Receive Maximum exceeded', { reasonCode: 0x93, specRef: 'MQTT-3.3.4-9' });
+    }
+  }
+
+  const hook = core.options.authorizePublish;
+  if (hook === undefined) return accept(connection, session, packet, topic, true);
+  const allowed = callHook(
+    hook,
+    { clientId: connection.clientId as string, username: connection.username, topic, payload: packet.payload, qos: packet.qos, retain: packet.retain },
+    false,
+  );
+  if (allowed instanceof Promise) {
+    return allowed.then((ok) => {
+      if (connection.state === 'connected') accept(connection, session, packet, topic, ok === true);
+    });
+  }
+  return accept(connection, session, packet, topic, allowed === true);
+}
+
+function accept(connection: ClientConnection, session: Session, packet: PublishPacket, topic: string, allowed: boolean): void {
+  const core = connection.core;
+  if (allowed) {
+    // Retained and queued copies must not pin the network buffer the payload is a view of.
+    const payload = packet.retain ? packet.payload.slice() : packet.payload;
+    core.route(brokerMessage(topic, payload, packet.qos, packet.retain, packet.properties, connection.clientId, Date.now()));
+  }
+  const packetId = packet.packetId ?? 0;
+  // A refused message is dropped; MQTT 5 says so with 0x87 Not authorized.
+  const reasonCode = allowed || connection.protocolVersion === 4 ? 0 : 0x87;
+  if (packet.qos === 1) {
+    connection.send({ type: 'puback', packetId, reasonCode }); // [MQTT-4.3.2-2]
+  } else if (packet.qos === 2) {
+    if (reasonCode < 0x80) session.inboundQos2.add(packetId); // held until PUBREL [MQTT-4.3.3-9]
+    connection.send({ type: 'pubrec', packetId, reasonCode });
+  }
+}
+
+/** Inbound PUBREL: releases the packet id and answers PUBCOMP [MQTT-4.3.3-11]. */
+export function handlePubrel(connection: ClientConnection, session: Session, packetId: number): void {
+  const known = session.inboundQos2.delete(packetId);
+  connection.send({ type: 'pubcomp', packetId, reasonCode: known || connection.protocolVersion === 4 ? 0 : 0x92 });
+}

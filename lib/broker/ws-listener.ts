@@ -1,0 +1,117 @@
+import { Subject, Observable } from 'rxjs';
+import { TransportError } from '../errors.js';
+import type { Transport } from '../transport/transport.js';
+import type { Listener } from './tcp-listener.js';
+
+/** The part of a `ws` server-side socket the broker uses. */
+interface WsSocket {
+  binaryType: string;
+  readonly readyState: number;
+  on(event: 'message', listener: (data: Uint8Array | ArrayBuffer | Uint8Array[]) => void): void;
+  on(event: 'close', listener: () => void): void;
+  on(event: 'error', listener: (error: Error) => void): void;
+  send(data: Uint8Array): void;
+  close(): void;
+  terminate(): void;
+}
+
+function toBytes(data: Uint8Array | ArrayBuffer | Uint8Array[]): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (Array.isArray(data)) {
+    const total = data.reduce((n, part) => n + part.length, 0);
+    const out = new Uint8Array(total);
+    let offset = 0;
+    for (const part of data) {
+      out.set(part, offset);
+      offset += part.length;
+    }
+    return out;
+  }
+  return new Uint8Array(data);
+}
+
+/** Wraps an accepted `ws` WebSocket as a {@link Transport} (binary frames carry the MQTT bytes). */
+export function wsServerTransport(ws: WsSocket): Transport {
+  const incoming = new Subject<Uint8Array>();
+  let closed = false;
+  ws.binaryType = 'nodebuffer';
+  ws.on('message', (data) => incoming.next(toBytes(data)));
+  ws.on('error', (error) => {
+    closed = true;
+    incoming.error(new TransportError(`websocket error: ${error.message}`, { cause: error }));
+  });
+  ws.on('close', () => {
+    closed = true;
+    incoming.complete();
+  });
+  return {
+    incoming: new Observable<Uint8Array>((subscriber) => incoming.subscribe(subscriber)),
+    send(bytes: Uint8Array): void {
+      if (!closed && ws.readyState === 1) ws.send(bytes);
+    },
+    close(): void {
+      if (closed) return;
+      closed = true;
+      ws.close();
+      setTimeout(() => ws.terminate(), 1000).unref();
+    },
+  };
+}
+
+/**
+ * Listens for MQTT over WebSocket with the `ws` package (an optional peer dependency, loaded only
+ * when a websocket listener is asked for). Accepts the `mqtt` subprotocol (and `mqttv3.1`).
+ * Rejects with a TransportError (code `WS_MISSING`) when `ws` is not installed.
+ *
+ * @example
+ * ```ts
+ * const listener = await listenWebSocket(0, '127.0.0.1', undefined, 1 << 20, (t) => serve(t));
+ * ```
+ */
+export async function listenWebSocket(
+  port: number,
+  host: string,
+  path: string | undefined,
+  maxPayload: number,
+  onTransport: (transport: Transport) => void,
+): Promise<Listener> {
+  type WsModule = { WebSocketServer?: typeof import('ws').WebSocketServer; default?: { WebSocketServer: typeof import('ws').WebSocketServer } };
+  let ws: WsModule;
+  try {
+    ws = (await import('ws')) as unknown as WsModule;
+  } catch (error) {
+    throw new TransportError('the websocket listener needs the "ws" package: npm install ws', { code: 'WS_MISSING', cause: error });
+  }
+  const WebSocketServer = ws.WebSocketServer ?? ws.default?.WebSocketServer;
+  if (WebSocketServer === undefined) throw new TransportError('the "ws" package has no WebSocketServer', { code: 'WS_MISSING' });
+  const server = new WebSocketServer({
+    port,
+    host,
+    path,
+    maxPayload,
+    perMessageDeflate: false,
+    handleProtocols: (protocols: Set<string>) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
+  });
+  server.on('connection', (socket) => onTransport(wsServerTransport(socket as unknown as WsSocket)));
+  return new Promise<Listener>((resolve, reject) => {
+    const onError = (error: Error): void => {
+      server.close();
+      reject(new TransportError(`cannot listen on ${host}:${port}: ${error.message}`, { code: 'LISTEN_FAILED', cause: error }));
+    };
+    server.once('error', onError);
+    server.once('listening', () => {
+      server.off('error', onError);
+      server.on('error', () => undefined);
+      const address = server.address();
+      const bound = typeof address === 'object' && address !== null ? address.port : port;
+      resolve({
+        port: bound,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const client of server.clients) client.terminate();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
