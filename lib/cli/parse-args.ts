@@ -83,6 +83,20 @@ export function optionLabel(spec: OptionSpec): string {
   return spec.short === undefined ? `--${spec.long}` : `-${spec.short}/--${spec.long}`;
 }
 
+/**
+ * Whether `--help` appears among the options (before a `--`), so help can be shown even when the
+ * other arguments are incomplete.
+ *
+ * @example
+ * ```ts
+ * wantsHelp(['-t', 'x', '--help']); // true
+ * ```
+ */
+export function wantsHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--help');
+}
+
 const INTEGER = /^[+-]?\d+$/;
 
 /**

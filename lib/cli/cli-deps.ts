@@ -1,0 +1,55 @@
+import type { Observable } from 'rxjs';
+import type { BrokerEvent } from '../broker/index.js';
+import type { QoS } from '../codec/packet.js';
+
+/** The part of a received message the command line uses. */
+export interface CliMessage {
+  readonly topic: string;
+  readonly payload: Uint8Array;
+  readonly qos: QoS;
+  readonly retain: boolean;
+}
+
+/** The part of the client the command line uses (the rxmqtt/node `MqttClient` fits it). */
+export interface CliClient {
+  subscribe(filter: string, options: { qos: QoS }): Observable<CliMessage>;
+  publish(topic: string, payload: string | Uint8Array, options: { qos: QoS; retain: boolean }): Observable<void>;
+  disconnect(options?: { timeout?: number }): Promise<void>;
+}
+
+/** Client settings the command line passes on connect (a subset of the client's options). */
+export interface CliConnectOptions {
+  readonly url: string;
+  readonly protocolVersion: 4 | 5;
+  readonly clientId?: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly keepalive: number;
+  readonly clean: boolean;
+  readonly connectTimeout: number;
+}
+
+/** The part of a running broker the command line uses (the rxmqtt/broker `BrokerHandle` fits it). */
+export interface CliBroker {
+  readonly url: string;
+  readonly wsUrl: string | undefined;
+  /** Every broker event (hot); logged by `rxmqtt broker --verbose`. */
+  readonly events$: Observable<BrokerEvent>;
+  close(): Promise<void>;
+}
+
+/** Options the command line passes when it starts the embedded broker. */
+export interface CliBrokerOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly websocket?: { readonly port: number };
+}
+
+/**
+ * What the commands need from the rest of the library: connecting a client and starting the broker.
+ * `main` passes the real implementations.
+ */
+export interface CliDeps {
+  connectAsync(options: CliConnectOptions): Promise<CliClient>;
+  startBroker(options: CliBrokerOptions): Promise<CliBroker>;
+}
