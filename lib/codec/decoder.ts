@@ -111,13 +111,15 @@ export class PacketDecoder {
    * Rejects the packet type, its flags and its size before any of the body is buffered.
    */
   private readFixedHeader(buf: Uint8Array, start: number, end: number, base: number): number {
-    const first = buf[start];
-    this.checkFirstByte(first, base + start);
     let value = 0;
     let multiplier = 1;
     let i = start + 1;
     for (let k = 0; k < 4; k++) {
-      if (i >= end) return 0;
+      if (i >= end) {
+        // Incomplete: the packet is at least one more header byte plus what the length has so far.
+        if (i - start + 1 + value > this.maximumPacketSize) this.tooLarge(i - start + 1 + value, base + start);
+        return 0;
+      }
       const b = buf[i++];
       value += (b & 0x7f) * multiplier;
       if (b < 0x80) {
@@ -127,20 +129,31 @@ export class PacketDecoder {
           });
         }
         const headerLength = i - start;
-        if (headerLength + value > this.maximumPacketSize) {
-          throw new DecodeError(
-            'DECODE_PACKET_TOO_LARGE',
-            `packet of ${headerLength + value} bytes exceeds the maximum packet size ${this.maximumPacketSize}`,
-            base + start,
-            { reasonCode: 0x95 },
-          );
-        }
+        if (headerLength + value > this.maximumPacketSize) this.tooLarge(headerLength + value, base + start);
+        // Size first, then type and flags: a huge announced length is reported as 0x95 whatever else is wrong.
+        this.checkFirstByte(buf[start], base + start);
         this.remainingLength = value;
         return headerLength;
+      }
+      // A continuation bit means one more header byte at least: reject as soon as even the smallest
+      // packet this header can still announce is too large, so a tiny limit also bounds buffering.
+      if (i - start + 1 + value > this.maximumPacketSize) {
+        throw new DecodeError(
+          'DECODE_PACKET_TOO_LARGE',
+          `packet of more than ${i - start + value} bytes exceeds the maximum packet size ${this.maximumPacketSize}`,
+          base + start,
+          { reasonCode: 0x95 },
+        );
       }
       multiplier *= 128;
     }
     throw new DecodeError('DECODE_MALFORMED_VARIABLE_BYTE_INTEGER', 'remaining length is longer than 4 bytes', base + start + 1);
+  }
+
+  private tooLarge(size: number, offset: number): never {
+    throw new DecodeError('DECODE_PACKET_TOO_LARGE', `a packet of ${size} bytes or more exceeds the maximum packet size ${this.maximumPacketSize}`, offset, {
+      reasonCode: 0x95,
+    });
   }
 
   private checkFirstByte(first: number, offset: number): void {
