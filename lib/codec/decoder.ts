@@ -135,16 +135,6 @@ export class PacketDecoder {
         this.remainingLength = value;
         return headerLength;
       }
-      // A continuation bit means one more header byte at least: reject as soon as even the smallest
-      // packet this header can still announce is too large, so a tiny limit also bounds buffering.
-      if (i - start + 1 + value > this.maximumPacketSize) {
-        throw new DecodeError(
-          'DECODE_PACKET_TOO_LARGE',
-          `packet of more than ${i - start + value} bytes exceeds the maximum packet size ${this.maximumPacketSize}`,
-          base + start,
-          { reasonCode: 0x95 },
-        );
-      }
       multiplier *= 128;
     }
     throw new DecodeError('DECODE_MALFORMED_VARIABLE_BYTE_INTEGER', 'remaining length is longer than 4 bytes', base + start + 1);
