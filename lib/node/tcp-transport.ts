@@ -1,8 +1,8 @@
 import { connect } from 'node:net';
-import type { TransportFactory } from '../transport/transport.js';
-import { openSocketTransport } from './socket-transport.js';
-import { validateHostPort, validateTimeout } from '../transport/validate-endpoint.js';
 import { InvalidArgumentError } from '../errors.js';
+import type { TransportFactory } from '../transport/transport.js';
+import { validateHostPort, validateTimeout } from '../transport/validate-endpoint.js';
+import { openSocketTransport } from './socket-transport.js';
 
 /** Options of {@link tcpTransport}. */
 export interface TcpTransportOptions {
