@@ -10,8 +10,8 @@ import { simulatedSensor } from './simulated-sensor.js';
 
 /** The options of `rxmqtt demo`. */
 export const DEMO_OPTIONS: readonly OptionSpec[] = [
-  { long: 'duration', short: 'd', kind: 'integer', min: 1, max: 600, valueName: 'SECONDS', description: 'how long the sensors publish (default 8)' },
-  { long: 'sensors', short: 's', kind: 'integer', min: 1, max: 50, valueName: 'N', description: 'number of simulated sensors (default 4)' },
+  { long: 'duration', kind: 'integer', min: 1, max: 600, valueName: 'SECONDS', description: 'how long the sensors publish (default 8)' },
+  { long: 'sensors', kind: 'integer', min: 1, max: 50, valueName: 'N', description: 'number of simulated sensors (default 4)' },
   { long: 'interval', kind: 'integer', min: 10, max: 10000, valueName: 'MS', description: 'milliseconds between two readings of a sensor (default 250)' },
   { long: 'window', kind: 'integer', min: 100, max: 60000, valueName: 'MS', description: 'length of an averaging window (default 1000)' },
   { long: 'threshold', kind: 'integer', min: -50, max: 150, valueName: 'CELSIUS', description: 'alert when a window average is above this (default 30)' },
