@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { startBroker, type BrokerHandle } from '../../lib/broker/index';
+import { startBroker } from '../../lib/broker/index';
 import { InvalidArgumentError, TransportError } from '../../lib/errors';
 import { generateTlsFixtures, type TlsFixtures } from '../helpers/tls';
 import { endAll, messages, mqttjs } from '../broker/mqttjs';
