@@ -5,7 +5,7 @@ import { tcpTransport } from '../../lib/node/tcp-transport.js';
 import type { Transport } from '../../lib/transport/transport.js';
 import { describeWithMosquitto, freePort, startMosquitto, type MosquittoInstance } from '../helpers/mosquitto.js';
 import { readAllChunks, readBytes } from '../transport/read-bytes.js';
-import { CONNACK_311_ACCEPTED, CONNECT_311, DISCONNECT } from '../transport/mqtt-fixtures.js';
+import { CONNACK_311_ACCEPTED, CONNECT_311, CONNECT_5, DISCONNECT, splitPackets } from '../transport/mqtt-fixtures.js';
 
 describeWithMosquitto('tcpTransport against Mosquitto', () => {
   let mosquitto: MosquittoInstance;
@@ -24,6 +24,22 @@ describeWithMosquitto('tcpTransport against Mosquitto', () => {
     const rest = readAllChunks(transport);
     transport.close();
     await expect(rest).resolves.toEqual([]);
+  });
+
+  it('carries an MQTT 5.0 CONNECT and its CONNACK', async () => {
+    const transport = await firstValueFrom(tcpTransport({ host: mosquitto.host, port: mosquitto.port })());
+    const all = readAllChunks(transport);
+    transport.send(CONNECT_5);
+    transport.send(DISCONNECT); // remaining length 0: reason code 0x00, normal disconnection (spec 3.14.2.1)
+    const { packets, rest } = splitPackets(Buffer.concat(await all));
+    expect(rest.length).toBe(0);
+    expect(packets).toHaveLength(1);
+    const connack = packets[0]!;
+    expect(connack[0]).toBe(0x20); // CONNACK
+    expect(connack[2]).toBe(0x00); // acknowledge flags: no session present
+    expect(connack[3]).toBe(0x00); // reason code 0x00 Success
+    // Then the property length, which covers exactly the rest of the packet.
+    expect(connack[4]).toBe(connack.length - 5);
   });
 
   it('completes incoming when the broker closes the connection in an orderly way', async () => {
