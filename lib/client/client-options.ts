@@ -1,0 +1,145 @@
+import type { ConnectPacket, QoS } from '../codec/packet.js';
+import type { ConnectProperties, WillProperties } from '../codec/properties.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { InFlightStore } from '../session/in-flight-store.js';
+import { assertTopicName } from '../session/validate-topic.js';
+import type { TransportFactory } from '../transport/transport.js';
+
+/** The will message the broker publishes when the client goes away without DISCONNECT. */
+export interface WillOptions {
+  readonly topic: string;
+  readonly payload: string | Uint8Array;
+  /** Default 0. */
+  readonly qos?: QoS;
+  /** Default false. */
+  readonly retain?: boolean;
+  /** MQTT 5 only. */
+  readonly properties?: WillProperties;
+}
+
+/** Options of `connect()` and `connectAsync()`. */
+export interface ClientOptions {
+  /** `ws://host:port/path`, `wss://...`; with `rxmqtt/node` also `mqtt://`, `tcp://`, `mqtts://`, `ssl://`, `tls://`. */
+  readonly url?: string;
+  /** Opens the connection; overrides `url` (e.g. an in-memory transport in tests). */
+  readonly transport?: TransportFactory;
+  /** 4 = MQTT 3.1.1 (default), 5 = MQTT 5.0. */
+  readonly protocolVersion?: 4 | 5;
+  /** Generated (`rxmqtt_` and 12 random hex digits) when empty or absent. */
+  readonly clientId?: string;
+  /** Clean Session (3.1.1) / Clean Start (5.0). Default true. */
+  readonly clean?: boolean;
+  /** Keep Alive in seconds, 0 to 65535; 0 turns it off. Default 60. */
+  readonly keepalive?: number;
+  /** Milliseconds to wait for any packet after a PINGREQ before the connection counts as dead. Default keepalive / 2. */
+  readonly pingTimeout?: number;
+  readonly username?: string;
+  readonly password?: string | Uint8Array;
+  readonly will?: WillOptions;
+  /** MQTT 5 CONNECT properties (sessionExpiryInterval, receiveMaximum, maximumPacketSize, topicAliasMaximum, userProperties, ...). */
+  readonly properties?: ConnectProperties;
+  /** Milliseconds for opening the connection and receiving CONNACK. Default 30 000. */
+  readonly connectTimeout?: number;
+  /** A WebSocket constructor for ws:// and wss:// where there is no global one (e.g. the `ws` package). */
+  readonly WebSocket?: unknown;
+  /** Where QoS 1/2 state in flight is kept. Default: a new MemoryInFlightStore. */
+  readonly store?: InFlightStore;
+}
+
+const encoder = new TextEncoder();
+
+/** Turns a string payload into UTF-8 bytes; throws InvalidArgumentError naming `argument` for other types. */
+export function toPayload(payload: unknown, argument: string): Uint8Array {
+  if (typeof payload === 'string') return encoder.encode(payload);
+  if (payload instanceof Uint8Array) return payload;
+  throw new InvalidArgumentError(argument, `expected a string or a Uint8Array, got ${payload === null ? 'null' : typeof payload}`);
+}
+
+/** Throws InvalidArgumentError unless `qos` is 0, 1 or 2. */
+export function assertQoS(qos: unknown, argument: string): asserts qos is QoS {
+  if (qos !== 0 && qos !== 1 && qos !== 2) throw new InvalidArgumentError(argument, `must be 0, 1 or 2, got ${String(qos)}`);
+}
+
+/** Merges the `(urlOrOptions, options)` arguments of connect() into one options object. */
+export function mergeConnectArguments(urlOrOptions: unknown, options: unknown): ClientOptions {
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw new InvalidArgumentError('options', `expected an object, got ${options === null ? 'null' : typeof options}`);
+  }
+  if (typeof urlOrOptions === 'string') return { ...(options as ClientOptions | undefined), url: urlOrOptions };
+  if (urlOrOptions !== null && typeof urlOrOptions === 'object') return { ...(urlOrOptions as ClientOptions), ...(options as object) };
+  throw new InvalidArgumentError('urlOrOptions', `expected a URL string or an options object, got ${urlOrOptions === null ? 'null' : typeof urlOrOptions}`);
+}
+
+function randomClientId(): string {
+  const bytes = new Uint8Array(6);
+  const crypto = (globalThis as { crypto?: { getRandomValues?(a: Uint8Array): Uint8Array } }).crypto;
+  if (crypto?.getRandomValues) crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return 'rxmqtt_' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function assertOptional(value: unknown, type: string, argument: string): void {
+  if (value !== undefined && typeof value !== type) throw new InvalidArgumentError(argument, `expected a ${type}, got ${value === null ? 'null' : typeof value}`);
+}
+
+function assertInteger(value: unknown, min: number, max: number, argument: string): void {
+  if (value !== undefined && !(typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max)) {
+    throw new InvalidArgumentError(argument, `must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+}
+
+/**
+ * Validates `options` and builds the CONNECT packet. Throws InvalidArgumentError naming the option.
+ *
+ * @example
+ * ```ts
+ * const connect = buildConnectPacket({ protocolVersion: 5, keepalive: 30 }); // clientId generated
+ * ```
+ */
+export function buildConnectPacket(options: ClientOptions): ConnectPacket {
+  const protocolVersion = options.protocolVersion ?? 4;
+  if (protocolVersion !== 4 && protocolVersion !== 5) throw new InvalidArgumentError('protocolVersion', `must be 4 (MQTT 3.1.1) or 5 (MQTT 5.0), got ${String(protocolVersion)}`);
+  assertOptional(options.clientId, 'string', 'clientId');
+  assertOptional(options.clean, 'boolean', 'clean');
+  assertInteger(options.keepalive, 0, 65535, 'keepalive');
+  assertOptional(options.username, 'string', 'username');
+  if (options.pingTimeout !== undefined && !(typeof options.pingTimeout === 'number' && options.pingTimeout > 0)) {
+    throw new InvalidArgumentError('pingTimeout', `must be a positive number of milliseconds, got ${String(options.pingTimeout)}`);
+  }
+  if (options.connectTimeout !== undefined && !(typeof options.connectTimeout === 'number' && options.connectTimeout > 0)) {
+    throw new InvalidArgumentError('connectTimeout', `must be a positive number of milliseconds, got ${String(options.connectTimeout)}`);
+  }
+  const password = options.password === undefined ? undefined : toPayload(options.password, 'password');
+  if (protocolVersion === 4 && password !== undefined && options.username === undefined) {
+    // [MQTT-3.1.2-22] in 3.1.1 a password needs a user name.
+    throw new InvalidArgumentError('password', 'MQTT 3.1.1 allows a password only together with a username', { specRef: 'MQTT-3.1.2-22' });
+  }
+  if (options.properties !== undefined && (options.properties === null || typeof options.properties !== 'object')) {
+    throw new InvalidArgumentError('properties', 'expected an object of MQTT 5 CONNECT properties');
+  }
+  if (options.properties !== undefined && protocolVersion !== 5) throw new InvalidArgumentError('properties', 'CONNECT properties need protocolVersion 5');
+  const topicAliasMaximum = options.properties?.topicAliasMaximum;
+  assertInteger(topicAliasMaximum, 0, 65535, 'properties.topicAliasMaximum');
+  let will: ConnectPacket['will'];
+  if (options.will !== undefined) {
+    const w = options.will;
+    if (w === null || typeof w !== 'object') throw new InvalidArgumentError('will', 'expected { topic, payload, qos?, retain?, properties? }');
+    assertTopicName(w.topic, 'will.topic');
+    const qos = w.qos ?? 0;
+    assertQoS(qos, 'will.qos');
+    assertOptional(w.retain, 'boolean', 'will.retain');
+    if (w.properties !== undefined && protocolVersion !== 5) throw new InvalidArgumentError('will.properties', 'will properties need protocolVersion 5');
+    will = { topic: w.topic, payload: toPayload(w.payload, 'will.payload'), qos, retain: w.retain ?? false, properties: w.properties };
+  }
+  return {
+    type: 'connect',
+    protocolVersion,
+    clientId: options.clientId || randomClientId(),
+    cleanStart: options.clean ?? true,
+    keepAlive: options.keepalive ?? 60,
+    username: options.username,
+    password,
+    will,
+    properties: options.properties,
+  };
+}

@@ -1,0 +1,73 @@
+import { InvalidArgumentError } from '../errors.js';
+import type { TransportFactory } from '../transport/transport.js';
+import { webSocketTransport, type WebSocketConstructor } from '../transport/web-socket-transport.js';
+import { buildConnectPacket, mergeConnectArguments, type ClientOptions } from './client-options.js';
+import { createMqttClient, whenConnected, type MqttClient } from './mqtt-client.js';
+
+/**
+ * Connects to an MQTT broker over WebSocket (`ws://`, `wss://`) or through `options.transport`, and
+ * returns the client at once: it starts connecting immediately (hot) and `state$` shows progress
+ * (`connecting`, then `connected` or `closed` with the error).
+ *
+ * In the browser the platform `WebSocket` is used; elsewhere pass one as `options.WebSocket`.
+ * For `mqtt://` and `mqtts://` (TCP, TLS) import `connect` from `rxmqtt/node`.
+ *
+ * Throws {@link InvalidArgumentError} naming the option for invalid options (including an
+ * `mqtt://` URL in this browser entry). Connection failures arrive as `state$`'s closed error:
+ * ConnectRefusedError, TransportError, TimeoutError (code `CONNECT_TIMEOUT`).
+ *
+ * @example
+ * ```ts
+ * import { connect } from 'rxmqtt';
+ * const client = connect('wss://broker.example.com:8884/mqtt', { protocolVersion: 5 });
+ * client.subscribe('sensors/#', { qos: 1 }).subscribe((m) => console.log(m.topic, m.text()));
+ * ```
+ */
+export function connect(urlOrOptions: string | ClientOptions, options?: ClientOptions): MqttClient {
+  const merged = mergeConnectArguments(urlOrOptions, options);
+  const connectPacket = buildConnectPacket(merged);
+  return createMqttClient(merged, connectPacket, browserTransport(merged));
+}
+
+/**
+ * Like {@link connect}, but resolves with the client once the broker accepted the connection
+ * (CONNACK). Rejects with ConnectRefusedError (return/reason code and reason string),
+ * TransportError, or TimeoutError (code `CONNECT_TIMEOUT`); throws InvalidArgumentError for
+ * invalid options.
+ *
+ * @example
+ * ```ts
+ * const client = await connectAsync('ws://localhost:8080/mqtt');
+ * await client.publishAsync('greetings', 'hello', { qos: 1 });
+ * await client.disconnect();
+ * ```
+ */
+export function connectAsync(urlOrOptions: string | ClientOptions, options?: ClientOptions): Promise<MqttClient> {
+  try {
+    return whenConnected(connect(urlOrOptions, options));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** The transport for the browser entry: `options.transport`, or a WebSocket for ws:// and wss://. */
+export function browserTransport(options: ClientOptions): TransportFactory {
+  if (options.transport !== undefined) {
+    if (typeof options.transport !== 'function') throw new InvalidArgumentError('transport', 'expected a TransportFactory function');
+    return options.transport;
+  }
+  const url = options.url;
+  if (typeof url !== 'string' || url === '') throw new InvalidArgumentError('url', 'give a broker URL (ws:// or wss://) or a transport');
+  const scheme = url.slice(0, Math.max(0, url.indexOf(':'))).toLowerCase();
+  if (scheme === 'ws' || scheme === 'wss') {
+    return webSocketTransport({
+      url,
+      WebSocket: options.WebSocket as WebSocketConstructor | undefined,
+      connectTimeout: options.connectTimeout,
+    });
+  }
+  if (['mqtt', 'mqtts', 'tcp', 'ssl', 'tls'].includes(scheme)) {
+    throw new InvalidArgumentError('url', `${scheme}:// needs TCP, which browsers do not offer: use ws:// or wss://, or import { connect } from 'rxmqtt/node'`);
+  }
+  throw new InvalidArgumentError('url', `unsupported URL scheme in '${url}': expected ws:// or wss://`);
+}

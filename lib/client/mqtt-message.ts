@@ -1,0 +1,56 @@
+import type { PublishPacket, QoS } from '../codec/packet.js';
+import type { PublishProperties } from '../codec/properties.js';
+
+/**
+ * An application message received on a subscription.
+ *
+ * @example
+ * ```ts
+ * client.subscribe('sensors/#').subscribe((m) => console.log(m.topic, m.text(), m.qos, m.retain));
+ * ```
+ */
+export interface MqttMessage {
+  readonly topic: string;
+  /** A view into the received bytes (not a copy). */
+  readonly payload: Uint8Array;
+  readonly qos: QoS;
+  /** True for a retained message sent because of a new subscription. */
+  readonly retain: boolean;
+  /** True when the server marked this PUBLISH as a possible re-delivery. */
+  readonly dup: boolean;
+  /** MQTT 5 properties (user properties, content type, response topic, ...), when the server sent any. */
+  readonly properties?: PublishProperties;
+  /** The payload decoded as UTF-8. */
+  text(): string;
+  /** The payload decoded as UTF-8 and parsed as JSON; throws SyntaxError for invalid JSON. */
+  json<T = unknown>(): T;
+}
+
+const utf8 = new TextDecoder();
+
+/** The {@link MqttMessage} built from an inbound PUBLISH (methods live on the prototype: no closures per message). */
+export class ReceivedMessage implements MqttMessage {
+  readonly topic: string;
+  readonly payload: Uint8Array;
+  readonly qos: QoS;
+  readonly retain: boolean;
+  readonly dup: boolean;
+  readonly properties?: PublishProperties;
+
+  constructor(packet: PublishPacket) {
+    this.topic = packet.topic;
+    this.payload = packet.payload;
+    this.qos = packet.qos;
+    this.retain = packet.retain;
+    this.dup = packet.dup;
+    if (packet.properties !== undefined) this.properties = packet.properties;
+  }
+
+  text(): string {
+    return utf8.decode(this.payload);
+  }
+
+  json<T = unknown>(): T {
+    return JSON.parse(this.text()) as T;
+  }
+}

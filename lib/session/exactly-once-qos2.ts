@@ -1,0 +1,51 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import type { Packet, PubcompPacket, PubrecPacket } from '../codec/packet.js';
+import type { InFlightStore } from './in-flight-store.js';
+
+/**
+ * The receiver's side of QoS 2 (MQTT section 4.3.3, delivery on PUBLISH): each message is passed
+ * on exactly once even when the broker resends the PUBLISH (with DUP) before it has seen our PUBREC.
+ *
+ * - QoS 2 PUBLISH with an identifier not held: the identifier is stored (`store.addInbound`), the
+ *   packet is passed on, then PUBREC is sent [MQTT-4.3.3-2] (3.1.1) [MQTT-4.3.3-9] (5.0).
+ * - QoS 2 PUBLISH with an identifier still held: not passed on again, PUBREC is sent again.
+ * - PUBREL: the identifier is released and PUBCOMP is sent [MQTT-4.3.3-11]; with MQTT 5 an unknown
+ *   identifier is answered with reason code 0x92 (Packet Identifier not found). PUBREL is consumed.
+ * - Everything else passes through unchanged.
+ *
+ * Cold; subscribing subscribes to the source. The held identifiers live in `store`, so they outlive
+ * the connection when the store does.
+ *
+ * @example
+ * ```ts
+ * channel.packets.pipe(exactlyOnceQos2((p) => channel.send(p), store, 5)).subscribe(dispatch);
+ * ```
+ */
+export function exactlyOnceQos2(
+  send: (packet: PubrecPacket | PubcompPacket) => void,
+  store: InFlightStore,
+  protocolVersion: 4 | 5,
+): OperatorFunction<Packet, Packet> {
+  return (source) =>
+    new Observable<Packet>((subscriber) => {
+      return source.subscribe({
+        next(packet) {
+          if (packet.type === 'publish' && packet.qos === 2) {
+            const packetId = packet.packetId ?? 0;
+            if (store.addInbound(packetId)) subscriber.next(packet);
+            send({ type: 'pubrec', packetId });
+            return;
+          }
+          if (packet.type === 'pubrel') {
+            const known = store.deleteInbound(packet.packetId);
+            const reasonCode = known || protocolVersion === 4 ? 0 : 0x92;
+            send(reasonCode === 0 ? { type: 'pubcomp', packetId: packet.packetId } : { type: 'pubcomp', packetId: packet.packetId, reasonCode });
+            return;
+          }
+          subscriber.next(packet);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+    });
+}

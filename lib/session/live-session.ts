@@ -1,0 +1,272 @@
+import { asyncScheduler, Observable, Subscription, throwError, type SchedulerLike } from 'rxjs';
+import type { ConnackPacket, DisconnectPacket, Packet, PublishPacket, QoS } from '../codec/packet.js';
+import type { DisconnectProperties } from '../codec/properties.js';
+import { ConnectionClosedError, DecodeError, InvalidArgumentError, MqttError, ProtocolError } from '../errors.js';
+import { acknowledgeQos1 } from './acknowledge-qos1.js';
+import { AckRouter } from './ack-router.js';
+import { exactlyOnceQos2 } from './exactly-once-qos2.js';
+import type { InFlightStore } from './in-flight-store.js';
+import { keepalive } from './keepalive.js';
+import type { OutboundFlowContext } from './outbound-flow-context.js';
+import { OutboundPublisher } from './outbound-publisher.js';
+import type { PacketChannel } from './packet-channel.js';
+import { PacketIdAllocator } from './packet-id-allocator.js';
+import { resolveTopicAliases } from './resolve-topic-aliases.js';
+import { SubscriptionRegistry } from './subscription-registry.js';
+import { subscribeFlow, unsubscribeFlow } from './subscribe-flow.js';
+
+/** Options of {@link LiveSession}. */
+export interface LiveSessionOptions<M> {
+  /** The Keep Alive sent in CONNECT, in seconds (0 = off); the server's Server Keep Alive wins. */
+  readonly keepAlive: number;
+  /** Milliseconds to wait for any packet after PINGREQ. Default: half the keep alive interval. */
+  readonly pingTimeout?: number;
+  /** The Topic Alias Maximum sent in CONNECT (0 = aliases not accepted). */
+  readonly topicAliasMaximum: number;
+  readonly store: InFlightStore;
+  /** Builds the object handed to subscribers from an inbound PUBLISH (topic alias resolved). */
+  readonly createMessage: (packet: PublishPacket) => M;
+  /** Time source for keep alive (a TestScheduler in tests). */
+  readonly scheduler?: SchedulerLike;
+  /** Called once, synchronously, when the session ends (the error, or undefined after disconnect). */
+  readonly onClose?: (error: MqttError | undefined) => void;
+}
+
+/** Options of {@link LiveSession.disconnect}. */
+export interface SessionDisconnectOptions {
+  /** Longest wait for in-flight flows before DISCONNECT is sent anyway, in milliseconds. */
+  readonly timeout: number;
+  readonly reasonCode?: number;
+  readonly properties?: DisconnectProperties;
+}
+
+/**
+ * One accepted MQTT connection with its flows running: the inbound pipeline (topic aliases, QoS 2
+ * exactly once, QoS 1 acknowledgement, dispatch to subscriptions, acks to waiting flows), keep alive,
+ * the outbound publisher under the server's Receive Maximum and the subscription registry.
+ *
+ * It is the composition root of the session layer; the pieces stay independent and are reachable as
+ * `packetIds`, `acks`, `publisher` and `subscriptions`. It starts working when constructed (hot) and
+ * ends once, with {@link closed} resolving to the reason (undefined after a clean disconnect).
+ *
+ * @example
+ * ```ts
+ * const session = new LiveSession(channel, connack, { keepAlive: 60, topicAliasMaximum: 0, store, createMessage });
+ * session.subscriptions.observe('a/#', { qos: 1 }).subscribe(console.log);
+ * ```
+ */
+export class LiveSession<M> {
+  readonly packetIds = new PacketIdAllocator();
+  readonly acks = new AckRouter();
+  readonly publisher: OutboundPublisher;
+  readonly subscriptions: SubscriptionRegistry<M>;
+  /** Resolves once the session ended: the error that ended it, or undefined after disconnect(). */
+  readonly closed: Promise<MqttError | undefined>;
+  private resolveClosed!: (error: MqttError | undefined) => void;
+  private readonly running = new Subscription();
+  private ended = false;
+  private readonly send = (packet: Packet): void => this.channel.send(packet);
+
+  constructor(
+    private readonly channel: PacketChannel,
+    readonly connack: ConnackPacket,
+    private readonly options: LiveSessionOptions<M>,
+  ) {
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    const version = channel.protocolVersion;
+    const props = connack.properties;
+    channel.outgoingMaximumPacketSize = props?.maximumPacketSize; // [MQTT-3.2.2-15]
+    // Without a session on the server, the in-flight state of an earlier connection means nothing.
+    if (!connack.sessionPresent) options.store.clear();
+    this.publisher = new OutboundPublisher({
+      send: this.send,
+      acks: this.acks,
+      packetIds: this.packetIds,
+      store: options.store,
+      protocolVersion: version,
+      receiveMaximum: props?.receiveMaximum ?? 65535, // [MQTT-3.3.4-7]
+    });
+    this.subscriptions = new SubscriptionRegistry<M>({
+      subscribe: (subscription, properties) =>
+        this.request((packetId) => ({ type: 'subscribe', packetId, subscriptions: [subscription], properties }), subscribeFlow),
+      unsubscribe: (topicFilter) =>
+        this.request((packetId) => ({ type: 'unsubscribe', packetId, topicFilters: [topicFilter] }), unsubscribeFlow),
+    });
+    this.startInbound();
+    this.startKeepalive();
+    this.publisher.resume(options.store.outbound());
+  }
+
+  /** The server's Maximum QoS (2 when it sent none). */
+  get maximumQoS(): QoS {
+    return this.connack.properties?.maximumQoS ?? 2;
+  }
+
+  /** True until the session ended. */
+  get isOpen(): boolean {
+    return !this.ended;
+  }
+
+  /**
+   * Publishes through the {@link OutboundPublisher} after checking what the server announced:
+   * errors with InvalidArgumentError for a QoS above its Maximum QoS [MQTT-3.2.2-11] or a retained
+   * message when it has no retain support [MQTT-3.2.2-14]. Cold.
+   */
+  publish(packet: PublishPacket): Observable<void> {
+    if (packet.qos > this.maximumQoS) {
+      // [MQTT-3.2.2-11]
+      const error = new InvalidArgumentError('options.qos', `the server accepts at most QoS ${this.maximumQoS}`, {
+        specRef: 'MQTT-3.2.2-11',
+      });
+      return throwError(() => error);
+    }
+    if (packet.retain && this.connack.properties?.retainAvailable === false) {
+      // [MQTT-3.2.2-14]
+      const error = new InvalidArgumentError('options.retain', 'the server does not support retained messages', {
+        specRef: 'MQTT-3.2.2-14',
+      });
+      return throwError(() => error);
+    }
+    return this.publisher.publish(packet);
+  }
+
+  /**
+   * Waits (at most `timeout` ms) for every in-flight flow to finish, then sends DISCONNECT and closes.
+   * Flows still running after the timeout fail with ConnectionClosedError.
+   */
+  async disconnect(options: SessionDisconnectOptions): Promise<void> {
+    if (this.ended) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, options.timeout)));
+    let timedOut = false;
+    void expired.then(() => (timedOut = true));
+    try {
+      while (!this.ended && !timedOut && (this.packetIds.size > 0 || this.publisher.queuedCount > 0)) {
+        await Promise.race([this.packetIds.whenIdle(), expired, this.closed]);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    if (this.ended) return;
+    const disconnect: DisconnectPacket = { type: 'disconnect', reasonCode: options.reasonCode, properties: options.properties };
+    try {
+      this.channel.send(disconnect);
+    } catch {
+      // An invalid reason code or properties must not keep the connection open; close regardless.
+    }
+    this.close(undefined);
+  }
+
+  /**
+   * Ends the session at once: pending publishes and requests fail with ConnectionClosedError;
+   * subscriptions error with it too, or complete when `error` is undefined (a clean disconnect).
+   */
+  close(error: MqttError | undefined): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.running.unsubscribe();
+    if (this.channel.protocolVersion === 5 && (error instanceof ProtocolError || error instanceof DecodeError)) {
+      try {
+        this.channel.send({ type: 'disconnect', reasonCode: error.reasonCode }); // [MQTT-4.13.1-1]
+      } catch {
+        // The connection closes in any case.
+      }
+    }
+    const closedError =
+      error instanceof ConnectionClosedError
+        ? error
+        : new ConnectionClosedError(error === undefined ? 'the client disconnected' : `the connection closed: ${error.message}`, {
+            cause: error,
+          });
+    this.publisher.failAll(closedError);
+    this.acks.failAll(closedError);
+    // A clean disconnect completes the subscriptions; anything else errors them.
+    this.subscriptions.endAll(error === undefined ? undefined : closedError);
+    this.channel.close();
+    this.options.onClose?.(error);
+    this.resolveClosed(error);
+  }
+
+  /** A SUBSCRIBE or UNSUBSCRIBE flow holding a packet identifier until its ack (or the end). */
+  private request<P extends Packet, A>(
+    build: (packetId: number) => P,
+    flow: (packet: P, context: OutboundFlowContext) => Observable<A>,
+  ): Observable<A> {
+    return new Observable<A>((subscriber) => {
+      if (this.ended) {
+        subscriber.error(new ConnectionClosedError('the connection is closed'));
+        return;
+      }
+      const packetId = this.packetIds.allocate();
+      const context = { send: this.send, acks: this.acks.acksFor(packetId), protocolVersion: this.channel.protocolVersion };
+      const inner = flow(build(packetId), context);
+      const subscription = inner.subscribe(subscriber);
+      subscription.add(() => this.packetIds.release(packetId));
+      return subscription;
+    });
+  }
+
+  private startInbound(): void {
+    const version = this.channel.protocolVersion;
+    let packets = this.channel.packets;
+    if (version === 5) packets = packets.pipe(resolveTopicAliases(this.options.topicAliasMaximum));
+    this.running.add(
+      packets.pipe(exactlyOnceQos2(this.send, this.options.store, version), acknowledgeQos1(this.send)).subscribe({
+        next: (packet) => this.onPacket(packet),
+        error: (error: unknown) => this.close(asMqttError(error)),
+        complete: () => this.close(new ConnectionClosedError('the server closed the connection')),
+      }),
+    );
+  }
+
+  private onPacket(packet: Packet): void {
+    switch (packet.type) {
+      case 'publish':
+        this.subscriptions.dispatch(packet.topic, this.options.createMessage(packet));
+        return;
+      case 'puback':
+      case 'pubrec':
+      case 'pubcomp':
+      case 'suback':
+      case 'unsuback':
+        this.acks.route(packet);
+        return;
+      case 'pingresp':
+        return;
+      case 'disconnect': {
+        const code = packet.reasonCode ?? 0;
+        const reason = packet.properties?.reasonString;
+        this.close(
+          new ConnectionClosedError(
+            `the server disconnected with reason code 0x${code.toString(16).padStart(2, '0')}${reason ? `: ${reason}` : ''}`,
+            { reasonCode: code, code: 'SERVER_DISCONNECT' },
+          ),
+        );
+        return;
+      }
+      default:
+        this.close(new ProtocolError(`unexpected ${packet.type.toUpperCase()} from the server`));
+    }
+  }
+
+  private startKeepalive(): void {
+    const seconds = this.connack.properties?.serverKeepAlive ?? this.options.keepAlive; // [MQTT-3.2.2-21]
+    if (seconds === 0) return;
+    const intervalMs = seconds * 1000;
+    this.running.add(
+      keepalive({
+        intervalMs,
+        responseTimeoutMs: this.options.pingTimeout ?? intervalMs / 2,
+        sent: this.channel.sent,
+        received: this.channel.packets,
+        ping: () => this.send({ type: 'pingreq' }),
+        scheduler: this.options.scheduler ?? asyncScheduler,
+      }).subscribe({ error: (error: unknown) => this.close(asMqttError(error)) }),
+    );
+  }
+}
+
+function asMqttError(error: unknown): MqttError {
+  if (error instanceof MqttError) return error;
+  return new MqttError('INTERNAL_ERROR', error instanceof Error ? error.message : String(error), { cause: error });
+}

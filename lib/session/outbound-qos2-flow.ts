@@ -1,0 +1,82 @@
+import { Observable } from 'rxjs';
+import type { PubcompPacket, PublishPacket, PubrelPacket } from '../codec/packet.js';
+import { ProtocolError, PublishFailedError } from '../errors.js';
+import type { OutboundState } from './in-flight-store.js';
+import type { OutboundFlowContext } from './outbound-flow-context.js';
+
+/** Options of {@link outboundQos2Flow}. */
+export interface OutboundQos2Options {
+  /** Where to start: `publish` (default) sends the PUBLISH; `pubrel` resumes by sending PUBREL. */
+  readonly from?: OutboundState;
+  /** Called when an accepting PUBREC arrives, before PUBREL is sent (to record the new state). */
+  readonly onReleased?: (packetId: number) => void;
+}
+
+/**
+ * The sender's side of a QoS 2 PUBLISH (MQTT section 4.3.3): PUBLISH, PUBREC, PUBREL, PUBCOMP.
+ *
+ * Cold: subscribing listens for the acknowledgements and sends the PUBLISH (or the PUBREL when
+ * resuming, `from: 'pubrel'`). On a PUBREC below 0x80 it sends PUBREL [MQTT-4.3.3-3]; a repeated
+ * PUBREC is answered with PUBREL again. It emits the PUBCOMP and completes. Unsubscribing sends
+ * nothing.
+ *
+ * Errors: {@link PublishFailedError} when PUBREC (the flow ends there and no PUBREL is sent) or
+ * PUBCOMP carries a reason code >= 0x80, with its reason string; {@link ProtocolError} for a PUBACK, or a PUBCOMP before PUBREC; whatever `send` throws;
+ * whatever the ack stream errors with.
+ *
+ * @example
+ * ```ts
+ * outboundQos2Flow({ ...packet, qos: 2, packetId: 9 }, { send, acks: router.acksFor(9), protocolVersion: 5 })
+ *   .subscribe({ complete: () => console.log('delivered exactly once') });
+ * ```
+ */
+export function outboundQos2Flow(
+  publish: PublishPacket,
+  context: OutboundFlowContext,
+  options: OutboundQos2Options = {},
+): Observable<PubcompPacket> {
+  return new Observable<PubcompPacket>((subscriber) => {
+    const packetId = publish.packetId ?? 0;
+    const pubrel: PubrelPacket = { type: 'pubrel', packetId };
+    let state: OutboundState = options.from ?? 'publish';
+    const fail = (error: unknown): void => subscriber.error(error);
+    const sendOrFail = (packet: PublishPacket | PubrelPacket): void => {
+      try {
+        context.send(packet);
+      } catch (error) {
+        fail(error);
+      }
+    };
+    const subscription = context.acks.subscribe({
+      next(ack) {
+        const code = ack.type === 'suback' || ack.type === 'unsuback' ? 0 : (ack.reasonCode ?? 0);
+        const reasonString = ack.properties?.reasonString;
+        if (ack.type === 'pubrec') {
+          if (code >= 0x80) {
+            fail(new PublishFailedError(publish.topic, code, { reasonString }));
+            return;
+          }
+          if (state === 'publish') {
+            state = 'pubrel';
+            options.onReleased?.(packetId);
+          }
+          sendOrFail(pubrel); // [MQTT-4.3.3-3]; also the answer to a repeated PUBREC
+          return;
+        }
+        if (ack.type === 'pubcomp' && state === 'pubrel') {
+          if (code >= 0x80) {
+            fail(new PublishFailedError(publish.topic, code, { reasonString }));
+            return;
+          }
+          subscriber.next(ack);
+          subscriber.complete();
+          return;
+        }
+        fail(new ProtocolError(`unexpected ${ack.type.toUpperCase()} for QoS 2 packet ${packetId} in state ${state}`));
+      },
+      error: fail,
+    });
+    sendOrFail(state === 'publish' ? publish : pubrel);
+    return subscription;
+  });
+}

@@ -1,0 +1,94 @@
+import { Subject, type Observable, type Subscription } from 'rxjs';
+import { encode } from '../codec/encode.js';
+import { PacketDecoder } from '../codec/decoder.js';
+import type { Packet, ProtocolVersion } from '../codec/packet.js';
+import type { Transport } from '../transport/transport.js';
+
+/** Options of {@link PacketChannel}. */
+export interface PacketChannelOptions {
+  readonly protocolVersion: ProtocolVersion;
+  /** Largest packet we accept (our CONNECT's Maximum Packet Size); larger ones are a DecodeError. */
+  readonly maximumPacketSize?: number;
+}
+
+/**
+ * A transport seen as packets: decodes what arrives, encodes what is sent.
+ *
+ * `packets` is hot: it emits decoded packets to the observers present, completes when the transport
+ * closes, and errors with a DecodeError (malformed bytes) or the transport's TransportError.
+ * `sent` is hot and emits every packet after it was written (keep alive watches it).
+ * The channel starts reading when constructed, so subscribe to `packets` before sending.
+ *
+ * @example
+ * ```ts
+ * const channel = new PacketChannel(transport, { protocolVersion: 5 });
+ * channel.packets.subscribe((p) => console.log(p.type));
+ * channel.send({ type: 'pingreq' });
+ * ```
+ */
+export class PacketChannel {
+  private readonly incoming = new Subject<Packet>();
+  private readonly outgoing = new Subject<Packet>();
+  private readonly decoder: PacketDecoder;
+  private readonly reading: Subscription;
+  private readonly emit = (packet: Packet): void => this.incoming.next(packet);
+  private closed = false;
+  /** The server's Maximum Packet Size once known: a larger packet throws EncodeError before sending. */
+  outgoingMaximumPacketSize: number | undefined = undefined;
+
+  readonly packets: Observable<Packet> = this.incoming.asObservable();
+  readonly sent: Observable<Packet> = this.outgoing.asObservable();
+
+  constructor(
+    private readonly transport: Transport,
+    readonly options: PacketChannelOptions,
+  ) {
+    this.decoder = new PacketDecoder({ protocolVersion: options.protocolVersion, maximumPacketSize: options.maximumPacketSize });
+    this.reading = transport.incoming.subscribe({
+      next: (chunk) => {
+        try {
+          this.decoder.write(chunk, this.emit);
+        } catch (error) {
+          // Malformed bytes: the stream can no longer be framed. Report, never throw into the transport.
+          this.incoming.error(error);
+          this.close();
+        }
+      },
+      error: (error: unknown) => {
+        this.closed = true;
+        this.incoming.error(error);
+      },
+      complete: () => {
+        this.closed = true;
+        this.incoming.complete();
+      },
+    });
+  }
+
+  get protocolVersion(): ProtocolVersion {
+    return this.options.protocolVersion;
+  }
+
+  /** True once closed by either side. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Encodes and writes `packet`. Throws EncodeError (nothing is written) when it cannot be encoded. */
+  send(packet: Packet): void {
+    if (this.closed) return;
+    const bytes = encode(packet, { protocolVersion: this.options.protocolVersion, maximumPacketSize: this.outgoingMaximumPacketSize });
+    this.transport.send(bytes);
+    this.outgoing.next(packet);
+  }
+
+  /** Closes the transport; `packets` completes (if it has not ended already). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.transport.close();
+    this.reading.unsubscribe();
+    this.incoming.complete();
+    this.outgoing.complete();
+  }
+}
