@@ -3,6 +3,7 @@ import type { ConnectProperties, WillProperties } from '../codec/properties.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { InFlightStore } from '../session/in-flight-store.js';
 import { assertTopicName } from '../session/validate-topic.js';
+import { parseBrokerUrl, type BrokerUrl } from '../transport/parse-broker-url.js';
 import type { TransportFactory } from '../transport/transport.js';
 
 /** The will message the broker publishes when the client goes away without DISCONNECT. */
@@ -60,14 +61,30 @@ export function assertQoS(qos: unknown, argument: string): asserts qos is QoS {
   if (qos !== 0 && qos !== 1 && qos !== 2) throw new InvalidArgumentError(argument, `must be 0, 1 or 2, got ${String(qos)}`);
 }
 
-/** Merges the `(urlOrOptions, options)` arguments of connect() into one options object. */
-export function mergeConnectArguments(urlOrOptions: unknown, options: unknown): ClientOptions {
+/**
+ * Merges the `(urlOrOptions, options)` arguments of connect() into one options object; credentials
+ * in the URL (`mqtt://user:pass@host`) fill `username`/`password` when those options are absent.
+ * Throws InvalidArgumentError for arguments of the wrong type or an invalid URL.
+ */
+export function mergeConnectArguments<O extends ClientOptions>(urlOrOptions: unknown, options: unknown): O & { brokerUrl?: BrokerUrl } {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
     throw new InvalidArgumentError('options', `expected an object, got ${options === null ? 'null' : typeof options}`);
   }
-  if (typeof urlOrOptions === 'string') return { ...(options as ClientOptions | undefined), url: urlOrOptions };
-  if (urlOrOptions !== null && typeof urlOrOptions === 'object') return { ...(urlOrOptions as ClientOptions), ...(options as object) };
-  throw new InvalidArgumentError('urlOrOptions', `expected a URL string or an options object, got ${urlOrOptions === null ? 'null' : typeof urlOrOptions}`);
+  let merged: O;
+  if (typeof urlOrOptions === 'string') merged = { ...(options as O | undefined), url: urlOrOptions } as O;
+  else if (urlOrOptions !== null && typeof urlOrOptions === 'object') merged = { ...(urlOrOptions as O), ...(options as object) };
+  else {
+    const got = urlOrOptions === null ? 'null' : typeof urlOrOptions;
+    throw new InvalidArgumentError('urlOrOptions', `expected a URL string or an options object, got ${got}`);
+  }
+  if (merged.transport !== undefined || merged.url === undefined) return merged;
+  const brokerUrl = parseBrokerUrl(merged.url);
+  return {
+    ...merged,
+    username: merged.username ?? brokerUrl.username,
+    password: merged.password ?? brokerUrl.password,
+    brokerUrl,
+  };
 }
 
 function randomClientId(): string {

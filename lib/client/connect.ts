@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
+import type { BrokerUrl } from '../transport/parse-broker-url.js';
 import type { TransportFactory } from '../transport/transport.js';
 import { webSocketTransport, type WebSocketConstructor } from '../transport/web-socket-transport.js';
 import { buildConnectPacket, mergeConnectArguments, type ClientOptions } from './client-options.js';
@@ -51,23 +52,22 @@ export function connectAsync(urlOrOptions: string | ClientOptions, options?: Cli
 }
 
 /** The transport for the browser entry: `options.transport`, or a WebSocket for ws:// and wss://. */
-export function browserTransport(options: ClientOptions): TransportFactory {
+export function browserTransport(options: ClientOptions & { brokerUrl?: BrokerUrl }): TransportFactory {
   if (options.transport !== undefined) {
     if (typeof options.transport !== 'function') throw new InvalidArgumentError('transport', 'expected a TransportFactory function');
     return options.transport;
   }
-  const url = options.url;
-  if (typeof url !== 'string' || url === '') throw new InvalidArgumentError('url', 'give a broker URL (ws:// or wss://) or a transport');
-  const scheme = url.slice(0, Math.max(0, url.indexOf(':'))).toLowerCase();
-  if (scheme === 'ws' || scheme === 'wss') {
+  const url = options.brokerUrl;
+  if (url === undefined) throw new InvalidArgumentError('url', 'give a broker URL (ws:// or wss://) or a transport');
+  if (url.protocol === 'ws' || url.protocol === 'wss') {
     return webSocketTransport({
-      url,
+      url: url.url,
       WebSocket: options.WebSocket as WebSocketConstructor | undefined,
       connectTimeout: options.connectTimeout,
     });
   }
-  if (['mqtt', 'mqtts', 'tcp', 'ssl', 'tls'].includes(scheme)) {
-    throw new InvalidArgumentError('url', `${scheme}:// needs TCP, which browsers do not offer: use ws:// or wss://, or import { connect } from 'rxmqtt/node'`);
-  }
-  throw new InvalidArgumentError('url', `unsupported URL scheme in '${url}': expected ws:// or wss://`);
+  throw new InvalidArgumentError(
+    'url',
+    `${options.url} needs a TCP connection, which browsers do not offer: use ws:// or wss://, or import { connect } from 'rxmqtt/node'`,
+  );
 }

@@ -4,3 +4,4 @@
 export { tcpTransport, type TcpTransportOptions } from './tcp-transport.js';
 export { tlsTransport, type TlsTransportOptions, type TlsMaterial } from './tls-transport.js';
 export { socketTransport } from './socket-transport.js';
+export { connect, connectAsync, type NodeClientOptions } from './connect.js';

@@ -1,0 +1,125 @@
+import { defer, from, switchMap, type Observable } from 'rxjs';
+import { buildConnectPacket, mergeConnectArguments, type ClientOptions } from '../client/client-options.js';
+import { createMqttClient, whenConnected, type MqttClient } from '../client/mqtt-client.js';
+import { InvalidArgumentError, TransportError } from '../errors.js';
+import type { BrokerUrl } from '../transport/parse-broker-url.js';
+import type { Transport, TransportFactory } from '../transport/transport.js';
+import { webSocketTransport, type WebSocketConstructor } from '../transport/web-socket-transport.js';
+import { tcpTransport } from './tcp-transport.js';
+import { tlsTransport, type TlsMaterial } from './tls-transport.js';
+
+/** {@link ClientOptions} plus the TLS options of `mqtts://` and `wss://` in Node. */
+export interface NodeClientOptions extends ClientOptions {
+  /** Trusted CA certificates (PEM). Default: Node's bundled public CAs. */
+  readonly ca?: TlsMaterial;
+  /** Client certificate chain (PEM), for brokers that require one. Needs `key`. */
+  readonly cert?: TlsMaterial;
+  /** Private key of `cert` (PEM). */
+  readonly key?: TlsMaterial;
+  /** Passphrase of an encrypted `key`. */
+  readonly passphrase?: string;
+  /** Server name for SNI and the certificate check. Default: the URL's host name. */
+  readonly servername?: string;
+  /** Verify the broker's certificate. Default true; turn off only for testing. */
+  readonly rejectUnauthorized?: boolean;
+}
+
+/**
+ * Connects to an MQTT broker from Node: `mqtt://` / `tcp://` (TCP, port 1883), `mqtts://` /
+ * `ssl://` / `tls://` (TLS, 8883, certificate verified unless `rejectUnauthorized: false`),
+ * `ws://` / `wss://` (WebSocket through the `ws` package, loaded when first needed, or
+ * `options.WebSocket`), or `options.transport`. Returns the client at once; it starts connecting
+ * immediately (hot) and `state$` shows progress. Credentials in the URL fill `username`/`password`.
+ *
+ * Throws InvalidArgumentError naming the option for invalid options. Connection failures arrive as
+ * `state$`'s closed error: ConnectRefusedError, TransportError (also when `ws` is not installed),
+ * TimeoutError (code `CONNECT_TIMEOUT`).
+ *
+ * @example
+ * ```ts
+ * import { connect } from 'rxmqtt/node';
+ * const client = connect('mqtt://localhost:1883', { clientId: 'sensor-1' });
+ * client.publish('sensors/1/temp', '21.5', { qos: 1 }).subscribe({ complete: () => console.log('acknowledged') });
+ * ```
+ */
+export function connect(urlOrOptions: string | NodeClientOptions, options?: NodeClientOptions): MqttClient {
+  const merged = mergeConnectArguments<NodeClientOptions>(urlOrOptions, options);
+  const connectPacket = buildConnectPacket(merged);
+  return createMqttClient(merged, connectPacket, nodeTransport(merged));
+}
+
+/**
+ * Like {@link connect}, but resolves with the client after a successful CONNACK. Rejects with
+ * ConnectRefusedError, TransportError or TimeoutError; throws InvalidArgumentError for invalid options.
+ *
+ * @example
+ * ```ts
+ * const client = await connectAsync('mqtts://broker.example.com', { ca: readFileSync('ca.pem', 'utf8') });
+ * ```
+ */
+export function connectAsync(urlOrOptions: string | NodeClientOptions, options?: NodeClientOptions): Promise<MqttClient> {
+  try {
+    return whenConnected(connect(urlOrOptions, options));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function nodeTransport(options: NodeClientOptions & { brokerUrl?: BrokerUrl }): TransportFactory {
+  if (options.transport !== undefined) {
+    if (typeof options.transport !== 'function') throw new InvalidArgumentError('transport', 'expected a TransportFactory function');
+    return options.transport;
+  }
+  const url = options.brokerUrl;
+  if (url === undefined) throw new InvalidArgumentError('url', "give a broker URL such as 'mqtt://localhost:1883', or a transport");
+  const { host, port } = url;
+  const connectTimeout = options.connectTimeout;
+  const tls = {
+    ca: options.ca,
+    cert: options.cert,
+    key: options.key,
+    passphrase: options.passphrase,
+    servername: options.servername,
+    rejectUnauthorized: options.rejectUnauthorized,
+  };
+  switch (url.protocol) {
+    case 'tcp':
+      return tcpTransport({ host, port, connectTimeout });
+    case 'tls':
+      return tlsTransport({ host, port, connectTimeout, ...tls });
+    default: {
+      const webSocketOptions = url.protocol === 'wss' ? withoutUndefined(tls) : undefined;
+      const open = (WebSocket: WebSocketConstructor): Observable<Transport> =>
+        webSocketTransport({ url: url.url, WebSocket, connectTimeout, webSocketOptions })();
+      if (options.WebSocket !== undefined) {
+        const factory = webSocketTransport({
+          url: url.url,
+          WebSocket: options.WebSocket as WebSocketConstructor,
+          connectTimeout,
+          webSocketOptions,
+        });
+        return factory;
+      }
+      return () => defer(() => from(loadWs())).pipe(switchMap(open));
+    }
+  }
+}
+
+/** Loads the optional `ws` package; fails with a TransportError saying how to fix it. */
+async function loadWs(): Promise<WebSocketConstructor> {
+  try {
+    const module = (await import('ws')) as unknown as { default?: WebSocketConstructor; WebSocket?: WebSocketConstructor };
+    const constructor = module.WebSocket ?? module.default;
+    if (typeof constructor === 'function') return constructor;
+    throw new Error("the 'ws' module exports no WebSocket");
+  } catch (cause) {
+    throw new TransportError(
+      "ws:// and wss:// in Node need the 'ws' package: npm install ws (or pass options.WebSocket)",
+      { cause, code: 'WEBSOCKET_UNAVAILABLE' },
+    );
+  }
+}
+
+function withoutUndefined(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
+}
