@@ -8,9 +8,9 @@ export type MemoryTransportScheduler = (task: () => void) => void;
 /** Options of {@link memoryTransportPair} and {@link memoryTransportFactory}. */
 export interface MemoryTransportOptions {
   /**
-   * When deliveries (bytes, completion, errors) run. Default `queueMicrotask`. The scheduler must
-   * run tasks in the order it was given them; pass e.g. `(task) => setTimeout(task, 0)` to let
-   * timers interleave, or a synchronous `(task) => task()` for step-by-step tests.
+   * When deliveries (bytes, completion, errors) run. Default `queueMicrotask`. Each task delivers
+   * everything sent since the previous task, in order. Pass e.g. `(task) => setTimeout(task, 0)` to
+   * let timers interleave, or a synchronous `(task) => task()` to deliver during `send`.
    */
   readonly scheduler?: MemoryTransportScheduler;
 }
@@ -31,7 +31,7 @@ export interface MemoryTransport extends Transport {
 
 /**
  * Two connected in-memory transports, for tests (the library's and your own). Bytes sent on one end
- * arrive on the other end's `incoming`, asynchronously (one microtask per send by default, see
+ * arrive on the other end's `incoming`, asynchronously (in a microtask by default, see
  * {@link MemoryTransportOptions.scheduler}) and in order. Each sent chunk is copied, so the sender
  * may reuse its buffer, and arrives as one chunk.
  *
@@ -54,21 +54,52 @@ export function memoryTransportPair(options: MemoryTransportOptions = {}): [Memo
   }
   const inboxes = [new Subject<Uint8Array>(), new Subject<Uint8Array>()] as const;
   let closed = false;
+  // One queue for both directions and the end of the connection, drained by one scheduled task per
+  // burst rather than one per chunk; `targets[i]` is the receiving end, or -1 for the end.
+  const targets: number[] = [];
+  const chunks: Array<Uint8Array | undefined> = [];
+  let ending: TransportError | undefined;
+  let drainScheduled = false;
+  const drain = (): void => {
+    // Chunks enqueued by subscribers during the drain are delivered in this same pass, in order
+    // (drainScheduled stays true meanwhile, so a synchronous scheduler does not re-enter).
+    try {
+      for (let i = 0; i < targets.length; i++) {
+        const target = targets[i]!;
+        if (target === -1) {
+          for (const inbox of inboxes) {
+            if (ending === undefined) inbox.complete();
+            else inbox.error(ending);
+          }
+        } else {
+          inboxes[target as 0 | 1].next(chunks[i]!);
+        }
+      }
+    } finally {
+      targets.length = 0;
+      chunks.length = 0;
+      drainScheduled = false;
+    }
+  };
+  const enqueue = (target: number, chunk: Uint8Array | undefined): void => {
+    targets.push(target);
+    chunks.push(chunk);
+    if (!drainScheduled) {
+      drainScheduled = true;
+      schedule(drain);
+    }
+  };
 
   const shutdown = (error: TransportError | undefined): void => {
     if (closed) return;
     closed = true;
-    // Scheduled after every delivery already queued, so in-flight bytes arrive first.
-    schedule(() => {
-      for (const inbox of inboxes) {
-        if (error === undefined) inbox.complete();
-        else inbox.error(error);
-      }
-    });
+    ending = error;
+    // Queued after every chunk already in flight, so those arrive first.
+    enqueue(-1, undefined);
   };
 
   const end = (self: 0 | 1): MemoryTransport => {
-    const peerInbox = inboxes[self === 0 ? 1 : 0];
+    const peer = self === 0 ? 1 : 0;
     const incoming = inboxes[self].asObservable();
     return {
       incoming,
@@ -81,8 +112,7 @@ export function memoryTransportPair(options: MemoryTransportOptions = {}): [Memo
           throw new InvalidArgumentError('bytes', `expected a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
         }
         if (closed) return;
-        const copy = bytes.slice();
-        schedule(() => peerInbox.next(copy));
+        enqueue(peer, bytes.slice());
       },
       close(): void {
         shutdown(undefined);

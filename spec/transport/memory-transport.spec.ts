@@ -80,7 +80,7 @@ describe('memoryTransportPair', () => {
     expect(seen).toEqual([1]);
   });
 
-  it('uses the given scheduler, in order', () => {
+  it('uses the given scheduler: one task delivers what was sent before it, in order', () => {
     const tasks: Array<() => void> = [];
     const [a, b] = memoryTransportPair({ scheduler: (task) => tasks.push(task) });
     const seen: number[] = [];
@@ -88,15 +88,30 @@ describe('memoryTransportPair', () => {
     b.incoming.subscribe({ next: (c) => seen.push(c[0]!), complete: () => (completed = true) });
     a.send(bytes(7));
     a.send(bytes(8));
-    a.close();
     expect(seen).toEqual([]);
-    expect(tasks).toHaveLength(3);
-    tasks.shift()!();
-    expect(seen).toEqual([7]);
-    tasks.shift()!();
+    expect(tasks).toHaveLength(1);
     tasks.shift()!();
     expect(seen).toEqual([7, 8]);
+    a.send(bytes(9));
+    a.close();
+    expect(tasks).toHaveLength(1);
+    expect(completed).toBe(false);
+    tasks.shift()!();
+    expect(seen).toEqual([7, 8, 9]);
     expect(completed).toBe(true);
+  });
+
+  it('delivers synchronously with a synchronous scheduler, and what subscribers send in reply in order', () => {
+    const [a, b] = memoryTransportPair({ scheduler: (task) => task() });
+    const log: string[] = [];
+    b.incoming.subscribe((c) => {
+      log.push(`b got ${c[0]}`);
+      if (c[0] === 1) b.send(bytes(10));
+    });
+    a.incoming.subscribe((c) => log.push(`a got ${c[0]}`));
+    a.send(bytes(1));
+    a.send(bytes(2));
+    expect(log).toEqual(['b got 1', 'a got 10', 'b got 2']);
   });
 
   it('accepts any Uint8Array, a Node Buffer included', async () => {
