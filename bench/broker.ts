@@ -1,0 +1,179 @@
+/**
+ * Broker benchmark: this project's broker against Aedes, in one run.
+ *
+ * Each broker runs in its own child process (so its peak RSS is its own), started fresh for every
+ * case. The parent connects an MQTT.js publisher and subscriber (MQTT 3.1.1) to it, sends MESSAGES
+ * publishes of 64 B at QoS 0, 1 or 2 with at most 256 outstanding, and stops when the subscriber has
+ * received them all. It reports messages/s (first publish to last delivery), the broker process's
+ * peak RSS, and the rxmqtt/Aedes ratios. Each case runs ROUNDS times, alternating brokers; the
+ * median is printed.
+ *
+ * Run: `npm run bench:broker` (options: --messages N --rounds N).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import mqtt from 'mqtt';
+import { startBroker } from '../lib/broker/index.js';
+import { formatRatio, printTable } from './util/table.js';
+
+type BrokerName = 'rxmqtt' | 'aedes';
+type QoS = 0 | 1 | 2;
+
+const PAYLOAD = 64;
+const IN_FLIGHT = 256;
+const LOAD_TIMEOUT_MS = 120_000;
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+
+/** Child process: starts one broker on a free loopback port, reports the port, later its peak RSS. */
+async function brokerChild(name: BrokerName): Promise<void> {
+  let port: number;
+  let close: () => Promise<void>;
+  if (name === 'rxmqtt') {
+    const broker = await startBroker({ port: 0, limits: { maxInflight: IN_FLIGHT, maxQueuedMessages: 100_000 } });
+    port = broker.port;
+    close = () => broker.close();
+  } else {
+    // aedes is an ES module; a real dynamic import keeps it out of the CommonJS require path.
+    const load = new Function('s', 'return import(s)') as (s: string) => Promise<typeof import('aedes')>;
+    const { Aedes } = await load('aedes');
+    const aedes = await Aedes.createBroker();
+    const server = createServer(aedes.handle);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+    close = () => new Promise<void>((resolve) => aedes.close(() => server.close(() => resolve())));
+  }
+  process.send?.({ port });
+  process.on('message', (message: { type: string }) => {
+    if (message.type !== 'stop') return;
+    void close().then(() => {
+      process.send?.({ peakRss: process.resourceUsage().maxRSS * 1024 });
+      process.exit(0);
+    });
+  });
+}
+
+function startChild(name: BrokerName): Promise<{ child: ChildProcess; port: number }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(process.argv[1] ?? '', ['--broker', name], { stdio: 'inherit' });
+    child.once('message', (m: { port: number }) => resolve({ child, port: m.port }));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${name} broker exited with ${code} before it listened`)));
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('broker child did not stop'));
+    }, 10_000);
+    child.once('message', (m: { peakRss: number }) => {
+      clearTimeout(timer);
+      resolve(m.peakRss);
+    });
+    child.send({ type: 'stop' });
+  });
+}
+
+/** Runs the MQTT.js load against the broker on `port`; returns the seconds from first publish to last delivery. */
+async function load(port: number, qos: QoS, count: number): Promise<number> {
+  const url = `mqtt://127.0.0.1:${port}`;
+  const options = { protocolVersion: 4 as const, reconnectPeriod: 0 };
+  const [publisher, subscriber] = await Promise.all([
+    mqtt.connectAsync(url, { ...options, clientId: 'bench-pub' }),
+    mqtt.connectAsync(url, { ...options, clientId: 'bench-sub' }),
+  ]);
+  const topic = `bench/broker/${qos}`;
+  let received = 0;
+  let onAll: () => void = () => undefined;
+  const all = new Promise<void>((resolve, reject) => {
+    onAll = resolve;
+    setTimeout(() => reject(new Error(`only ${received} of ${count} messages arrived`)), LOAD_TIMEOUT_MS).unref();
+  });
+  subscriber.on('message', () => {
+    if (++received === count) onAll();
+  });
+  await subscriber.subscribeAsync(topic, { qos });
+  const payload = Buffer.alloc(PAYLOAD, 0x61);
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    let sent = 0;
+    let completed = 0;
+    let outstanding = 0;
+    const pump = (): void => {
+      while (outstanding < IN_FLIGHT && sent < count) {
+        sent++;
+        outstanding++;
+        publisher.publish(topic, payload, { qos }, (error) => {
+          if (error) return reject(error);
+          outstanding--;
+          if (++completed === count) resolve();
+          else pump();
+        });
+      }
+    };
+    pump();
+  });
+  await all;
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all([publisher.endAsync(true), subscriber.endAsync(true)]);
+  return seconds;
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+async function main(): Promise<void> {
+  const count = option('messages', 50_000);
+  const rounds = option('rounds', 3);
+  console.log(`Broker: MQTT.js publisher -> broker -> MQTT.js subscriber, ${count} messages of ${PAYLOAD} B, <= ${IN_FLIGHT} in flight, median of ${rounds}, Node ${process.version}\n`);
+  const rows: string[][] = [];
+  for (const qos of [0, 1, 2] as const) {
+    const rate: Record<BrokerName, number[]> = { rxmqtt: [], aedes: [] };
+    const rss: Record<BrokerName, number[]> = { rxmqtt: [], aedes: [] };
+    for (let round = 0; round < rounds; round++) {
+      const order: BrokerName[] = round % 2 === 0 ? ['rxmqtt', 'aedes'] : ['aedes', 'rxmqtt'];
+      for (const name of order) {
+        const { child, port } = await startChild(name);
+        const seconds = await load(port, qos, count);
+        rss[name].push(await stopChild(child));
+        rate[name].push(count / seconds);
+      }
+    }
+    const mib = (b: number): string => (b / (1 << 20)).toFixed(1);
+    rows.push([
+      `QoS ${qos}`,
+      median(rate.rxmqtt).toFixed(0),
+      median(rate.aedes).toFixed(0),
+      formatRatio(median(rate.rxmqtt), median(rate.aedes)),
+      mib(median(rss.rxmqtt)),
+      mib(median(rss.aedes)),
+      formatRatio(median(rss.rxmqtt), median(rss.aedes)),
+    ]);
+  }
+  printTable(['case', 'rxmqtt msg/s', 'Aedes msg/s', 'speed ratio', 'rxmqtt peak RSS MiB', 'Aedes peak RSS MiB', 'RSS ratio'], rows);
+}
+
+if (process.argv[2] === '--broker') {
+  brokerChild(process.argv[3] as BrokerName).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+} else {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
