@@ -2,6 +2,9 @@ import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
+import { encode } from '../../lib/codec/encode.js';
+import { PacketDecoder } from '../../lib/codec/decoder.js';
+import type { Packet, PublishPacket } from '../../lib/codec/packet.js';
 import { InvalidArgumentError, TransportError } from '../../lib/errors.js';
 import { tcpTransport } from '../../lib/node/tcp-transport.js';
 import type { Transport } from '../../lib/transport/transport.js';
@@ -96,6 +99,58 @@ describeWithMosquitto('webSocketTransport against Mosquitto', () => {
       return [topic, Array.from(payload)] as const;
     }));
     expect(received).toEqual(new Map([...messages].map(([t, p]) => [t, Array.from(p)])));
+  });
+
+  it('carries an MQTT 5.0 exchange encoded and decoded by the codec, QoS 1 both ways', async () => {
+    /** Collects the packets decoded from a transport until `count` have arrived. */
+    const collect = (transport: Transport, count: number): Promise<Packet[]> => {
+      const decoder = new PacketDecoder({ protocolVersion: 5 });
+      const packets: Packet[] = [];
+      return new Promise((resolve, reject) => {
+        const subscription = transport.incoming.subscribe({
+          next: (chunk) => {
+            decoder.write(chunk, (packet) => packets.push(packet));
+            if (packets.length >= count) {
+              subscription.unsubscribe();
+              resolve(packets);
+            }
+          },
+          error: reject,
+          complete: () => reject(new Error(`closed after ${packets.length} of ${count} packets`)),
+        });
+      });
+    };
+    const send = (transport: Transport, packet: Packet): void => transport.send(encode(packet, { protocolVersion: 5 }));
+    const connect = (clientId: string): Packet => ({ type: 'connect', protocolVersion: 5, clientId, cleanStart: true, keepAlive: 60 });
+    const count = 40;
+    const payloads = Array.from({ length: count }, (_, i) => Uint8Array.from({ length: i * 97 }, (_, j) => (i + j) & 0xff));
+
+    const subscriber = await open();
+    const subscribed = collect(subscriber, 2);
+    send(subscriber, connect('rxmqtt-ws5-sub'));
+    send(subscriber, { type: 'subscribe', packetId: 7, subscriptions: [{ topicFilter: 'ws5/data', qos: 1 }] });
+    const [connack, suback] = await subscribed;
+    expect(connack).toMatchObject({ type: 'connack', reasonCode: 0 });
+    expect(suback).toMatchObject({ type: 'suback', packetId: 7, reasonCodes: [1] });
+
+    const deliveries = collect(subscriber, count);
+    const publisher = await firstValueFrom(tcpTransport({ host: mosquitto.host, port: mosquitto.port })());
+    const acks = collect(publisher, 1 + count);
+    send(publisher, connect('rxmqtt-ws5-pub'));
+    payloads.forEach((payload, i) => send(publisher, { type: 'publish', topic: 'ws5/data', payload, qos: 1, retain: false, dup: false, packetId: i + 1 }));
+    const published = await acks;
+    expect(published.slice(1).map((p) => p.type === 'puback' && p.packetId)).toEqual(payloads.map((_, i) => i + 1));
+
+    const received = (await deliveries) as PublishPacket[];
+    // Messages from one publisher on one topic keep their order [MQTT-4.6.0-6].
+    expect(received.map((p) => Array.from(p.payload))).toEqual(payloads.map((p) => Array.from(p)));
+    expect(received.every((p) => p.type === 'publish' && p.qos === 1 && p.packetId !== undefined)).toBe(true);
+    for (const p of received) send(subscriber, { type: 'puback', packetId: p.packetId! });
+    for (const transport of [publisher, subscriber]) {
+      const closed = readAllChunks(transport);
+      send(transport, { type: 'disconnect', reasonCode: 0 });
+      await closed; // the broker closes after DISCONNECT
+    }
   });
 
   it('fails with a TransportError naming the URL and cause on a closed port', async () => {
