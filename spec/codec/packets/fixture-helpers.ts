@@ -45,7 +45,7 @@ export function decodeError(input: Uint8Array, protocolVersion: ProtocolVersion 
     expect(e).toBeInstanceOf(DecodeError);
     return e as DecodeError;
   }
-  throw new Error('expected a DecodeError, but the input decoded');
+  throw new Error(`expected a DecodeError, but the input ${decoder.bufferedBytes > 0 ? 'left bytes waiting for more' : 'decoded'}`);
 }
 
 /** Asserts the decode error's class, code, stream offset and spec statement. */
