@@ -1,0 +1,87 @@
+import { TestScheduler } from 'rxjs/testing';
+import { keepalive } from '../../lib/session/keepalive.js';
+import { InvalidArgumentError, TimeoutError } from '../../lib/errors.js';
+
+function makeScheduler(): TestScheduler {
+  return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+}
+
+describe('keepalive (virtual time)', () => {
+  it('sends PINGREQ after an interval without sends, and again an interval after the response', () => {
+    const scheduler = makeScheduler();
+    scheduler.run(({ hot, expectObservable }) => {
+      const pings: number[] = [];
+      const sent = hot<unknown>('');
+      // Responses arrive at t=12 (2 ms after the first ping) and t=25 (3 ms after the second).
+      const received = hot<unknown>('12ms a 12ms b');
+      const ka = keepalive({ intervalMs: 10, responseTimeoutMs: 5, sent, received, ping: () => pings.push(scheduler.now()), scheduler });
+      expectObservable(ka, '^ 38ms !').toBe('');
+      scheduler.flush();
+      expect(pings).toEqual([10, 22, 35]);
+    });
+  });
+
+  it('postpones the PINGREQ while packets are being sent', () => {
+    const scheduler = makeScheduler();
+    scheduler.run(({ hot, expectObservable }) => {
+      const pings: number[] = [];
+      const sent = hot<unknown>('5ms a 6ms b');
+      const received = hot<unknown>('25ms r');
+      const ka = keepalive({ intervalMs: 10, responseTimeoutMs: 5, sent, received, ping: () => pings.push(scheduler.now()), scheduler });
+      expectObservable(ka, '^ 30ms !').toBe('');
+      scheduler.flush();
+      // Last send at t=12, so the first ping is due at t=22.
+      expect(pings).toEqual([22]);
+    });
+  });
+
+  it('errors with TimeoutError KEEPALIVE_TIMEOUT when nothing arrives after PINGREQ', () => {
+    const scheduler = makeScheduler();
+    scheduler.run(({ hot, expectObservable }) => {
+      const pings: number[] = [];
+      const sent = hot<unknown>('');
+      const received = hot<unknown>('');
+      const ka = keepalive({ intervalMs: 10, responseTimeoutMs: 5, sent, received, ping: () => pings.push(scheduler.now()), scheduler });
+      const error = new TimeoutError('KEEPALIVE_TIMEOUT', 'no packet from the server within 5 ms after PINGREQ');
+      expectObservable(ka).toBe('15ms #', undefined, error);
+      scheduler.flush();
+      expect(pings).toEqual([10]);
+    });
+  });
+
+  it('a send after PINGREQ does not cancel the wait for the response', () => {
+    const scheduler = makeScheduler();
+    scheduler.run(({ hot, expectObservable }) => {
+      const sent = hot<unknown>('12ms a');
+      const received = hot<unknown>('');
+      const ka = keepalive({ intervalMs: 10, responseTimeoutMs: 5, sent, received, ping: () => undefined, scheduler });
+      expectObservable(ka).toBe('15ms #', undefined, expect.any(TimeoutError));
+    });
+  });
+
+  it('completes when the received stream completes (the connection ended), and stops the timers on unsubscribe', () => {
+    const scheduler = makeScheduler();
+    scheduler.run(({ hot, expectObservable }) => {
+      const pings: number[] = [];
+      const ka = keepalive({
+        intervalMs: 10,
+        responseTimeoutMs: 5,
+        sent: hot<unknown>(''),
+        received: hot<unknown>('12ms |'),
+        ping: () => pings.push(scheduler.now()),
+        scheduler,
+      });
+      expectObservable(ka).toBe('12ms |');
+      const early = keepalive({ intervalMs: 10, responseTimeoutMs: 5, sent: hot(''), received: hot(''), ping: () => pings.push(-1), scheduler });
+      expectObservable(early, '^ 8ms !').toBe('');
+      scheduler.flush();
+      expect(pings).toEqual([10]);
+    });
+  });
+
+  it('throws InvalidArgumentError for a non-positive interval or timeout', () => {
+    const base = { sent: { pipe: () => undefined } as never, received: {} as never, ping: () => undefined };
+    expect(() => keepalive({ ...base, intervalMs: 0, responseTimeoutMs: 1 })).toThrow(InvalidArgumentError);
+    expect(() => keepalive({ ...base, intervalMs: 1, responseTimeoutMs: -1 })).toThrow(/responseTimeoutMs/);
+  });
+});
