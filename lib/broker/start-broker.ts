@@ -1,7 +1,7 @@
 import { filter, type Observable } from 'rxjs';
 import type { QoS } from '../codec/packet.js';
 import type { PublishProperties } from '../codec/properties.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, TransportError } from '../errors.js';
 import { socketTransport } from '../node/socket-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { BrokerCore } from './broker-core.js';
@@ -53,6 +53,12 @@ export interface BrokerHandle {
    * Throws InvalidArgumentError for an empty topic or one with wildcards.
    */
   publish(topic: string, payload: string | Uint8Array, options?: { qos?: QoS; retain?: boolean; properties?: PublishProperties }): void;
+  /**
+   * Serves a connection that arrived some other way, e.g. the server end of an in-memory transport
+   * pair: `memoryTransportFactory((server) => broker.accept(server))` gives a client a broker
+   * without sockets. Throws a TransportError (code `BROKER_CLOSED`) after {@link BrokerHandle.close}.
+   */
+  accept(transport: Transport): void;
   /** Closes every connection (MQTT 5 clients get DISCONNECT 0x8B), frees every port; resolves when done. Idempotent. */
   close(): Promise<void>;
 }
@@ -81,6 +87,13 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   const serve = (transport: Transport): void => {
     if (core.closed) return transport.close();
     new ClientConnection(core, transport).start();
+  };
+  const accept = (transport: Transport): void => {
+    if (core.closed) throw new TransportError('the broker is closed', { code: 'BROKER_CLOSED' });
+    if (transport === null || typeof transport !== 'object' || typeof transport.send !== 'function' || transport.incoming === undefined) {
+      throw new InvalidArgumentError('transport', 'expected a Transport { incoming, send, close }');
+    }
+    serve(transport);
   };
   const listeners: Listener[] = [];
   let tcp: Listener;
@@ -144,6 +157,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
       const bytes = typeof payload === 'string' ? encoder.encode(payload) : payload.slice();
       core.route(brokerMessage(topic, bytes, qos, publishOptions.retain === true, publishOptions.properties, undefined, Date.now()));
     },
+    accept,
     close() {
       closing ??= (async () => {
         core.closed = true;
