@@ -14,7 +14,15 @@ export interface DecoderOptions {
   readonly maximumPacketSize?: number;
 }
 
-/** The largest packet MQTT can frame: 1 type byte, 4 length bytes, 268 435 455 bytes of body. */
+/**
+ * The largest packet MQTT can frame: 1 type byte, 4 length bytes, 268 435 455 bytes of body. The
+ * default `maximumPacketSize` of {@link PacketDecoder}.
+ *
+ * @example
+ * ```ts
+ * new PacketDecoder({ maximumPacketSize: Math.min(MAX_PACKET_SIZE, 1 << 20) });
+ * ```
+ */
 export const MAX_PACKET_SIZE = 268_435_460;
 const EMPTY = new Uint8Array(0);
 /** First allocation for a packet split over chunks; grows by doubling up to the packet's size. */

@@ -8,3 +8,4 @@ export { PacketDecoder, MAX_PACKET_SIZE, type DecoderOptions } from './decoder.j
 export { topicNameProblem, topicFilterProblem, isSharedFilter } from './topic.js';
 export { reasonCodeName, isValidReasonCode, REASON_CODE_NAMES, CONNECT_RETURN_CODE_NAMES } from './reason-codes.js';
 export { PROPERTIES, type PropertyDefinition } from './property-table.js';
+export { DecodeError, EncodeError } from '../errors.js';

@@ -30,7 +30,7 @@ export const K_WILL = 1 << 16;
 const K_ACKS = K_PUBACK | K_PUBREC | K_PUBREL | K_PUBCOMP | K_SUBACK | K_UNSUBACK;
 const K_ALL = K_CONNECT | K_CONNACK | K_PUBLISH | K_ACKS | K_SUBSCRIBE | K_UNSUBSCRIBE | K_DISCONNECT | K_AUTH | K_WILL;
 
-/** One row of the property table. */
+/** One row of the property table (see {@link PROPERTIES}). */
 export interface PropertyDefinition {
   readonly id: number;
   readonly name: string;
@@ -50,7 +50,14 @@ function def(id: number, name: string, type: number, kinds: number, extra: Parti
   return { id, name, type, kinds, multiple: false, boolean: false, min: 0, max, ...extra };
 }
 
-/** Every property, in identifier order. */
+/**
+ * Every MQTT 5.0 property, in identifier order.
+ *
+ * @example
+ * ```ts
+ * PROPERTIES.find((p) => p.name === 'topicAlias')?.id; // 0x23
+ * ```
+ */
 export const PROPERTIES: readonly PropertyDefinition[] = [
   def(0x01, 'payloadFormatIndicator', BYTE, K_PUBLISH | K_WILL, { max: 1 }),
   def(0x02, 'messageExpiryInterval', FOUR_BYTE, K_PUBLISH | K_WILL),

@@ -5,7 +5,14 @@ import type { ByteReader } from './byte-reader.js';
  * MQTT 5.0 reason codes (section 2.4) with their names, and the codes each packet type may carry.
  */
 
-/** Names of the MQTT 5.0 reason codes. Codes 0x00 to 0x02 have packet-dependent names (see {@link reasonCodeName}). */
+/**
+ * Names of the MQTT 5.0 reason codes. Code 0x00 has packet-dependent names (see {@link reasonCodeName}).
+ *
+ * @example
+ * ```ts
+ * REASON_CODE_NAMES[0x97]; // 'Quota exceeded'
+ * ```
+ */
 export const REASON_CODE_NAMES: Readonly<Record<number, string>> = {
   0x00: 'Success',
   0x01: 'Granted QoS 1',
@@ -52,7 +59,14 @@ export const REASON_CODE_NAMES: Readonly<Record<number, string>> = {
   0xa2: 'Wildcard Subscriptions not supported',
 };
 
-/** The MQTT 3.1.1 CONNACK return codes. */
+/**
+ * The MQTT 3.1.1 CONNACK return codes.
+ *
+ * @example
+ * ```ts
+ * CONNECT_RETURN_CODE_NAMES[5]; // 'not authorized'
+ * ```
+ */
 export const CONNECT_RETURN_CODE_NAMES: Readonly<Record<number, string>> = {
   0: 'Connection Accepted',
   1: 'unacceptable protocol version',
@@ -106,7 +120,15 @@ export const REASON_CODE_SPEC_REFS: Readonly<Record<string, string>> = {
   auth: 'MQTT-3.15.2-1',
 };
 
-/** True when `code` is a valid MQTT 5.0 reason code for packets of `packetType`. */
+/**
+ * True when `code` is a valid MQTT 5.0 reason code for packets of `packetType`.
+ *
+ * @example
+ * ```ts
+ * isValidReasonCode('puback', 0x10); // true (No matching subscribers)
+ * isValidReasonCode('pubrel', 0x10); // false
+ * ```
+ */
 export function isValidReasonCode(packetType: string, code: number): boolean {
   const allowed = REASON_CODES_BY_PACKET[packetType];
   return allowed !== undefined && allowed.has(code);

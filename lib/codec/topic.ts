@@ -50,7 +50,15 @@ export function topicFilterProblem(filter: string): string | undefined {
   return wildcardProblem(body);
 }
 
-/** True when `filter` is a shared subscription (`$share/{ShareName}/{filter}`). */
+/**
+ * True when `filter` is a shared subscription (`$share/{ShareName}/{filter}`).
+ *
+ * @example
+ * ```ts
+ * isSharedFilter('$share/workers/jobs/#'); // true
+ * isSharedFilter('jobs/#');                // false
+ * ```
+ */
 export function isSharedFilter(filter: string): boolean {
   return filter.startsWith('$share/');
 }
