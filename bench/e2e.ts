@@ -1,0 +1,198 @@
+/**
+ * End-to-end benchmark: rxmqtt and MQTT.js against the same private Mosquitto in one run.
+ *
+ * For each library and QoS 0, 1 and 2, a child process (so that peak RSS is the library's own)
+ * connects one publisher and one subscriber, sends MESSAGES publishes of PAYLOAD bytes with at most
+ * IN_FLIGHT publishes outstanding, and stops when the subscriber has received them all. It reports
+ * messages/s (first publish to last delivery) and its peak RSS. Each case runs ROUNDS times,
+ * alternating libraries; the median is printed with the rxmqtt/MQTT.js ratios.
+ *
+ * Run: `npm run bench:e2e` (options: --messages N --rounds N).
+ */
+import { fork } from 'node:child_process';
+import { from, lastValueFrom, mergeMap } from 'rxjs';
+import mqtt from 'mqtt';
+import { connectAsync } from '../lib/node/index.js';
+import { startMosquitto } from '../spec/helpers/mosquitto.js';
+import { peakRss } from './util/peak-rss.js';
+import { formatRatio, printTable } from './util/table.js';
+
+type Library = 'rxmqtt' | 'mqtt.js';
+type QoS = 0 | 1 | 2;
+
+interface RunResult {
+  readonly library: Library;
+  readonly qos: QoS;
+  readonly received: number;
+  readonly seconds: number;
+  readonly messagesPerSecond: number;
+  readonly peakRssMiB: number;
+}
+
+const PAYLOAD = 64;
+const IN_FLIGHT = 256;
+const CHILD_TIMEOUT_MS = 120_000;
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+
+/** Resolves when `count` messages arrived; rejects when fewer arrived within the time limit. */
+function arrivals(count: number, timeoutMs: number): { hit(): void; all: Promise<void>; seen(): number } {
+  let seen = 0;
+  let resolve: () => void = () => undefined;
+  let reject: (e: Error) => void = () => undefined;
+  const all = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  const timer = setTimeout(() => reject(new Error(`only ${seen} of ${count} messages arrived in ${timeoutMs} ms`)), timeoutMs);
+  return {
+    hit: () => {
+      if (++seen === count) {
+        clearTimeout(timer);
+        resolve();
+      }
+    },
+    all,
+    seen: () => seen,
+  };
+}
+
+async function runRxmqtt(url: string, qos: QoS, count: number): Promise<number> {
+  const [publisher, subscriber] = await Promise.all([connectAsync(url, { clientId: 'bench-rx-pub' }), connectAsync(url, { clientId: 'bench-rx-sub' })]);
+  const topic = `bench/rxmqtt/${qos}`;
+  const done = arrivals(count, CHILD_TIMEOUT_MS - 10_000);
+  const subscription = subscriber.subscribe(topic, { qos }).subscribe(() => done.hit());
+  // Same connection order: the SUBSCRIBE is in force once this PUBACK is back.
+  await subscriber.publishAsync('bench/barrier', '', { qos: 1 });
+  const payload = new Uint8Array(PAYLOAD).fill(0x61);
+  const started = performance.now();
+  await lastValueFrom(from(new Array<number>(count).fill(0)).pipe(mergeMap(() => publisher.publish(topic, payload, { qos }), IN_FLIGHT)), {
+    defaultValue: undefined,
+  });
+  await done.all;
+  const seconds = (performance.now() - started) / 1000;
+  subscription.unsubscribe();
+  await Promise.all([publisher.disconnect(), subscriber.disconnect()]);
+  return seconds;
+}
+
+async function runMqttJs(url: string, qos: QoS, count: number): Promise<number> {
+  const options = { protocolVersion: 4 as const, reconnectPeriod: 0 };
+  const [publisher, subscriber] = await Promise.all([
+    mqtt.connectAsync(url, { ...options, clientId: 'bench-js-pub' }),
+    mqtt.connectAsync(url, { ...options, clientId: 'bench-js-sub' }),
+  ]);
+  const topic = `bench/mqttjs/${qos}`;
+  const done = arrivals(count, CHILD_TIMEOUT_MS - 10_000);
+  subscriber.on('message', () => done.hit());
+  await subscriber.subscribeAsync(topic, { qos });
+  const payload = Buffer.alloc(PAYLOAD, 0x61);
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    let sent = 0;
+    let completed = 0;
+    let outstanding = 0;
+    const pump = (): void => {
+      while (outstanding < IN_FLIGHT && sent < count) {
+        sent++;
+        outstanding++;
+        publisher.publish(topic, payload, { qos }, (error) => {
+          if (error) return reject(error);
+          outstanding--;
+          if (++completed === count) resolve();
+          else pump();
+        });
+      }
+    };
+    pump();
+  });
+  await done.all;
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all([publisher.endAsync(), subscriber.endAsync()]);
+  return seconds;
+}
+
+/** Child process: one library, one QoS; sends its result to the parent. */
+async function child(library: Library, qos: QoS, url: string, count: number): Promise<void> {
+  const seconds = library === 'rxmqtt' ? await runRxmqtt(url, qos, count) : await runMqttJs(url, qos, count);
+  const result: RunResult = {
+    library,
+    qos,
+    received: count,
+    seconds,
+    messagesPerSecond: count / seconds,
+    peakRssMiB: peakRss() / 1024 / 1024,
+  };
+  if (process.send) process.send(result);
+  else console.log(JSON.stringify(result));
+}
+
+function runChild(library: Library, qos: QoS, url: string, count: number): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const proc = fork(process.argv[1] ?? '', ['--child', library, String(qos), url, String(count)], { stdio: 'inherit' });
+    let result: RunResult | undefined;
+    const timer = setTimeout(() => proc.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+    proc.on('message', (message) => (result = message as RunResult));
+    proc.once('error', reject);
+    proc.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (result !== undefined && code === 0) resolve(result);
+      else reject(new Error(`${library} QoS ${qos} child failed with ${code ?? signal}`));
+    });
+  });
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+async function main(): Promise<void> {
+  const count = option('messages', 50_000);
+  const rounds = option('rounds', 3);
+  const broker = await startMosquitto();
+  const rows: string[][] = [];
+  try {
+    console.log(`End to end through Mosquitto (${broker.url}): ${count} messages of ${PAYLOAD} B, <= ${IN_FLIGHT} in flight, median of ${rounds}, Node ${process.version}\n`);
+    for (const qos of [0, 1, 2] as const) {
+      const runs: Record<Library, RunResult[]> = { rxmqtt: [], 'mqtt.js': [] };
+      for (let round = 0; round < rounds; round++) {
+        const order: Library[] = round % 2 === 0 ? ['rxmqtt', 'mqtt.js'] : ['mqtt.js', 'rxmqtt'];
+        for (const library of order) runs[library].push(await runChild(library, qos, broker.url, count));
+      }
+      const ours = { rate: median(runs.rxmqtt.map((r) => r.messagesPerSecond)), rss: median(runs.rxmqtt.map((r) => r.peakRssMiB)) };
+      const theirs = { rate: median(runs['mqtt.js'].map((r) => r.messagesPerSecond)), rss: median(runs['mqtt.js'].map((r) => r.peakRssMiB)) };
+      rows.push([
+        `QoS ${qos}`,
+        ours.rate.toFixed(0),
+        theirs.rate.toFixed(0),
+        formatRatio(ours.rate, theirs.rate),
+        ours.rss.toFixed(1),
+        theirs.rss.toFixed(1),
+        formatRatio(ours.rss, theirs.rss),
+      ]);
+    }
+  } finally {
+    await broker.dispose();
+  }
+  printTable(['case', 'rxmqtt msg/s', 'MQTT.js msg/s', 'speed ratio', 'rxmqtt peak RSS MiB', 'MQTT.js peak RSS MiB', 'RSS ratio'], rows);
+}
+
+if (process.argv[2] === '--child') {
+  const [, , , library, qos, url, count] = process.argv;
+  child(library as Library, Number(qos) as QoS, url ?? '', Number(count)).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+} else {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
