@@ -123,6 +123,23 @@ describeWithMosquitto('client MQTT 5 (Mosquitto, TCP)', () => {
     expect((await firstValueFrom(client.state$)).status).toBe('connected');
   });
 
+  it('announces its own Maximum Packet Size, and the server drops messages too big for it [MQTT-3.1.2-25]', async () => {
+    const topic = uniqueTopic('own-max');
+    const tap = tcpTap(broker.host, broker.port);
+    const small = track(await connectAsync({ transport: tap.factory, protocolVersion: 5, properties: { maximumPacketSize: 300 } }));
+    expect(tap.sent('connect')[0]).toMatchObject({ properties: { maximumPacketSize: 300 } });
+    const received = collect(small.subscribe(topic, { qos: 1 }), 2);
+    await barrier(small);
+    const publisher = track(await connectAsync(broker.url, { protocolVersion: 5 }));
+    await publisher.publishAsync(topic, new Uint8Array(250), { qos: 1 });
+    await publisher.publishAsync(topic, new Uint8Array(600), { qos: 1 });
+    await publisher.publishAsync(topic, 'marker', { qos: 1 });
+    const [first, second] = await received;
+    expect(first?.payload.length).toBe(250);
+    expect(second?.text()).toBe('marker');
+    expect(tap.received('publish').every((p) => (p as { payload: Buffer }).payload.length < 300)).toBe(true);
+  });
+
   it('round-trips user properties and the other publish properties', async () => {
     const topic = uniqueTopic('props');
     const [publisher, subscriber] = [track(await connectAsync(broker.url, { protocolVersion: 5 })), track(await connectAsync(broker.url, { protocolVersion: 5 }))];
