@@ -1,0 +1,65 @@
+import { firstValueFrom, filter, merge, of, take, timeout } from 'rxjs';
+import { startBroker, type BrokerHandle } from '../../lib/broker/index';
+import { barrier, connackOf, endAll, inboxOf, messages, mqttjs, refusal, uniqueId } from '../broker/mqttjs';
+
+describe('broker limits', () => {
+  let broker: BrokerHandle;
+  beforeAll(async () => {
+    broker = await startBroker({ port: 0, limits: { maxQueuedMessages: 2, maxSessions: 4, maxSessionExpiryInterval: 10 } });
+  });
+  afterEach(async () => {
+    await endAll();
+    // Every case leaves no session behind (the sessions limit counts them).
+    await firstValueFrom(merge(of(0), broker.clientDisconnected$).pipe(filter(() => broker.sessionCount === 0), take(1), timeout(5000)));
+  });
+  afterAll(() => broker.close());
+
+  it('queues at most maxQueuedMessages for an offline session and drops the newer ones', async () => {
+    const clientId = uniqueId('queue');
+    const first = await mqttjs(broker.url, { protocolVersion: 4, clientId, clean: false });
+    await first.subscribeAsync('lq/+', { qos: 1 });
+    const gone = firstValueFrom(broker.clientDisconnected$.pipe(filter((e) => e.clientId === clientId), take(1), timeout(5000)));
+    await first.endAsync();
+    await gone;
+    const pub = await mqttjs(broker.url, { protocolVersion: 4 });
+    for (const n of [1, 2, 3, 4]) await pub.publishAsync(`lq/${n}`, String(n), { qos: 1 });
+    await pub.endAsync();
+    const second = await mqttjs(broker.url, { protocolVersion: 4, clientId, clean: false });
+    expect((await messages(second, 2)).map((m) => m.payload)).toEqual(['1', '2']);
+    await barrier(second);
+    expect(inboxOf(second)).toHaveLength(2);
+    // Clean up the persistent session so it does not count against maxSessions.
+    await second.endAsync();
+    await mqttjs(broker.url, { protocolVersion: 4, clientId, clean: true }).then((c) => c.endAsync());
+  });
+
+  it.each([4, 5] as const)('refuses a new session beyond maxSessions (protocol %i)', async (protocolVersion) => {
+    const held = await Promise.all([1, 2, 3, 4].map(() => mqttjs(broker.url, { protocolVersion })));
+    expect(await refusal(broker.url, { protocolVersion })).toBe(protocolVersion === 5 ? 0x97 : 3);
+    // An existing client id may still reconnect (its session is taken over, not added).
+    const again = await mqttjs(broker.url, { protocolVersion, clientId: held[0].options.clientId });
+    expect(again.connected).toBe(true);
+    // Leave with every session gone, so the next case starts from zero.
+    const ids = new Set([again, ...held.slice(1)].map((c) => c.options.clientId));
+    const allGone = firstValueFrom(broker.clientDisconnected$.pipe(filter((e) => ids.has(e.clientId)), take(ids.size), timeout(5000)));
+    await Promise.all([again, ...held.slice(1)].map((c) => c.endAsync()));
+    await allGone;
+    expect(broker.sessionCount).toBe(0);
+  });
+
+  it('grants at most maxSessionExpiryInterval and says so in CONNACK', async () => {
+    const c = await mqttjs(broker.url, { protocolVersion: 5, properties: { sessionExpiryInterval: 1000 } });
+    expect(connackOf(c).properties?.sessionExpiryInterval).toBe(10);
+  });
+
+  it("does not send a message larger than the client's Maximum Packet Size", async () => {
+    const small = await mqttjs(broker.url, { protocolVersion: 5, properties: { maximumPacketSize: 200 } });
+    await small.subscribeAsync('mps/#', { qos: 1 });
+    const pub = await mqttjs(broker.url, { protocolVersion: 5 });
+    await pub.publishAsync('mps/big', 'x'.repeat(500), { qos: 1 });
+    await pub.publishAsync('mps/small', 'fits', { qos: 1 });
+    expect((await messages(small, 1)).map((m) => m.topic)).toEqual(['mps/small']);
+    await barrier(small);
+    expect(inboxOf(small)).toHaveLength(1);
+  });
+});
