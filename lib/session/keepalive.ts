@@ -1,24 +1,5 @@
-import {
-  asyncScheduler,
-  defaultIfEmpty,
-  defer,
-  EMPTY,
-  of,
-  ignoreElements,
-  repeat,
-  startWith,
-  switchMap,
-  take,
-  tap,
-  throwError,
-  timeout,
-  timer,
-  type Observable,
-  type SchedulerLike,
-} from 'rxjs';
+import { asyncScheduler, Observable, Subscription, type SchedulerLike } from 'rxjs';
 import { InvalidArgumentError, TimeoutError } from '../errors.js';
-
-const ENDED = Symbol('ended');
 
 /** Options of {@link keepalive}. */
 export interface KeepaliveOptions {
@@ -41,9 +22,10 @@ export interface KeepaliveOptions {
  * send PINGREQ [MQTT-3.1.2-23]; when nothing at all arrives within `responseTimeoutMs` after it, the
  * connection is dead.
  *
- * Cold: subscribing starts the idle timer (every send restarts it); it never emits, and completes
- * only when `received` completes (the connection ended). Unsubscribing stops the timers and sends
- * nothing. It errors with a {@link TimeoutError} whose code is `KEEPALIVE_TIMEOUT` when the server stays silent after a PINGREQ.
+ * Cold: subscribing starts the idle timer (a send moves the deadline, a PINGREQ counts as a send);
+ * it never emits, and completes only when `received` ends (the connection ended). Unsubscribing
+ * stops the timers and sends nothing. It errors with a {@link TimeoutError} whose code is
+ * `KEEPALIVE_TIMEOUT` when the server stays silent after a PINGREQ.
  * Throws {@link InvalidArgumentError} at once for a non-positive interval or timeout.
  *
  * @example
@@ -59,31 +41,47 @@ export function keepalive(options: KeepaliveOptions): Observable<never> {
     throw new InvalidArgumentError('responseTimeoutMs', `must be a positive number, got ${responseTimeoutMs}`);
   }
   const scheduler = options.scheduler ?? asyncScheduler;
-  const dead = (): Observable<never> =>
-    throwError(
-      () => new TimeoutError('KEEPALIVE_TIMEOUT', `no packet from the server within ${responseTimeoutMs} ms after PINGREQ`),
+  return new Observable<never>((subscriber) => {
+    // A send only records the time (no timer is re-armed per packet: sends are the hot path).
+    let lastSent = scheduler.now();
+    let awaitingResponse = false;
+    let timer: Subscription | undefined;
+    const arm = (delay: number, action: () => void): void => {
+      timer?.unsubscribe();
+      timer = scheduler.schedule(action, delay);
+    };
+    const check = (): void => {
+      const idle = scheduler.now() - lastSent;
+      if (idle < intervalMs) {
+        arm(intervalMs - idle, check);
+        return;
+      }
+      awaitingResponse = true;
+      lastSent = scheduler.now(); // the PINGREQ is a send
+      ping();
+      arm(responseTimeoutMs, () => {
+        subscriber.error(
+          new TimeoutError('KEEPALIVE_TIMEOUT', `no packet from the server within ${responseTimeoutMs} ms after PINGREQ`),
+        );
+      });
+    };
+    const subscriptions = new Subscription();
+    subscriptions.add(sent.subscribe(() => (lastSent = scheduler.now())));
+    subscriptions.add(
+      received.subscribe({
+        next: () => {
+          if (!awaitingResponse) return;
+          awaitingResponse = false;
+          arm(Math.max(0, intervalMs - (scheduler.now() - lastSent)), check);
+        },
+        complete: () => subscriber.complete(),
+        error: () => subscriber.complete(),
+      }),
     );
-  return defer(() => {
-    let connectionEnded = false;
-    // One cycle: wait until nothing was sent for intervalMs, ping, wait for any packet.
-    const cycle = sent.pipe(
-      startWith(undefined),
-      switchMap(() => timer(intervalMs, scheduler)),
-      take(1),
-      tap(() => ping()),
-      switchMap(() =>
-        received.pipe(
-          take(1),
-          timeout({ first: responseTimeoutMs, scheduler, with: dead }),
-          defaultIfEmpty(ENDED),
-          tap((value) => (connectionEnded = value === ENDED)),
-        ),
-      ),
-    );
-    // The next cycle starts when something arrived; a finished `received` stream ends keep alive.
-    return cycle.pipe(
-      repeat({ delay: () => (connectionEnded ? EMPTY : of(0)) }),
-      ignoreElements(),
-    );
+    if (!subscriber.closed) arm(intervalMs, check);
+    return () => {
+      timer?.unsubscribe();
+      subscriptions.unsubscribe();
+    };
   });
 }

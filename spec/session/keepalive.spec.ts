@@ -12,12 +12,12 @@ describe('keepalive (virtual time)', () => {
     scheduler.run(({ hot, expectObservable }) => {
       const pings: number[] = [];
       const sent = hot<unknown>('');
-      // Responses arrive at t=12 (2 ms after the first ping) and t=25 (3 ms after the second).
+      // Responses arrive at t=12 and t=25; each PINGREQ counts as a send, so pings are 10 ms apart.
       const received = hot<unknown>('12ms a 12ms b');
       const ka = keepalive({ intervalMs: 10, responseTimeoutMs: 5, sent, received, ping: () => pings.push(scheduler.now()), scheduler });
-      expectObservable(ka, '^ 38ms !').toBe('');
+      expectObservable(ka, '^ 33ms !').toBe('');
       scheduler.flush();
-      expect(pings).toEqual([10, 22, 35]);
+      expect(pings).toEqual([10, 20, 30]);
     });
   });
 
