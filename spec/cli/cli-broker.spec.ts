@@ -103,6 +103,13 @@ describe('rxmqtt broker', () => {
     expect((await feeder.exited).code).toBe(0);
   });
 
+  it('exits 1 with one line when its port is taken', async () => {
+    const r = await run(['broker', '--port', String(port)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^rxmqtt broker: cannot listen on 127\\.0\\.0\\.1:${port}: .+\\n$`));
+    expect(r.stdout).toBe('');
+  });
+
   it('closes and exits 0 on SIGTERM', async () => {
     const other = await startBrokerProcess();
     const sub = start(['sub', '--url', other.url, '-t', uniqueTopic('shutdown'), '-d']);
@@ -114,6 +121,8 @@ describe('rxmqtt broker', () => {
     // The subscriber sees its connection end and exits non-zero with one line, rather than hanging.
     const subDone = await sub.exited;
     expect(subDone.code).toBe(1);
+    const problems = subDone.stderr.split('\n').filter((l) => l !== '' && !/^rxmqtt sub: (connecting|connected|subscribing|disconnecting)/.test(l));
+    expect(problems).toEqual([expect.stringMatching(/^rxmqtt sub: \S.*/)]);
     expect(subDone.stdout).toBe('');
   });
 });
