@@ -1,5 +1,6 @@
 import { filter, type Observable } from 'rxjs';
 import type { QoS } from '../codec/packet.js';
+import { topicNameProblem } from '../codec/topic.js';
 import type { PublishProperties } from '../codec/properties.js';
 import { InvalidArgumentError, TransportError } from '../errors.js';
 import { socketTransport } from '../node/socket-transport.js';
@@ -148,9 +149,8 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
       return core.retained.size;
     },
     publish(topic, payload, publishOptions = {}) {
-      if (typeof topic !== 'string' || topic === '' || topic.includes('+') || topic.includes('#') || topic.includes('\u0000')) {
-        throw new InvalidArgumentError('topic', `must be a non-empty topic name without wildcards, got ${JSON.stringify(topic)}`, { specRef: 'MQTT-3.3.2-2' });
-      }
+      const problem = topicNameProblem(topic);
+      if (problem !== undefined) throw new InvalidArgumentError('topic', `${problem}, got ${JSON.stringify(topic)}`);
       if (typeof payload !== 'string' && !(payload instanceof Uint8Array)) throw new InvalidArgumentError('payload', 'must be a string or a Uint8Array');
       const qos = publishOptions.qos ?? 0;
       if (qos !== 0 && qos !== 1 && qos !== 2) throw new InvalidArgumentError('options.qos', `must be 0, 1 or 2, got ${String(qos)}`);
