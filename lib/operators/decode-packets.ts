@@ -20,7 +20,7 @@ import { assertMaximumPacketSize, assertOptionsObject, assertProtocolVersion } f
  *   errors instead with a DecodeError whose `code` is `DECODE_TRUNCATED`.
  * - Errors of the source are passed on unchanged.
  * - Throws {@link InvalidArgumentError} at once when `options` is invalid (protocol version not 4,
- *   5 or undefined; maximum packet size not an integer from 2 to 268 435 460).
+ *   5 or undefined; maximum packet size not an integer of at least 2).
  *
  * With `protocolVersion` undefined (a server), the first packet must be CONNECT and its protocol
  * level is adopted for the rest of the stream.

@@ -14,7 +14,7 @@ import { assertMaximumPacketSize, assertOptionsObject, assertProtocolVersion } f
  *   that packet. A packet larger than `maximumPacketSize` fails with code `ENCODE_PACKET_TOO_LARGE`.
  * - Completes when the source completes; errors of the source are passed on unchanged.
  * - Throws {@link InvalidArgumentError} at once when `options` is invalid (protocol version not 4
- *   or 5; maximum packet size not an integer from 2 to 268 435 460).
+ *   or 5; maximum packet size not an integer of at least 2).
  *
  * @example
  * ```ts

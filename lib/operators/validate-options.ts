@@ -1,8 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
 
-/** The largest packet MQTT can frame: a 4-byte remaining length of 268 435 455 plus 5 header bytes. */
-const LARGEST_PACKET = 268_435_460;
-
 /**
  * Checks a protocol version given by the user (4 = MQTT 3.1.1, 5 = MQTT 5.0).
  * Throws InvalidArgumentError naming `argument` when it is anything else.
@@ -15,13 +12,14 @@ export function assertProtocolVersion(value: unknown, argument: string, optional
 }
 
 /**
- * Checks an optional maximum packet size: an integer from 2 (the smallest packet) to 268 435 460.
+ * Checks an optional maximum packet size: an integer of at least 2 (the smallest packet). Values
+ * above what MQTT can frame (268 435 460) are allowed and mean "no limit beyond the protocol's".
  * Throws InvalidArgumentError naming `argument` otherwise.
  */
 export function assertMaximumPacketSize(value: unknown, argument: string): void {
   if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 2 || value > LARGEST_PACKET) {
-    throw new InvalidArgumentError(argument, `must be an integer from 2 to ${LARGEST_PACKET}, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 2) {
+    throw new InvalidArgumentError(argument, `must be an integer of at least 2, got ${String(value)}`);
   }
 }
 

@@ -320,3 +320,21 @@ export function arbitraryPacket(v: ProtocolVersion, maxPayload = 70_000): Arb<Pa
     })),
   );
 }
+
+/**
+ * A form of a packet (or list of packets) that jest compares quickly: every Uint8Array becomes a
+ * tagged base64 string (so a 64 KiB payload is one string comparison, and a non-Uint8Array binary
+ * field still shows as different). Use as `expect(comparable(actual)).toEqual(comparable(expected))`.
+ */
+export function comparable(value: unknown): unknown {
+  if (value instanceof Uint8Array) {
+    return `Uint8Array(${value.length}):${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')}`;
+  }
+  if (Array.isArray(value)) return value.map(comparable);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = comparable(v);
+    return out;
+  }
+  return value;
+}

@@ -165,7 +165,7 @@ describe('decodePackets', () => {
     expect(() => decodePackets({ protocolVersion: 3 as never })).toThrow(InvalidArgumentError);
     expect(() => decodePackets({ maximumPacketSize: 0 })).toThrow(/maximumPacketSize/);
     expect(() => decodePackets({ maximumPacketSize: 1.5 })).toThrow(InvalidArgumentError);
-    expect(() => decodePackets({ maximumPacketSize: 268_435_461 })).toThrow(InvalidArgumentError);
+    expect(() => decodePackets({ maximumPacketSize: Number.POSITIVE_INFINITY })).toThrow(InvalidArgumentError);
     expect(() => decodePackets(null as never)).toThrow(InvalidArgumentError);
     expect(() => decodePackets({ protocolVersion: 5, maximumPacketSize: 268_435_460 })).not.toThrow();
   });
