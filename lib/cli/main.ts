@@ -4,8 +4,6 @@
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { startBroker } from '../broker/index.js';
-import { connectAsync } from '../node/connect.js';
 import { brokerCommand } from './broker-command.js';
 import type { CliDeps } from './cli-deps.js';
 import { processIo } from './cli-io.js';
@@ -21,9 +19,10 @@ const commands: readonly CliCommand[] = [
   { name: 'demo', summary: 'a broker, simulated sensors and a reactive monitor in one process', run: demoCommand },
 ];
 
+// Loaded on first use, so `--help` and argument errors answer without loading the client or broker.
 const deps: CliDeps = {
-  connectAsync: (options) => connectAsync(options),
-  startBroker: (options) => startBroker(options),
+  connectAsync: async (options) => (await import('../node/connect.js')).connectAsync(options),
+  startBroker: async (options) => (await import('../broker/index.js')).startBroker(options),
 };
 
 function packageVersion(): string {
