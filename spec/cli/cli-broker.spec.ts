@@ -76,6 +76,27 @@ describe('rxmqtt broker', () => {
     expect(done.stdout).toBe('retained\né \u0000A\n\n');
   });
 
+  it('skips retained messages with -R', async () => {
+    const topic = uniqueTopic('no-retained');
+    const id = `no-retained-${process.pid}`;
+    expect((await run(['pub', '--url', url, '-t', topic, '-m', 'stale', '-r'])).code).toBe(0);
+    const sub = start(['sub', '--url', url, '-t', topic, '-R', '-C', '1', '-i', id]);
+    // The broker's log says when the subscription is in place (and the stale message went out).
+    await broker.waitFor(new RegExp(`'${id}' subscribed to '${topic}'`), 'stderr');
+    expect((await run(['pub', '--url', url, '-t', topic, '-m', 'fresh'])).code).toBe(0);
+    expect(await sub.exited).toMatchObject({ code: 0, stdout: 'fresh\n', stderr: '' });
+  });
+
+  it('unsubscribes, disconnects and exits 0 on SIGINT', async () => {
+    const topic = uniqueTopic('sigint');
+    const id = `sigint-${process.pid}`;
+    const sub = start(['sub', '--url', url, '-t', topic, '-i', id]);
+    await broker.waitFor(new RegExp(`'${id}' subscribed to '${topic}'`), 'stderr');
+    sub.child.kill('SIGINT');
+    expect(await sub.exited).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    await broker.waitFor(new RegExp(`'${id}' unsubscribed from '${topic}'\n(.*\n)*client '${id}' disconnected\n`), 'stderr');
+  });
+
   it('exits 27 with -W when nothing arrives in time', async () => {
     const r = await run(['sub', '--url', url, '-t', uniqueTopic('quiet'), '-W', '1']);
     expect(r.code).toBe(27);
