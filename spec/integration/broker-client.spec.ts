@@ -2,6 +2,7 @@ import { firstValueFrom, filter, take, timeout } from 'rxjs';
 import { startBroker, type BrokerHandle } from '../../lib/broker/index';
 import { connect, connectAsync } from '../../lib/node/index';
 import type { MqttClient } from '../../lib/client/mqtt-client';
+import { memoryTransportFactory } from '../../lib/transport/memory-transport';
 import { barrier, collect, uniqueTopic } from '../helpers/client-utils';
 
 describe.each([4, 5] as const)("broker with this project's client (protocol %i)", (protocolVersion) => {
@@ -77,6 +78,17 @@ describe.each([4, 5] as const)("broker with this project's client (protocol %i)"
     await barrier(client);
     await client.publishAsync(topic, 'over ws', { qos: 1 });
     expect((await got)[0].text()).toBe('over ws');
+  });
+
+  it('serves a client over an in-memory transport through accept()', async () => {
+    const client = await connectAsync({ protocolVersion, transport: memoryTransportFactory((server) => broker.accept(server)) });
+    clients.push(client);
+    const topic = uniqueTopic('own-memory');
+    const got = collect(client.subscribe(topic, { qos: 2 }), 1);
+    await barrier(client);
+    const tcp = await open();
+    await tcp.publishAsync(topic, 'no sockets on this side', { qos: 2 });
+    expect((await got)[0].text()).toBe('no sockets on this side');
   });
 
   it('gets the will of a client the broker had to drop', async () => {
