@@ -2,7 +2,8 @@ import { NEVER, type Observable, filter, identity, map, merge, take, takeUntil, 
 import { InvalidArgumentError } from '../errors.js';
 import type { QoS } from '../codec/packet.js';
 import type { CliClient, CliDeps, CliMessage } from './cli-deps.js';
-import { type CliIo, CliOutput } from './cli-io.js';
+import type { CliIo } from './cli-io.js';
+import { CliOutput } from './cli-output.js';
 import { CONNECTION_OPTIONS, connectionFromArgs } from './connection-options.js';
 import { formatHelp, type HelpText } from './format-help.js';
 import { formatMessage } from './format-message.js';
