@@ -147,3 +147,22 @@ describe('rxmqtt broker', () => {
     expect(subDone.stdout).toBe('');
   });
 });
+
+describe('rxmqtt broker --ws-port', () => {
+  afterAll(killAll);
+
+  it('prints both URLs and carries messages between WebSocket and TCP clients', async () => {
+    const { broker, url } = await startBrokerProcess(['--ws-port', '0']);
+    try {
+      const [, wsUrl] = await broker.waitFor(/listening on (ws:\/\/127\.0\.0\.1:\d+\S*)\n/);
+      expect(broker.stdout()).toBe(`listening on ${url}\nlistening on ${wsUrl}\n`);
+      const topic = uniqueTopic('ws');
+      expect((await run(['pub', '--url', wsUrl!, '-t', topic, '-m', 'over ws', '-r', '-q', '1'])).code).toBe(0);
+      expect(await run(['sub', '--url', url, '-t', topic, '-C', '1'])).toMatchObject({ code: 0, stdout: 'over ws\n' });
+      expect(await run(['sub', '--url', wsUrl!, '-t', topic, '-C', '1', '-V', '5'])).toMatchObject({ code: 0, stdout: 'over ws\n' });
+    } finally {
+      broker.child.kill('SIGTERM');
+      await broker.exited.catch(() => undefined);
+    }
+  });
+});
