@@ -1,0 +1,100 @@
+import { Subject, type Observable } from 'rxjs';
+import type { SubackPacket, Subscription, UnsubackPacket } from '../../lib/codec/packet.js';
+import { SubscribeRefusedError } from '../../lib/errors.js';
+import { SubscriptionRegistry, type SubscriptionRequests } from '../../lib/session/subscription-registry.js';
+
+/** Records the requests and lets the test answer each one. */
+class FakeRequests implements SubscriptionRequests {
+  readonly log: string[] = [];
+  readonly subacks: Subject<SubackPacket>[] = [];
+  subscribe(subscription: Subscription): Observable<SubackPacket> {
+    this.log.push(`SUBSCRIBE ${subscription.topicFilter} qos=${subscription.qos}`);
+    const answer = new Subject<SubackPacket>();
+    this.subacks.push(answer);
+    return answer;
+  }
+  unsubscribe(topicFilter: string): Observable<UnsubackPacket> {
+    this.log.push(`UNSUBSCRIBE ${topicFilter}`);
+    return new Subject<UnsubackPacket>();
+  }
+  grant(index: number, code = 0): void {
+    this.subacks[index].next({ type: 'suback', packetId: 1, reasonCodes: [code] });
+    this.subacks[index].complete();
+  }
+}
+
+describe('SubscriptionRegistry', () => {
+  it('ref-counts observers per filter: one SUBSCRIBE, one UNSUBSCRIBE when the last leaves', () => {
+    const requests = new FakeRequests();
+    const registry = new SubscriptionRegistry<string>(requests);
+    const a = registry.observe('t/#', { qos: 0 }).subscribe();
+    const b = registry.observe('t/#', { qos: 0 }).subscribe();
+    requests.grant(0);
+    expect(registry.size).toBe(1);
+    a.unsubscribe();
+    expect(requests.log).toEqual(['SUBSCRIBE t/# qos=0']);
+    b.unsubscribe();
+    expect(requests.log).toEqual(['SUBSCRIBE t/# qos=0', 'UNSUBSCRIBE t/#']);
+    expect(registry.size).toBe(0);
+  });
+
+  it('re-subscribes only for a higher QoS', () => {
+    const requests = new FakeRequests();
+    const registry = new SubscriptionRegistry<string>(requests);
+    registry.observe('t', { qos: 1 }).subscribe();
+    registry.observe('t', { qos: 0 }).subscribe();
+    registry.observe('t', { qos: 2 }).subscribe();
+    registry.observe('t', { qos: 1 }).subscribe();
+    expect(requests.log).toEqual(['SUBSCRIBE t qos=1', 'SUBSCRIBE t qos=2']);
+  });
+
+  it('dispatches once per observer, through overlapping filters, and not to $ topics via wildcards', () => {
+    const requests = new FakeRequests();
+    const registry = new SubscriptionRegistry<string>(requests);
+    const got: string[] = [];
+    registry.observe('a/#', { qos: 0 }).subscribe((m) => got.push(`#:${m}`));
+    registry.observe('a/+', { qos: 0 }).subscribe((m) => got.push(`+:${m}`));
+    registry.observe('a/+', { qos: 0 }).subscribe((m) => got.push(`+2:${m}`));
+    registry.observe('#', { qos: 0 }).subscribe((m) => got.push(`all:${m}`));
+    registry.observe('$share/g/a/b', { qos: 0 }).subscribe((m) => got.push(`share:${m}`));
+    registry.dispatch('a/b', 'm1');
+    registry.dispatch('$SYS/x', 'm2');
+    expect(got.sort()).toEqual(['#:m1', '+2:m1', '+:m1', 'all:m1', 'share:m1']);
+  });
+
+  it('errors every observer of a refused filter, and sends no UNSUBSCRIBE for it', () => {
+    const requests = new FakeRequests();
+    const registry = new SubscriptionRegistry<string>(requests);
+    const errors: unknown[] = [];
+    registry.observe('x', { qos: 1 }).subscribe({ error: (e) => errors.push(e) });
+    registry.observe('x', { qos: 1 }).subscribe({ error: (e) => errors.push(e) });
+    requests.grant(0, 0x80);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toBeInstanceOf(SubscribeRefusedError);
+    expect(requests.log).toEqual(['SUBSCRIBE x qos=1']);
+    expect(registry.size).toBe(0);
+  });
+
+  it('unsubscribes a granted filter whose higher-QoS re-subscription was refused', () => {
+    const requests = new FakeRequests();
+    const registry = new SubscriptionRegistry<string>(requests);
+    registry.observe('x', { qos: 0 }).subscribe({ error: () => undefined });
+    requests.grant(0, 0);
+    registry.observe('x', { qos: 2 }).subscribe({ error: () => undefined });
+    requests.grant(1, 0x9e);
+    expect(requests.log).toEqual(['SUBSCRIBE x qos=0', 'SUBSCRIBE x qos=2', 'UNSUBSCRIBE x']);
+  });
+
+  it('endAll errors (or completes) every observer and sends nothing', () => {
+    const requests = new FakeRequests();
+    const registry = new SubscriptionRegistry<string>(requests);
+    const ends: string[] = [];
+    registry.observe('a', { qos: 0 }).subscribe({ error: () => ends.push('error'), complete: () => ends.push('complete') });
+    registry.endAll(new Error('gone'));
+    const other = new SubscriptionRegistry<string>(requests);
+    other.observe('b', { qos: 0 }).subscribe({ complete: () => ends.push('complete') });
+    other.endAll();
+    expect(ends).toEqual(['error', 'complete']);
+    expect(requests.log).toEqual(['SUBSCRIBE a qos=0', 'SUBSCRIBE b qos=0']);
+  });
+});
