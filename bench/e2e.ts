@@ -4,8 +4,10 @@
  * For each library and QoS 0, 1 and 2, a child process (so that peak RSS is the library's own)
  * connects one publisher and one subscriber, sends MESSAGES publishes of PAYLOAD bytes with at most
  * IN_FLIGHT publishes outstanding, and stops when the subscriber has received them all. It reports
- * messages/s (first publish to last delivery) and its peak RSS. Each case runs ROUNDS times,
- * alternating libraries; the median is printed with the rxmqtt/MQTT.js ratios.
+ * messages/s (first publish to last delivery), the CPU time the process spent per message in
+ * that span (publisher and subscriber together; steadier than wall time on a busy machine, lower is
+ * better) and its peak RSS. Each case runs ROUNDS times, alternating libraries; the median is
+ * printed with the rxmqtt/MQTT.js ratios.
  *
  * Run: `npm run bench:e2e` (options: --messages N --rounds N).
  */
@@ -26,7 +28,24 @@ interface RunResult {
   readonly received: number;
   readonly seconds: number;
   readonly messagesPerSecond: number;
+  /** CPU time (user + system) this process spent per message during the run, in microseconds. */
+  readonly cpuMicrosPerMessage: number;
   readonly peakRssMiB: number;
+}
+
+/** What a run measured: wall time and the process's CPU time between the first publish and the last delivery. */
+interface Timing {
+  readonly seconds: number;
+  readonly cpuMicros: number;
+}
+
+function startTiming(): () => Timing {
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(cpu);
+    return { seconds: (performance.now() - wall) / 1000, cpuMicros: used.user + used.system };
+  };
 }
 
 const PAYLOAD = 64;
@@ -59,7 +78,7 @@ function arrivals(count: number, timeoutMs: number): { hit(): void; all: Promise
   };
 }
 
-async function runRxmqtt(url: string, qos: QoS, count: number): Promise<number> {
+async function runRxmqtt(url: string, qos: QoS, count: number): Promise<Timing> {
   const [publisher, subscriber] = await Promise.all([connectAsync(url, { clientId: 'bench-rx-pub' }), connectAsync(url, { clientId: 'bench-rx-sub' })]);
   const topic = `bench/rxmqtt/${qos}`;
   const done = arrivals(count, CHILD_TIMEOUT_MS - 10_000);
@@ -67,18 +86,18 @@ async function runRxmqtt(url: string, qos: QoS, count: number): Promise<number> 
   // Same connection order: the SUBSCRIBE is in force once this PUBACK is back.
   await subscriber.publishAsync('bench/barrier', '', { qos: 1 });
   const payload = new Uint8Array(PAYLOAD).fill(0x61);
-  const started = performance.now();
+  const stop = startTiming();
   await lastValueFrom(from(new Array<number>(count).fill(0)).pipe(mergeMap(() => publisher.publish(topic, payload, { qos }), IN_FLIGHT)), {
     defaultValue: undefined,
   });
   await done.all;
-  const seconds = (performance.now() - started) / 1000;
+  const timing = stop();
   subscription.unsubscribe();
   await Promise.all([publisher.disconnect(), subscriber.disconnect()]);
-  return seconds;
+  return timing;
 }
 
-async function runMqttJs(url: string, qos: QoS, count: number): Promise<number> {
+async function runMqttJs(url: string, qos: QoS, count: number): Promise<Timing> {
   const options = { protocolVersion: 4 as const, reconnectPeriod: 0 };
   const [publisher, subscriber] = await Promise.all([
     mqtt.connectAsync(url, { ...options, clientId: 'bench-js-pub' }),
@@ -89,7 +108,7 @@ async function runMqttJs(url: string, qos: QoS, count: number): Promise<number> 
   subscriber.on('message', () => done.hit());
   await subscriber.subscribeAsync(topic, { qos });
   const payload = Buffer.alloc(PAYLOAD, 0x61);
-  const started = performance.now();
+  const stop = startTiming();
   await new Promise<void>((resolve, reject) => {
     let sent = 0;
     let completed = 0;
@@ -109,20 +128,21 @@ async function runMqttJs(url: string, qos: QoS, count: number): Promise<number> 
     pump();
   });
   await done.all;
-  const seconds = (performance.now() - started) / 1000;
+  const timing = stop();
   await Promise.all([publisher.endAsync(), subscriber.endAsync()]);
-  return seconds;
+  return timing;
 }
 
 /** Child process: one library, one QoS; sends its result to the parent. */
 async function child(library: Library, qos: QoS, url: string, count: number): Promise<void> {
-  const seconds = library === 'rxmqtt' ? await runRxmqtt(url, qos, count) : await runMqttJs(url, qos, count);
+  const { seconds, cpuMicros } = library === 'rxmqtt' ? await runRxmqtt(url, qos, count) : await runMqttJs(url, qos, count);
   const result: RunResult = {
     library,
     qos,
     received: count,
     seconds,
     messagesPerSecond: count / seconds,
+    cpuMicrosPerMessage: cpuMicros / count,
     peakRssMiB: peakRss() / 1024 / 1024,
   };
   if (process.send) process.send(result);
@@ -163,13 +183,21 @@ async function main(): Promise<void> {
         const order: Library[] = round % 2 === 0 ? ['rxmqtt', 'mqtt.js'] : ['mqtt.js', 'rxmqtt'];
         for (const library of order) runs[library].push(await runChild(library, qos, broker.url, count));
       }
-      const ours = { rate: median(runs.rxmqtt.map((r) => r.messagesPerSecond)), rss: median(runs.rxmqtt.map((r) => r.peakRssMiB)) };
-      const theirs = { rate: median(runs['mqtt.js'].map((r) => r.messagesPerSecond)), rss: median(runs['mqtt.js'].map((r) => r.peakRssMiB)) };
+      const summary = (results: readonly RunResult[]) => ({
+        rate: median(results.map((r) => r.messagesPerSecond)),
+        cpu: median(results.map((r) => r.cpuMicrosPerMessage)),
+        rss: median(results.map((r) => r.peakRssMiB)),
+      });
+      const ours = summary(runs.rxmqtt);
+      const theirs = summary(runs['mqtt.js']);
       rows.push([
         `QoS ${qos}`,
         ours.rate.toFixed(0),
         theirs.rate.toFixed(0),
         formatRatio(ours.rate, theirs.rate),
+        ours.cpu.toFixed(1),
+        theirs.cpu.toFixed(1),
+        formatRatio(ours.cpu, theirs.cpu),
         ours.rss.toFixed(1),
         theirs.rss.toFixed(1),
         formatRatio(ours.rss, theirs.rss),
@@ -178,7 +206,7 @@ async function main(): Promise<void> {
   } finally {
     await broker.dispose();
   }
-  printTable(['case', 'rxmqtt msg/s', 'MQTT.js msg/s', 'speed ratio', 'rxmqtt peak RSS MiB', 'MQTT.js peak RSS MiB', 'RSS ratio'], rows);
+  printTable(['case', 'rxmqtt msg/s', 'MQTT.js msg/s', 'speed ratio', 'rxmqtt CPU µs/msg', 'MQTT.js CPU µs/msg', 'CPU ratio', 'rxmqtt peak RSS MiB', 'MQTT.js peak RSS MiB', 'RSS ratio'], rows);
 }
 
 if (process.argv[2] === '--child') {
