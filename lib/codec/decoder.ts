@@ -25,8 +25,12 @@ export interface DecoderOptions {
  */
 export const MAX_PACKET_SIZE = 268_435_460;
 const EMPTY = new Uint8Array(0);
-/** First allocation for a packet split over chunks; grows by doubling up to the packet's size. */
-const MIN_PENDING_CAPACITY = 4096;
+/**
+ * A packet split over chunks gets a buffer of its whole size when it is at most this big (one
+ * allocation, one copy per chunk). A bigger one starts at this size and grows by doubling as its
+ * bytes arrive, so a peer announcing a huge packet cannot make the decoder allocate it up front.
+ */
+const EAGER_PENDING_CAPACITY = 256 * 1024;
 
 /**
  * A stateful streaming decoder: feed it chunks of any size, it calls back with whole packets.
@@ -201,7 +205,7 @@ export class PacketDecoder {
   /** Copies the incomplete packet starting at `chunk[from]` into a new pending buffer. */
   private startPending(chunk: Uint8Array, from: number, base: number, total: number, headerLength: number): void {
     const n = chunk.length - from;
-    const capacity = total < 0 ? 8 : Math.min(total, Math.max(n * 2, MIN_PENDING_CAPACITY));
+    const capacity = total < 0 ? 8 : total <= EAGER_PENDING_CAPACITY ? total : Math.min(total, Math.max(n * 2, EAGER_PENDING_CAPACITY));
     this.pending = new Uint8Array(capacity);
     this.pending.set(chunk.subarray(from), 0);
     this.pendingLength = n;
@@ -222,7 +226,7 @@ export class PacketDecoder {
       if (headerLength > 0) {
         this.pendingHeader = headerLength;
         this.pendingTotal = headerLength + this.remainingLength;
-        this.grow(Math.min(this.pendingTotal, MIN_PENDING_CAPACITY));
+        this.grow(Math.min(this.pendingTotal, EAGER_PENDING_CAPACITY));
       }
     }
     const n = Math.min(this.pendingTotal - this.pendingLength, len - pos);
