@@ -5,7 +5,8 @@
  * case. The parent connects an MQTT.js publisher and subscriber (MQTT 3.1.1) to it, sends MESSAGES
  * publishes of 64 B at QoS 0, 1 or 2 with at most 256 outstanding, and stops when the subscriber has
  * received them all. It reports messages/s (first publish to last delivery), the broker process's
- * peak RSS, and the rxmqtt/Aedes ratios. Each case runs ROUNDS times, alternating brokers; the
+ * peak RSS, the broker process's CPU time per message during the load (user + system), and the
+ * rxmqtt/Aedes ratios. Each case runs ROUNDS times, alternating brokers; the
  * median is printed.
  *
  * Run: `npm run bench:broker` (options: --messages N --rounds N).
@@ -48,11 +49,15 @@ async function brokerChild(name: BrokerName): Promise<void> {
     port = (server.address() as { port: number }).port;
     close = () => new Promise<void>((resolve) => aedes.close(() => server.close(() => resolve())));
   }
+  let startCpu = process.cpuUsage();
   process.send?.({ port });
   process.on('message', (message: { type: string }) => {
+    // CPU time is counted from the start of the load to its end, start-up excluded.
+    if (message.type === 'go') startCpu = process.cpuUsage();
     if (message.type !== 'stop') return;
     void close().then(() => {
-      process.send?.({ peakRss: process.resourceUsage().maxRSS * 1024 });
+      const cpu = process.cpuUsage(startCpu);
+      process.send?.({ peakRss: process.resourceUsage().maxRSS * 1024, cpuMs: (cpu.user + cpu.system) / 1000 });
       process.exit(0);
     });
   });
@@ -67,15 +72,15 @@ function startChild(name: BrokerName): Promise<{ child: ChildProcess; port: numb
   });
 }
 
-function stopChild(child: ChildProcess): Promise<number> {
+function stopChild(child: ChildProcess): Promise<{ peakRss: number; cpuMs: number }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error('broker child did not stop'));
     }, 10_000);
-    child.once('message', (m: { peakRss: number }) => {
+    child.once('message', (m: { peakRss: number; cpuMs: number }) => {
       clearTimeout(timer);
-      resolve(m.peakRss);
+      resolve(m);
     });
     child.send({ type: 'stop' });
   });
@@ -140,12 +145,16 @@ async function main(): Promise<void> {
   for (const qos of [0, 1, 2] as const) {
     const rate: Record<BrokerName, number[]> = { rxmqtt: [], aedes: [] };
     const rss: Record<BrokerName, number[]> = { rxmqtt: [], aedes: [] };
+    const cpu: Record<BrokerName, number[]> = { rxmqtt: [], aedes: [] };
     for (let round = 0; round < rounds; round++) {
       const order: BrokerName[] = round % 2 === 0 ? ['rxmqtt', 'aedes'] : ['aedes', 'rxmqtt'];
       for (const name of order) {
         const { child, port } = await startChild(name);
+        child.send({ type: 'go' });
         const seconds = await load(port, qos, count);
-        rss[name].push(await stopChild(child));
+        const stats = await stopChild(child);
+        rss[name].push(stats.peakRss);
+        cpu[name].push((stats.cpuMs * 1000) / count);
         rate[name].push(count / seconds);
       }
     }
@@ -158,9 +167,15 @@ async function main(): Promise<void> {
       mib(median(rss.rxmqtt)),
       mib(median(rss.aedes)),
       formatRatio(median(rss.rxmqtt), median(rss.aedes)),
+      median(cpu.rxmqtt).toFixed(1),
+      median(cpu.aedes).toFixed(1),
+      formatRatio(median(cpu.rxmqtt), median(cpu.aedes)),
     ]);
   }
-  printTable(['case', 'rxmqtt msg/s', 'Aedes msg/s', 'speed ratio', 'rxmqtt peak RSS MiB', 'Aedes peak RSS MiB', 'RSS ratio'], rows);
+  printTable(
+    ['case', 'rxmqtt msg/s', 'Aedes msg/s', 'speed ratio', 'rxmqtt peak RSS MiB', 'Aedes peak RSS MiB', 'RSS ratio', 'rxmqtt CPU µs/msg', 'Aedes CPU µs/msg', 'CPU ratio'],
+    rows,
+  );
 }
 
 if (process.argv[2] === '--broker') {
