@@ -76,6 +76,15 @@ export const topicFilter: Arb<string> = fc
   .map(([levels, hash]) => (hash ? [...levels, '#'] : levels).join('/'))
   .filter((f) => f.length > 0 && !f.startsWith('$share/'));
 
+/** An MQTT 5.0 shared subscription filter: `$share/{non-empty share name}/{filter}` (section 4.8.2). */
+export const sharedFilter: Arb<string> = fc
+  .tuple(level.filter((l) => l.length > 0), topicFilter)
+  .map(([share, filter]) => `$share/${share}/${filter}`);
+
+/** Filters of a version: MQTT 5.0 adds shared subscriptions. */
+const filterOf = (v: ProtocolVersion): Arb<string> =>
+  v === 4 ? topicFilter : fc.oneof({ weight: 4, arbitrary: topicFilter }, { weight: 1, arbitrary: sharedFilter });
+
 // ---------------------------------------------------------------------------------------------
 // Properties (MQTT 5.0)
 
@@ -253,7 +262,10 @@ export const pubcomp: (v: ProtocolVersion) => Arb<PubcompPacket> = ack('pubcomp'
 const subscription = (v: ProtocolVersion): Arb<Subscription> =>
   v === 4
     ? fc.record({ topicFilter, qos })
-    : fc.record({ topicFilter, qos, noLocal: fc.boolean(), retainAsPublished: fc.boolean(), retainHandling: fc.constantFrom<0 | 1 | 2>(0, 1, 2) });
+    : fc
+      .record({ topicFilter: filterOf(5), qos, noLocal: fc.boolean(), retainAsPublished: fc.boolean(), retainHandling: fc.constantFrom<0 | 1 | 2>(0, 1, 2) })
+      // No Local must be 0 on a shared subscription [MQTT-3.8.3-4].
+      .map((s) => (s.noLocal && s.topicFilter.startsWith('$share/') ? { ...s, noLocal: false } : s));
 
 export const subscribe = (v: ProtocolVersion): Arb<SubscribePacket> =>
   fc
@@ -267,7 +279,7 @@ export const suback = (v: ProtocolVersion): Arb<SubackPacket> =>
 
 export const unsubscribe = (v: ProtocolVersion): Arb<UnsubscribePacket> =>
   fc
-    .record({ id: packetId, filters: fc.array(topicFilter, { minLength: 1, maxLength: 4 }), properties: v === 5 ? unsubscribeProperties : fc.constant(undefined) })
+    .record({ id: packetId, filters: fc.array(filterOf(v), { minLength: 1, maxLength: 4 }), properties: v === 5 ? unsubscribeProperties : fc.constant(undefined) })
     .map(({ id, filters, properties }) => withProps<UnsubscribePacket, unknown>({ type: 'unsubscribe', packetId: id, topicFilters: filters }, properties));
 
 export const unsuback = (v: ProtocolVersion): Arb<UnsubackPacket> =>
