@@ -138,7 +138,7 @@ export function binaryLength(b: unknown, field: string): number {
 /** Checks an integer field within [min, max]. */
 export function checkInt(v: unknown, min: number, max: number, field: string, specRef?: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new EncodeError('ENCODE_INVALID_FIELD', `must be an integer from ${min} to ${max}, got ${String(v)}`, field, { specRef });
+    throw new EncodeError('ENCODE_INVALID_FIELD', `must be an integer from ${min} to ${max}, got ${show(v)}`, field, { specRef });
   }
   return v;
 }
@@ -146,7 +146,18 @@ export function checkInt(v: unknown, min: number, max: number, field: string, sp
 /** Checks a packet identifier: 1 to 65535 [MQTT-2.3.1-1]. */
 export function checkPacketId(v: unknown, field = 'packetId'): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) {
-    throw new EncodeError('ENCODE_INVALID_PACKET_ID', `must be an integer from 1 to 65535, got ${String(v)}`, field, { specRef: 'MQTT-2.3.1-1' });
+    throw new EncodeError('ENCODE_INVALID_PACKET_ID', `must be an integer from 1 to 65535, got ${show(v)}`, field, { specRef: 'MQTT-2.3.1-1' });
   }
   return v;
+}
+
+/** A short, never-throwing description of a value for error messages. */
+export function show(v: unknown): string {
+  switch (typeof v) {
+    case 'string': return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+    case 'number': case 'boolean': case 'bigint': case 'undefined': return String(v);
+    case 'symbol': return 'a symbol';
+    case 'function': return 'a function';
+    default: return v === null ? 'null' : Array.isArray(v) ? 'an array' : 'an object';
+  }
 }

@@ -2,6 +2,7 @@ import { DecodeError, InvalidArgumentError } from '../errors.js';
 import { ByteReader } from './byte-reader.js';
 import type { Packet, ProtocolVersion } from './packet.js';
 import { PACKET_TYPES } from './packet-types.js';
+import { show } from './byte-writer.js';
 
 /** Options of {@link PacketDecoder}. */
 export interface DecoderOptions {
@@ -72,10 +73,10 @@ export class PacketDecoder {
   constructor(options: DecoderOptions = {}) {
     const { protocolVersion, maximumPacketSize = MAX_PACKET_SIZE } = options;
     if (protocolVersion !== undefined && protocolVersion !== 4 && protocolVersion !== 5) {
-      throw new InvalidArgumentError('protocolVersion', `must be 4, 5 or undefined, got ${String(protocolVersion)}`);
+      throw new InvalidArgumentError('protocolVersion', `must be 4, 5 or undefined, got ${show(protocolVersion)}`);
     }
     if (typeof maximumPacketSize !== 'number' || !Number.isInteger(maximumPacketSize) || maximumPacketSize < 2) {
-      throw new InvalidArgumentError('maximumPacketSize', `must be an integer of at least 2, got ${String(maximumPacketSize)}`);
+      throw new InvalidArgumentError('maximumPacketSize', `must be an integer of at least 2, got ${show(maximumPacketSize)}`);
     }
     this.protocolVersion = protocolVersion;
     this.maximumPacketSize = Math.min(maximumPacketSize, MAX_PACKET_SIZE);

@@ -2,6 +2,7 @@ import { EncodeError } from '../errors.js';
 import type { Packet, ProtocolVersion } from './packet.js';
 import { PACKET_TYPE_BY_NAME } from './packet-types.js';
 import { encodePublish } from './packets/publish.js';
+import { show } from './byte-writer.js';
 
 /** Options of {@link encode}. */
 export interface EncodeOptions {
@@ -30,11 +31,11 @@ export interface EncodeOptions {
 export function encode(packet: Packet, options: EncodeOptions): Uint8Array {
   const version = options?.protocolVersion;
   if (version !== 4 && version !== 5) {
-    throw new EncodeError('ENCODE_INVALID_OPTIONS', `must be 4 (MQTT 3.1.1) or 5 (MQTT 5.0), got ${String(version)}`, 'protocolVersion');
+    throw new EncodeError('ENCODE_INVALID_OPTIONS', `must be 4 (MQTT 3.1.1) or 5 (MQTT 5.0), got ${show(version)}`, 'protocolVersion');
   }
   const max = options.maximumPacketSize;
   if (max !== undefined && (typeof max !== 'number' || !(max >= 2))) {
-    throw new EncodeError('ENCODE_INVALID_OPTIONS', `must be a number of at least 2, got ${String(max)}`, 'maximumPacketSize');
+    throw new EncodeError('ENCODE_INVALID_OPTIONS', `must be a number of at least 2, got ${show(max)}`, 'maximumPacketSize');
   }
   if (packet === null || typeof packet !== 'object') {
     throw new EncodeError('ENCODE_INVALID_PACKET', 'must be a packet object', 'packet');
@@ -43,7 +44,7 @@ export function encode(packet: Packet, options: EncodeOptions): Uint8Array {
   if (packet.type === 'publish') return encodePublish(packet, version, max);
   const entry = PACKET_TYPE_BY_NAME.get(packet.type);
   if (entry === undefined) {
-    throw new EncodeError('ENCODE_INVALID_PACKET', `unknown packet type '${String((packet as { type?: unknown }).type)}'`, 'type');
+    throw new EncodeError('ENCODE_INVALID_PACKET', `unknown packet type '${show((packet as { type?: unknown }).type)}'`, 'type');
   }
   return entry.encode(packet as never, version, max);
 }

@@ -3,7 +3,7 @@
  */
 import { EncodeError } from '../errors.js';
 import type { ByteReader } from './byte-reader.js';
-import { binaryLength, stringLength, vbiLength, type ByteWriter } from './byte-writer.js';
+import { binaryLength, show, stringLength, vbiLength, type ByteWriter } from './byte-writer.js';
 import {
   BINARY, BYTE, FOUR_BYTE, PROPERTY_BY_NAME, propertyFor, STRING_PAIR, TWO_BYTE, UTF8_STRING, VARIABLE_BYTE,
   type PropertyDefinition,
@@ -21,16 +21,16 @@ function valueLength(d: PropertyDefinition, v: unknown, field: string): number {
   switch (d.type) {
     case BYTE:
       if (d.boolean) {
-        if (typeof v !== 'boolean') invalid(field, `must be a boolean, got ${String(v)}`);
+        if (typeof v !== 'boolean') invalid(field, `must be a boolean, got ${show(v)}`);
       } else if (v !== 0 && v !== 1) {
-        invalid(field, `must be 0 or 1, got ${String(v)}`);
+        invalid(field, `must be 0 or 1, got ${show(v)}`);
       }
       return 2;
     case TWO_BYTE:
     case FOUR_BYTE:
     case VARIABLE_BYTE:
       if (typeof v !== 'number' || !Number.isInteger(v) || v < d.min || v > d.max) {
-        invalid(field, `must be an integer from ${d.min} to ${d.max}, got ${String(v)}`);
+        invalid(field, `must be an integer from ${d.min} to ${d.max}, got ${show(v)}`);
       }
       return 1 + (d.type === TWO_BYTE ? 2 : d.type === FOUR_BYTE ? 4 : vbiLength(v));
     case UTF8_STRING:

@@ -1,5 +1,6 @@
 import { EncodeError } from '../errors.js';
 import type { ByteReader } from './byte-reader.js';
+import { show } from './byte-writer.js';
 
 /**
  * MQTT 5.0 reason codes (section 2.4) with their names, and the codes each packet type may carry.
@@ -142,7 +143,7 @@ export function checkReasonCode(packetType: string, code: unknown, field = 'reas
   if (typeof code !== 'number' || !isValidReasonCode(packetType, code)) {
     throw new EncodeError(
       'ENCODE_INVALID_REASON_CODE',
-      `${String(code)} is not a reason code a ${packetType.toUpperCase()} can carry`,
+      `${show(code)} is not a reason code a ${packetType.toUpperCase()} can carry`,
       field,
       { specRef: REASON_CODE_SPEC_REFS[packetType] },
     );

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { encode } from '../../lib/codec/encode.js';
 import { PacketDecoder } from '../../lib/codec/decoder.js';
 import type { Packet, PublishPacket } from '../../lib/codec/packet.js';
@@ -27,7 +28,7 @@ describe('encode', () => {
   });
 
   it('encodes packets larger than the small-packet pool into their own buffer', () => {
-    const payload = new Uint8Array(100_000).map((_, i) => (i * 7) & 0xff);
+    const payload = new Uint8Array(5000).map((_, i) => (i * 7) & 0xff);
     const wire = encode(publish(payload), { protocolVersion: 5 });
     expect(wire.byteOffset).toBe(0);
     expect(wire.buffer.byteLength).toBe(wire.length);
@@ -43,5 +44,28 @@ describe('encode', () => {
     expect(encodeError.bind(null, subscribe, 4, 13)()).toMatchObject({ code: 'ENCODE_PACKET_TOO_LARGE', field: 'subscriptions' });
     const connack: Packet = { type: 'connack', sessionPresent: false, reasonCode: 0, properties: { reasonString: 'x'.repeat(100) } };
     expect(encodeError(connack, 5, 50)).toMatchObject({ code: 'ENCODE_PACKET_TOO_LARGE' });
+  });
+
+  it('throws only EncodeError for packet objects with fields of any shape', () => {
+    const types = ['connect', 'connack', 'publish', 'puback', 'pubrec', 'pubrel', 'pubcomp', 'subscribe', 'suback', 'unsubscribe', 'unsuback', 'pingreq', 'pingresp', 'disconnect', 'auth'];
+    const fields = ['protocolVersion', 'clientId', 'cleanStart', 'keepAlive', 'username', 'password', 'will', 'properties', 'sessionPresent',
+      'reasonCode', 'topic', 'payload', 'qos', 'retain', 'dup', 'packetId', 'subscriptions', 'reasonCodes', 'topicFilters'];
+    const value = fc.oneof(
+      fc.anything(),
+      fc.array(fc.constant(null)),
+      fc.record({ topicFilter: fc.anything(), qos: fc.anything() }),
+      fc.record({ topic: fc.anything(), payload: fc.anything(), qos: fc.anything() }),
+      fc.dictionary(fc.constantFrom('topicAlias', 'userProperties', 'reasonString', 'subscriptionIdentifiers', 'x'), fc.anything()),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...types), fc.dictionary(fc.constantFrom(...fields), value), fc.constantFrom(4 as const, 5 as const), (type, rest, v) => {
+        try {
+          encode({ ...rest, type } as never, { protocolVersion: v });
+        } catch (e) {
+          expect(e).toBeInstanceOf(EncodeError);
+        }
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

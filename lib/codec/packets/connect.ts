@@ -1,6 +1,6 @@
 import { EncodeError } from '../../errors.js';
 import type { ByteReader } from '../byte-reader.js';
-import { binaryLength, checkInt, startPacket, stringLength, vbiLength } from '../byte-writer.js';
+import { binaryLength, checkInt, show, startPacket, stringLength, vbiLength } from '../byte-writer.js';
 import type { ProtocolVersion, QoS } from '../packet.js';
 import { propertiesLength, readProperties, writeProperties } from '../properties-codec.js';
 import { K_CONNECT, K_WILL } from '../property-table.js';
@@ -39,7 +39,7 @@ export interface ConnectPacket {
 export function encodeConnect(p: ConnectPacket, _version: ProtocolVersion, maximumPacketSize: number | undefined): Uint8Array {
   const version = p.protocolVersion;
   if (version !== 4 && version !== 5) {
-    throw new EncodeError('ENCODE_INVALID_FIELD', `must be 4 (MQTT 3.1.1) or 5 (MQTT 5.0), got ${String(version)}`, 'protocolVersion');
+    throw new EncodeError('ENCODE_INVALID_FIELD', `must be 4 (MQTT 3.1.1) or 5 (MQTT 5.0), got ${show(version)}`, 'protocolVersion');
   }
   checkInt(p.keepAlive, 0, 65535, 'keepAlive');
   // protocol name (6) + level (1) + flags (1) + keep alive (2)
@@ -53,10 +53,11 @@ export function encodeConnect(p: ConnectPacket, _version: ProtocolVersion, maxim
   const will = p.will;
   let willPropsLength = 0;
   if (will !== undefined) {
+    if (will === null || typeof will !== 'object') throw new EncodeError('ENCODE_INVALID_FIELD', `must be an object, got ${show(will)}`, 'will');
     const problem = topicNameProblem(will.topic);
     if (problem !== undefined) throw new EncodeError('ENCODE_INVALID_TOPIC', problem, 'will.topic');
     if (will.qos !== 0 && will.qos !== 1 && will.qos !== 2) {
-      throw new EncodeError('ENCODE_INVALID_QOS', `must be 0, 1 or 2, got ${String(will.qos)}`, 'will.qos', {
+      throw new EncodeError('ENCODE_INVALID_QOS', `must be 0, 1 or 2, got ${show(will.qos)}`, 'will.qos', {
         specRef: version === 5 ? 'MQTT-3.1.2-12' : 'MQTT-3.1.2-14',
       });
     }

@@ -1,6 +1,6 @@
 import { EncodeError } from '../../errors.js';
 import type { ByteReader } from '../byte-reader.js';
-import { checkPacketId, startPacket, vbiLength } from '../byte-writer.js';
+import { checkPacketId, show, startPacket, vbiLength } from '../byte-writer.js';
 import type { ProtocolVersion, QoS } from '../packet.js';
 import { propertiesLength, readProperties, writeProperties } from '../properties-codec.js';
 import { K_PUBLISH } from '../property-table.js';
@@ -30,7 +30,7 @@ function topicError(message: string, specRef?: string): never {
 export function encodePublish(p: PublishPacket, version: ProtocolVersion, maximumPacketSize: number | undefined): Uint8Array {
   const qos = p.qos;
   if (qos !== 0 && qos !== 1 && qos !== 2) {
-    throw new EncodeError('ENCODE_INVALID_QOS', `must be 0, 1 or 2, got ${String(qos)}`, 'qos', { specRef: 'MQTT-3.3.1-4' });
+    throw new EncodeError('ENCODE_INVALID_QOS', `must be 0, 1 or 2, got ${show(qos)}`, 'qos', { specRef: 'MQTT-3.3.1-4' });
   }
   const topic = p.topic;
   if (typeof topic !== 'string') topicError('must be a string');

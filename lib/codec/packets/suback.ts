@@ -1,6 +1,6 @@
 import { EncodeError } from '../../errors.js';
 import type { ByteReader } from '../byte-reader.js';
-import { checkPacketId, startPacket, vbiLength } from '../byte-writer.js';
+import { checkPacketId, show, startPacket, vbiLength } from '../byte-writer.js';
 import type { ProtocolVersion } from '../packet.js';
 import { propertiesLength, readProperties, writeProperties } from '../properties-codec.js';
 import { K_SUBACK } from '../property-table.js';
@@ -28,7 +28,7 @@ export function encodeSuback(p: SubackPacket, version: ProtocolVersion, maximumP
   for (let i = 0; i < codes.length; i++) {
     if (version === 5) checkReasonCode('suback', codes[i], `reasonCodes[${i}]`);
     else if (!isV4Code(codes[i])) {
-      throw new EncodeError('ENCODE_INVALID_REASON_CODE', `must be 0, 1, 2 or 0x80, got ${String(codes[i])}`, `reasonCodes[${i}]`, { specRef: 'MQTT-3.9.3-2' });
+      throw new EncodeError('ENCODE_INVALID_REASON_CODE', `must be 0, 1, 2 or 0x80, got ${show(codes[i])}`, `reasonCodes[${i}]`, { specRef: 'MQTT-3.9.3-2' });
     }
   }
   let remaining = 2 + codes.length;

@@ -1,6 +1,6 @@
 import { EncodeError } from '../../errors.js';
 import type { ByteReader } from '../byte-reader.js';
-import { checkPacketId, startPacket, stringLength, vbiLength } from '../byte-writer.js';
+import { checkPacketId, show, startPacket, stringLength, vbiLength } from '../byte-writer.js';
 import type { ProtocolVersion, QoS } from '../packet.js';
 import { propertiesLength, readProperties, writeProperties } from '../properties-codec.js';
 import { K_SUBSCRIBE } from '../property-table.js';
@@ -32,12 +32,12 @@ export interface SubscribePacket {
 function optionsByte(s: Subscription, i: number, version: ProtocolVersion): number {
   const field = `subscriptions[${i}]`;
   if (s.qos !== 0 && s.qos !== 1 && s.qos !== 2) {
-    throw new EncodeError('ENCODE_INVALID_QOS', `must be 0, 1 or 2, got ${String(s.qos)}`, `${field}.qos`);
+    throw new EncodeError('ENCODE_INVALID_QOS', `must be 0, 1 or 2, got ${show(s.qos)}`, `${field}.qos`);
   }
   if (version === 4) return s.qos;
   const rh = s.retainHandling ?? 0;
   if (rh !== 0 && rh !== 1 && rh !== 2) {
-    throw new EncodeError('ENCODE_INVALID_FIELD', `must be 0, 1 or 2, got ${String(rh)}`, `${field}.retainHandling`);
+    throw new EncodeError('ENCODE_INVALID_FIELD', `must be 0, 1 or 2, got ${show(rh)}`, `${field}.retainHandling`);
   }
   if (s.noLocal === true && isSharedFilter(s.topicFilter)) {
     throw new EncodeError('ENCODE_INVALID_FIELD', 'must not be set on a shared subscription', `${field}.noLocal`, { specRef: 'MQTT-3.8.3-4' });
@@ -64,6 +64,9 @@ export function encodeSubscribe(p: SubscribePacket, version: ProtocolVersion, ma
   const options: number[] = new Array(subs.length);
   for (let i = 0; i < subs.length; i++) {
     const s = subs[i];
+    if (s === null || typeof s !== 'object') {
+      throw new EncodeError('ENCODE_INVALID_FIELD', `must be a subscription object, got ${show(s)}`, `subscriptions[${i}]`);
+    }
     const problem = topicFilterProblem(s.topicFilter);
     if (problem !== undefined) throw new EncodeError('ENCODE_INVALID_TOPIC_FILTER', problem, `subscriptions[${i}].topicFilter`);
     lengths[i] = stringLength(s.topicFilter, `subscriptions[${i}].topicFilter`);
