@@ -27,6 +27,14 @@ export interface CliConnectOptions {
   readonly keepalive: number;
   readonly clean: boolean;
   readonly connectTimeout: number;
+  /** Trusted CA certificates (PEM) for mqtts:// and wss://. */
+  readonly ca?: string;
+  /** Client certificate (PEM). */
+  readonly cert?: string;
+  /** Private key of `cert` (PEM). */
+  readonly key?: string;
+  /** False skips the broker certificate check. */
+  readonly rejectUnauthorized?: boolean;
 }
 
 /** The part of a running broker the command line uses (the rxmqtt/broker `BrokerHandle` fits it). */

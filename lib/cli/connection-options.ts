@@ -12,6 +12,10 @@ export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
   { long: 'protocol-version', short: 'V', kind: 'string', valueName: '5|311', description: 'MQTT version: 5 (mqttv5) or 311 (mqttv311, default)' },
   { long: 'keepalive', short: 'k', kind: 'integer', min: 0, max: 65535, valueName: 'SECONDS', description: 'keep alive interval, 0 = off (default 60)' },
   { long: 'disable-clean-session', short: 'c', kind: 'flag', description: 'keep the session on the broker (needs -i)' },
+  { long: 'cafile', kind: 'string', valueName: 'FILE', description: 'trust the CA certificate(s) in this PEM file; turns on TLS' },
+  { long: 'cert', kind: 'string', valueName: 'FILE', description: 'client certificate (PEM) for brokers that ask for one; needs --key' },
+  { long: 'key', kind: 'string', valueName: 'FILE', description: 'private key (PEM) of --cert' },
+  { long: 'insecure', kind: 'flag', description: "do not verify the broker's certificate (for testing only)" },
   { long: 'connect-timeout', kind: 'integer', min: 1, max: 3600, valueName: 'SECONDS', description: 'give up connecting after this long (default 10)' },
   { long: 'debug', short: 'd', kind: 'flag', description: 'print what happens on stderr' },
 ];
@@ -28,17 +32,32 @@ export interface CliConnection {
   readonly clean: boolean;
   /** Milliseconds. */
   readonly connectTimeout: number;
+  /** TLS settings, present when a TLS option was given. */
+  readonly tls?: CliTlsFiles;
+}
+
+/** The TLS options as given: file paths, read by `resolveConnectOptions`. */
+export interface CliTlsFiles {
+  readonly caFile?: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
+  /** Skip the certificate check. */
+  readonly insecure: boolean;
 }
 
 const SCHEMES = new Set(['mqtt:', 'tcp:', 'mqtts:', 'ssl:', 'tls:', 'ws:', 'wss:']);
+const TLS_SCHEMES = new Set(['mqtts:', 'ssl:', 'tls:', 'wss:']);
 
 /**
  * Turns the shared connection options into client settings. User information in the URL
- * (`mqtt://user:secret@host`) becomes the user name and password unless `-u`/`-P` are given.
+ * (`mqtt://user:secret@host`) becomes the user name and password unless `-u`/`-P` are given. A TLS
+ * option (`--cafile`, `--cert`, `--key`, `--insecure`) with `-h`/`-p` makes the URL `mqtts://`
+ * (default port 8883), as mosquitto_pub does.
  *
  * Throws `InvalidArgumentError` naming the option for: `--url` together with `-h`/`-p`, a URL that
- * does not parse or has an unknown scheme, an unknown protocol version, `-c` without `-i`, and (in
- * MQTT 3.1.1) a password without a user name.
+ * does not parse or has an unknown scheme, an unknown protocol version, `-c` without `-i`, (in
+ * MQTT 3.1.1) a password without a user name, `--cert` without `--key` or the reverse, and TLS
+ * options with a URL that is not `mqtts://` or `wss://`.
  *
  * @example
  * ```ts
@@ -47,6 +66,7 @@ const SCHEMES = new Set(['mqtt:', 'tcp:', 'mqtts:', 'ssl:', 'tls:', 'ws:', 'wss:
  * ```
  */
 export function connectionFromArgs(args: ParsedArgs): CliConnection {
+  const tls = tlsFromArgs(args);
   let url: string;
   let username = args.string('username');
   let password = args.string('password');
@@ -63,6 +83,9 @@ export function connectionFromArgs(args: ParsedArgs): CliConnection {
       throw new InvalidArgumentError('--url', `unsupported scheme '${parsed.protocol}' (use mqtt:, mqtts:, ws: or wss:)`);
     }
     if (parsed.hostname === '') throw new InvalidArgumentError('--url', `'${rawUrl}' has no host`);
+    if (tls !== undefined && !TLS_SCHEMES.has(parsed.protocol)) {
+      throw new InvalidArgumentError('--url', `TLS options need an mqtts:// or wss:// URL, not ${parsed.protocol}//`);
+    }
     if (parsed.username !== '') username ??= decodeURIComponent(parsed.username);
     if (parsed.password !== '') password ??= decodeURIComponent(parsed.password);
     parsed.username = '';
@@ -71,8 +94,8 @@ export function connectionFromArgs(args: ParsedArgs): CliConnection {
   } else {
     const host = args.string('host') ?? 'localhost';
     if (host === '' || /[\s/]/.test(host)) throw new InvalidArgumentError('-h/--host', `'${host}' is not a host name`);
-    const port = args.integer('port') ?? 1883;
-    url = `mqtt://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+    const port = args.integer('port') ?? (tls === undefined ? 1883 : 8883);
+    url = `${tls === undefined ? 'mqtt' : 'mqtts'}://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
   }
 
   const protocolVersion = parseProtocolVersion(args.string('protocol-version'));
@@ -95,6 +118,22 @@ export function connectionFromArgs(args: ParsedArgs): CliConnection {
     keepalive: args.integer('keepalive') ?? 60,
     clean,
     connectTimeout: (args.integer('connect-timeout') ?? 10) * 1000,
+    ...(tls !== undefined ? { tls } : {}),
+  };
+}
+
+function tlsFromArgs(args: ParsedArgs): CliTlsFiles | undefined {
+  const caFile = args.string('cafile');
+  const certFile = args.string('cert');
+  const keyFile = args.string('key');
+  const insecure = args.flag('insecure');
+  if (certFile !== undefined && keyFile === undefined) throw new InvalidArgumentError('--cert', 'needs --key FILE (the private key of the certificate)');
+  if (keyFile !== undefined && certFile === undefined) throw new InvalidArgumentError('--key', 'needs --cert FILE (the certificate of the key)');
+  if (caFile === undefined && certFile === undefined && !insecure) return undefined;
+  return {
+    ...(caFile !== undefined ? { caFile } : {}),
+    ...(certFile !== undefined ? { certFile, keyFile } : {}),
+    insecure,
   };
 }
 

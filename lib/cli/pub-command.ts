@@ -2,9 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { type Observable, lastValueFrom, mergeMap, of, tap } from 'rxjs';
 import { InvalidArgumentError } from '../errors.js';
 import type { QoS } from '../codec/packet.js';
-import type { CliDeps } from './cli-deps.js';
+import type { CliConnectOptions, CliDeps } from './cli-deps.js';
 import type { CliIo } from './cli-io.js';
 import { CONNECTION_OPTIONS, connectionFromArgs } from './connection-options.js';
+import { resolveConnectOptions } from './resolve-connect-options.js';
 import { formatHelp, type HelpText } from './format-help.js';
 import { type OptionSpec, type ParsedArgs, parseArgs, wantsHelp } from './parse-args.js';
 import { lines, readAll } from './read-stdin.js';
@@ -55,11 +56,11 @@ export async function pubCommand(argv: readonly string[], io: CliIo, deps: CliDe
   }
   let args: ParsedArgs;
   let topic: string;
-  let connection: ReturnType<typeof connectionFromArgs>;
+  let connection: CliConnectOptions;
   try {
     args = parseArgs(argv, PUB_OPTIONS);
     topic = requiredTopic(args);
-    connection = connectionFromArgs(args);
+    connection = await resolveConnectOptions(connectionFromArgs(args));
     messageSource(args);
   } catch (error) {
     return reportFailure(io.stderr, 'pub', error);

@@ -1,10 +1,11 @@
 import { NEVER, type Observable, filter, identity, map, merge, take, takeUntil, tap, timer } from 'rxjs';
 import { InvalidArgumentError } from '../errors.js';
 import type { QoS } from '../codec/packet.js';
-import type { CliClient, CliDeps, CliMessage } from './cli-deps.js';
+import type { CliClient, CliConnectOptions, CliDeps, CliMessage } from './cli-deps.js';
 import type { CliIo } from './cli-io.js';
 import { CliOutput } from './cli-output.js';
 import { CONNECTION_OPTIONS, connectionFromArgs } from './connection-options.js';
+import { resolveConnectOptions } from './resolve-connect-options.js';
 import { formatHelp, type HelpText } from './format-help.js';
 import { formatMessage } from './format-message.js';
 import { type OptionSpec, type ParsedArgs, parseArgs, wantsHelp } from './parse-args.js';
@@ -57,13 +58,13 @@ export async function subCommand(argv: readonly string[], io: CliIo, deps: CliDe
   }
   let args: ParsedArgs;
   let filters: readonly string[];
-  let connection: ReturnType<typeof connectionFromArgs>;
+  let connection: CliConnectOptions;
   try {
     args = parseArgs(argv, SUB_OPTIONS);
     filters = args.strings('topic');
     if (filters.length === 0) throw new InvalidArgumentError('-t/--topic', 'missing: give at least one topic filter');
     for (const f of filters) checkTopicFilter(f, '-t/--topic');
-    connection = connectionFromArgs(args);
+    connection = await resolveConnectOptions(connectionFromArgs(args));
   } catch (error) {
     return reportFailure(io.stderr, 'sub', error);
   }

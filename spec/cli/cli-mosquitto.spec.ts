@@ -4,6 +4,7 @@
  */
 import { describeWithMosquitto, type MosquittoInstance, startMosquitto } from '../helpers/mosquitto';
 import { mosquittoPub, mosquittoSub } from '../helpers/mosquitto-clients';
+import { generateTlsFixtures, type TlsFixtures } from '../helpers/tls';
 import { killAll, requireBuild, run, start, uniqueTopic } from './cli-process';
 
 describeWithMosquitto('rxmqtt pub/sub with Mosquitto', () => {
@@ -85,5 +86,38 @@ describeWithMosquitto('rxmqtt pub/sub with a Mosquitto that needs a password', (
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`^rxmqtt sub: cannot connect to mqtt://127\\.0\\.0\\.1:${mosquitto.port}: .+\\n$`));
     expect(r.stdout).toBe('');
+  });
+});
+
+describeWithMosquitto('rxmqtt pub/sub over TLS with Mosquitto', () => {
+  let mosquitto: MosquittoInstance;
+  let tls: TlsFixtures;
+  beforeAll(async () => {
+    requireBuild();
+    tls = generateTlsFixtures();
+    mosquitto = await startMosquitto({ tls: { cafile: tls.ca.path, certfile: tls.serverCert.path, keyfile: tls.serverKey.path } });
+  });
+  afterAll(async () => {
+    killAll();
+    await mosquitto?.dispose();
+    tls?.dispose();
+  });
+
+  it('verifies the broker with --cafile, over --url mqtts:// and over -h/-p', async () => {
+    const topic = uniqueTopic('tls');
+    const pub = await run(['pub', '--url', mosquitto.tlsUrl!, '--cafile', tls.ca.path, '-t', topic, '-m', 'secret', '-r', '-q', '1']);
+    expect(pub).toMatchObject({ code: 0, stderr: '' });
+    const sub = await run(['sub', '-h', '127.0.0.1', '-p', String(mosquitto.tlsPort), '--cafile', tls.ca.path, '-t', topic, '-C', '1', '-d']);
+    expect(sub).toMatchObject({ code: 0, stdout: 'secret\n' });
+    expect(sub.stderr).toContain(`connecting to mqtts://127.0.0.1:${mosquitto.tlsPort}`);
+  });
+
+  it('refuses a broker certificate it cannot verify (exit 1), unless --insecure', async () => {
+    const topic = uniqueTopic('tls-verify');
+    const wrongCa = await run(['pub', '--url', mosquitto.tlsUrl!, '--cafile', tls.otherCa.path, '-t', topic, '-m', 'x']);
+    expect(wrongCa.code).toBe(1);
+    expect(wrongCa.stderr).toMatch(/^rxmqtt pub: cannot connect to mqtts:\/\/127\.0\.0\.1:\d+: .+\n$/);
+    const insecure = await run(['pub', '--url', mosquitto.tlsUrl!, '--insecure', '-t', topic, '-m', 'x']);
+    expect(insecure).toMatchObject({ code: 0, stderr: '' });
   });
 });

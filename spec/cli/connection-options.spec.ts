@@ -57,6 +57,25 @@ describe('connectionFromArgs', () => {
     expect((error as InvalidArgumentError).message).toBe(`${argument}: ${message}`);
   });
 
+  it('turns TLS on with --cafile/--cert/--key/--insecure, defaulting -h/-p to mqtts:// on 8883', () => {
+    expect(from('-h', 'broker', '--cafile', 'ca.pem')).toMatchObject({ url: 'mqtts://broker:8883', tls: { caFile: 'ca.pem', insecure: false } });
+    expect(from('-p', '9999', '--insecure')).toMatchObject({ url: 'mqtts://localhost:9999', tls: { insecure: true } });
+    expect(from('--url', 'wss://b/mqtt', '--cert', 'c.pem', '--key', 'k.pem')).toMatchObject({
+      url: 'wss://b/mqtt',
+      tls: { certFile: 'c.pem', keyFile: 'k.pem', insecure: false },
+    });
+    expect(from('-h', 'b')).not.toHaveProperty('tls');
+  });
+
+  it.each([
+    [['--cert', 'c.pem'], '--cert', 'needs --key FILE (the private key of the certificate)'],
+    [['--key', 'k.pem'], '--key', 'needs --cert FILE (the certificate of the key)'],
+    [['--url', 'mqtt://b', '--cafile', 'ca.pem'], '--url', 'TLS options need an mqtts:// or wss:// URL, not mqtt://'],
+    [['--url', 'ws://b', '--insecure'], '--url', 'TLS options need an mqtts:// or wss:// URL, not ws://'],
+  ])('rejects TLS options %j naming %s', (argv, argument, message) => {
+    expect(() => from(...argv)).toThrow(`${argument}: ${message}`);
+  });
+
   it('allows a password without a user name in MQTT 5', () => {
     expect(from('-V', '5', '-P', 'secret')).toMatchObject({ password: 'secret', protocolVersion: 5 });
   });
