@@ -37,7 +37,10 @@ export interface ClientOptions {
   readonly username?: string;
   readonly password?: string | Uint8Array;
   readonly will?: WillOptions;
-  /** MQTT 5 CONNECT properties (sessionExpiryInterval, receiveMaximum, maximumPacketSize, topicAliasMaximum, userProperties, ...). */
+  /**
+   * MQTT 5 CONNECT properties (sessionExpiryInterval, receiveMaximum, maximumPacketSize,
+   * topicAliasMaximum, userProperties, ...).
+   */
   readonly properties?: ConnectProperties;
   /** Milliseconds for opening the connection and receiving CONNACK. Default 30 000. */
   readonly connectTimeout?: number;
@@ -53,7 +56,7 @@ const encoder = new TextEncoder();
 export function toPayload(payload: unknown, argument: string): Uint8Array {
   if (typeof payload === 'string') return encoder.encode(payload);
   if (payload instanceof Uint8Array) return payload;
-  throw new InvalidArgumentError(argument, `expected a string or a Uint8Array, got ${payload === null ? 'null' : typeof payload}`);
+  throw new InvalidArgumentError(argument, `expected a string or a Uint8Array, got ${typeName(payload)}`);
 }
 
 /** Throws InvalidArgumentError unless `qos` is 0, 1 or 2. */
@@ -66,16 +69,18 @@ export function assertQoS(qos: unknown, argument: string): asserts qos is QoS {
  * in the URL (`mqtt://user:pass@host`) fill `username`/`password` when those options are absent.
  * Throws InvalidArgumentError for arguments of the wrong type or an invalid URL.
  */
-export function mergeConnectArguments<O extends ClientOptions>(urlOrOptions: unknown, options: unknown): O & { brokerUrl?: BrokerUrl } {
+export function mergeConnectArguments<O extends ClientOptions>(
+  urlOrOptions: unknown,
+  options: unknown,
+): O & { brokerUrl?: BrokerUrl } {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw new InvalidArgumentError('options', `expected an object, got ${options === null ? 'null' : typeof options}`);
+    throw new InvalidArgumentError('options', `expected an object, got ${typeName(options)}`);
   }
   let merged: O;
   if (typeof urlOrOptions === 'string') merged = { ...(options as O | undefined), url: urlOrOptions } as O;
   else if (urlOrOptions !== null && typeof urlOrOptions === 'object') merged = { ...(urlOrOptions as O), ...(options as object) };
   else {
-    const got = urlOrOptions === null ? 'null' : typeof urlOrOptions;
-    throw new InvalidArgumentError('urlOrOptions', `expected a URL string or an options object, got ${got}`);
+    throw new InvalidArgumentError('urlOrOptions', `expected a URL string or an options object, got ${typeName(urlOrOptions)}`);
   }
   if (merged.transport !== undefined || merged.url === undefined) return merged;
   const brokerUrl = parseBrokerUrl(merged.url);
@@ -96,7 +101,19 @@ function randomClientId(): string {
 }
 
 function assertOptional(value: unknown, type: string, argument: string): void {
-  if (value !== undefined && typeof value !== type) throw new InvalidArgumentError(argument, `expected a ${type}, got ${value === null ? 'null' : typeof value}`);
+  if (value !== undefined && typeof value !== type) {
+    throw new InvalidArgumentError(argument, `expected a ${type}, got ${typeName(value)}`);
+  }
+}
+
+function typeName(value: unknown): string {
+  return value === null ? 'null' : typeof value;
+}
+
+function assertPositive(value: unknown, argument: string): void {
+  if (value !== undefined && !(typeof value === 'number' && value > 0)) {
+    throw new InvalidArgumentError(argument, `must be a positive number of milliseconds, got ${String(value)}`);
+  }
 }
 
 function assertInteger(value: unknown, min: number, max: number, argument: string): void {
@@ -115,38 +132,45 @@ function assertInteger(value: unknown, min: number, max: number, argument: strin
  */
 export function buildConnectPacket(options: ClientOptions): ConnectPacket {
   const protocolVersion = options.protocolVersion ?? 4;
-  if (protocolVersion !== 4 && protocolVersion !== 5) throw new InvalidArgumentError('protocolVersion', `must be 4 (MQTT 3.1.1) or 5 (MQTT 5.0), got ${String(protocolVersion)}`);
+  if (protocolVersion !== 4 && protocolVersion !== 5) {
+    throw new InvalidArgumentError('protocolVersion', `must be 4 (MQTT 3.1.1) or 5 (MQTT 5.0), got ${String(protocolVersion)}`);
+  }
   assertOptional(options.clientId, 'string', 'clientId');
   assertOptional(options.clean, 'boolean', 'clean');
   assertInteger(options.keepalive, 0, 65535, 'keepalive');
   assertOptional(options.username, 'string', 'username');
-  if (options.pingTimeout !== undefined && !(typeof options.pingTimeout === 'number' && options.pingTimeout > 0)) {
-    throw new InvalidArgumentError('pingTimeout', `must be a positive number of milliseconds, got ${String(options.pingTimeout)}`);
-  }
-  if (options.connectTimeout !== undefined && !(typeof options.connectTimeout === 'number' && options.connectTimeout > 0)) {
-    throw new InvalidArgumentError('connectTimeout', `must be a positive number of milliseconds, got ${String(options.connectTimeout)}`);
-  }
+  assertPositive(options.pingTimeout, 'pingTimeout');
+  assertPositive(options.connectTimeout, 'connectTimeout');
   const password = options.password === undefined ? undefined : toPayload(options.password, 'password');
   if (protocolVersion === 4 && password !== undefined && options.username === undefined) {
     // [MQTT-3.1.2-22] in 3.1.1 a password needs a user name.
-    throw new InvalidArgumentError('password', 'MQTT 3.1.1 allows a password only together with a username', { specRef: 'MQTT-3.1.2-22' });
+    throw new InvalidArgumentError('password', 'MQTT 3.1.1 allows a password only together with a username', {
+      specRef: 'MQTT-3.1.2-22',
+    });
   }
   if (options.properties !== undefined && (options.properties === null || typeof options.properties !== 'object')) {
     throw new InvalidArgumentError('properties', 'expected an object of MQTT 5 CONNECT properties');
   }
-  if (options.properties !== undefined && protocolVersion !== 5) throw new InvalidArgumentError('properties', 'CONNECT properties need protocolVersion 5');
+  if (options.properties !== undefined && protocolVersion !== 5) {
+    throw new InvalidArgumentError('properties', 'CONNECT properties need protocolVersion 5');
+  }
   const topicAliasMaximum = options.properties?.topicAliasMaximum;
   assertInteger(topicAliasMaximum, 0, 65535, 'properties.topicAliasMaximum');
   let will: ConnectPacket['will'];
   if (options.will !== undefined) {
     const w = options.will;
-    if (w === null || typeof w !== 'object') throw new InvalidArgumentError('will', 'expected { topic, payload, qos?, retain?, properties? }');
+    if (w === null || typeof w !== 'object') {
+      throw new InvalidArgumentError('will', 'expected { topic, payload, qos?, retain?, properties? }');
+    }
     assertTopicName(w.topic, 'will.topic');
     const qos = w.qos ?? 0;
     assertQoS(qos, 'will.qos');
     assertOptional(w.retain, 'boolean', 'will.retain');
-    if (w.properties !== undefined && protocolVersion !== 5) throw new InvalidArgumentError('will.properties', 'will properties need protocolVersion 5');
-    will = { topic: w.topic, payload: toPayload(w.payload, 'will.payload'), qos, retain: w.retain ?? false, properties: w.properties };
+    if (w.properties !== undefined && protocolVersion !== 5) {
+      throw new InvalidArgumentError('will.properties', 'will properties need protocolVersion 5');
+    }
+    const payload = toPayload(w.payload, 'will.payload');
+    will = { topic: w.topic, payload, qos, retain: w.retain ?? false, properties: w.properties };
   }
   return {
     type: 'connect',

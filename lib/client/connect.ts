@@ -3,7 +3,8 @@ import type { BrokerUrl } from '../transport/parse-broker-url.js';
 import type { TransportFactory } from '../transport/transport.js';
 import { webSocketTransport, type WebSocketConstructor } from '../transport/web-socket-transport.js';
 import { buildConnectPacket, mergeConnectArguments, type ClientOptions } from './client-options.js';
-import { createMqttClient, whenConnected, type MqttClient } from './mqtt-client.js';
+import { createMqttClient } from './create-mqtt-client.js';
+import { whenConnected, type MqttClient } from './mqtt-client.js';
 
 /**
  * Connects to an MQTT broker over WebSocket (`ws://`, `wss://`) or through `options.transport`, and
@@ -54,7 +55,9 @@ export function connectAsync(urlOrOptions: string | ClientOptions, options?: Cli
 /** The transport for the browser entry: `options.transport`, or a WebSocket for ws:// and wss://. */
 export function browserTransport(options: ClientOptions & { brokerUrl?: BrokerUrl }): TransportFactory {
   if (options.transport !== undefined) {
-    if (typeof options.transport !== 'function') throw new InvalidArgumentError('transport', 'expected a TransportFactory function');
+    if (typeof options.transport !== 'function') {
+      throw new InvalidArgumentError('transport', 'expected a TransportFactory function');
+    }
     return options.transport;
   }
   const url = options.brokerUrl;
@@ -68,6 +71,7 @@ export function browserTransport(options: ClientOptions & { brokerUrl?: BrokerUr
   }
   throw new InvalidArgumentError(
     'url',
-    `${options.url} needs a TCP connection, which browsers do not offer: use ws:// or wss://, or import { connect } from 'rxmqtt/node'`,
+    `${options.url} needs a TCP connection, which browsers do not offer: ` +
+      "use ws:// or wss://, or import { connect } from 'rxmqtt/node'",
   );
 }

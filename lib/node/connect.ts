@@ -1,6 +1,7 @@
 import { defer, from, switchMap, type Observable } from 'rxjs';
 import { buildConnectPacket, mergeConnectArguments, type ClientOptions } from '../client/client-options.js';
-import { createMqttClient, whenConnected, type MqttClient } from '../client/mqtt-client.js';
+import { createMqttClient } from '../client/create-mqtt-client.js';
+import { whenConnected, type MqttClient } from '../client/mqtt-client.js';
 import { InvalidArgumentError, TransportError } from '../errors.js';
 import type { BrokerUrl } from '../transport/parse-broker-url.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';

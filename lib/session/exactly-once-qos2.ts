@@ -39,7 +39,8 @@ export function exactlyOnceQos2(
           if (packet.type === 'pubrel') {
             const known = store.deleteInbound(packet.packetId);
             const reasonCode = known || protocolVersion === 4 ? 0 : 0x92;
-            send(reasonCode === 0 ? { type: 'pubcomp', packetId: packet.packetId } : { type: 'pubcomp', packetId: packet.packetId, reasonCode });
+            const { packetId } = packet;
+            send(reasonCode === 0 ? { type: 'pubcomp', packetId } : { type: 'pubcomp', packetId, reasonCode });
             return;
           }
           subscriber.next(packet);

@@ -1,19 +1,19 @@
 import { asyncScheduler, Observable, Subscription, throwError, type SchedulerLike } from 'rxjs';
-import type { ConnackPacket, DisconnectPacket, Packet, PublishPacket, QoS } from '../codec/packet.js';
+import type { ConnackPacket, DisconnectPacket, Packet, PublishPacket } from '../codec/packet.js';
 import type { DisconnectProperties } from '../codec/properties.js';
-import { ConnectionClosedError, DecodeError, InvalidArgumentError, MqttError, ProtocolError } from '../errors.js';
-import { acknowledgeQos1 } from './acknowledge-qos1.js';
+import { ConnectionClosedError, DecodeError, MqttError, ProtocolError } from '../errors.js';
 import { AckRouter } from './ack-router.js';
-import { exactlyOnceQos2 } from './exactly-once-qos2.js';
+import { checkServerLimits } from './check-server-limits.js';
+import { inboundPackets } from './inbound-packets.js';
 import type { InFlightStore } from './in-flight-store.js';
 import { keepalive } from './keepalive.js';
 import type { OutboundFlowContext } from './outbound-flow-context.js';
 import { OutboundPublisher } from './outbound-publisher.js';
 import type { PacketChannel } from './packet-channel.js';
 import { PacketIdAllocator } from './packet-id-allocator.js';
-import { resolveTopicAliases } from './resolve-topic-aliases.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
 import { subscribeFlow, unsubscribeFlow } from './subscribe-flow.js';
+import { whenSettled } from './when-settled.js';
 
 /** Options of {@link LiveSession}. */
 export interface LiveSessionOptions<M> {
@@ -97,11 +97,6 @@ export class LiveSession<M> {
     this.publisher.resume(options.store.outbound());
   }
 
-  /** The server's Maximum QoS (2 when it sent none). */
-  get maximumQoS(): QoS {
-    return this.connack.properties?.maximumQoS ?? 2;
-  }
-
   /** True until the session ended. */
   get isOpen(): boolean {
     return !this.ended;
@@ -113,21 +108,8 @@ export class LiveSession<M> {
    * message when it has no retain support [MQTT-3.2.2-14]. Cold.
    */
   publish(packet: PublishPacket): Observable<void> {
-    if (packet.qos > this.maximumQoS) {
-      // [MQTT-3.2.2-11]
-      const error = new InvalidArgumentError('options.qos', `the server accepts at most QoS ${this.maximumQoS}`, {
-        specRef: 'MQTT-3.2.2-11',
-      });
-      return throwError(() => error);
-    }
-    if (packet.retain && this.connack.properties?.retainAvailable === false) {
-      // [MQTT-3.2.2-14]
-      const error = new InvalidArgumentError('options.retain', 'the server does not support retained messages', {
-        specRef: 'MQTT-3.2.2-14',
-      });
-      return throwError(() => error);
-    }
-    return this.publisher.publish(packet);
+    const problem = checkServerLimits(packet, this.connack);
+    return problem === undefined ? this.publisher.publish(packet) : throwError(() => problem);
   }
 
   /**
@@ -136,17 +118,7 @@ export class LiveSession<M> {
    */
   async disconnect(options: SessionDisconnectOptions): Promise<void> {
     if (this.ended) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, options.timeout)));
-    let timedOut = false;
-    void expired.then(() => (timedOut = true));
-    try {
-      while (!this.ended && !timedOut && (this.packetIds.size > 0 || this.publisher.queuedCount > 0)) {
-        await Promise.race([this.packetIds.whenIdle(), expired, this.closed]);
-      }
-    } finally {
-      clearTimeout(timer);
-    }
+    await whenSettled(this.packetIds, this.publisher, this.closed, options.timeout);
     if (this.ended) return;
     const disconnect: DisconnectPacket = { type: 'disconnect', reasonCode: options.reasonCode, properties: options.properties };
     try {
@@ -207,11 +179,10 @@ export class LiveSession<M> {
   }
 
   private startInbound(): void {
-    const version = this.channel.protocolVersion;
-    let packets = this.channel.packets;
-    if (version === 5) packets = packets.pipe(resolveTopicAliases(this.options.topicAliasMaximum));
+    const { store, topicAliasMaximum } = this.options;
+    const inbound = inboundPackets({ send: this.send, store, protocolVersion: this.channel.protocolVersion, topicAliasMaximum });
     this.running.add(
-      packets.pipe(exactlyOnceQos2(this.send, this.options.store, version), acknowledgeQos1(this.send)).subscribe({
+      this.channel.packets.pipe(inbound).subscribe({
         next: (packet) => this.onPacket(packet),
         error: (error: unknown) => this.close(asMqttError(error)),
         complete: () => this.close(new ConnectionClosedError('the server closed the connection')),

@@ -21,8 +21,8 @@ export interface OutboundQos2Options {
  * nothing.
  *
  * Errors: {@link PublishFailedError} when PUBREC (the flow ends there and no PUBREL is sent) or
- * PUBCOMP carries a reason code >= 0x80, with its reason string; {@link ProtocolError} for a PUBACK, or a PUBCOMP before PUBREC; whatever `send` throws;
- * whatever the ack stream errors with.
+ * PUBCOMP carries a reason code >= 0x80, with its reason string; {@link ProtocolError} for a
+ * PUBACK, or a PUBCOMP before PUBREC; whatever `send` throws; whatever the ack stream errors with.
  *
  * @example
  * ```ts

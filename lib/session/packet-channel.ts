@@ -77,7 +77,8 @@ export class PacketChannel {
   /** Encodes and writes `packet`. Throws EncodeError (nothing is written) when it cannot be encoded. */
   send(packet: Packet): void {
     if (this.closed) return;
-    const bytes = encode(packet, { protocolVersion: this.options.protocolVersion, maximumPacketSize: this.outgoingMaximumPacketSize });
+    const { protocolVersion } = this.options;
+    const bytes = encode(packet, { protocolVersion, maximumPacketSize: this.outgoingMaximumPacketSize });
     this.transport.send(bytes);
     this.outgoing.next(packet);
   }
