@@ -76,6 +76,19 @@ describe('decodePackets', () => {
     });
   });
 
+  it('errors with DECODE_PACKET_TOO_LARGE as soon as a fixed header announces more than maximumPacketSize', () => {
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      // PUBACK (4 bytes) fits a limit of 8; the 9-byte PUBLISH is refused on its first two bytes.
+      const source = cold('-a-b-c-|', { a: bytes(...PUBACK_7), b: bytes(...PUBLISH_AB.slice(0, 2)), c: bytes(...PUBLISH_AB.slice(2)) });
+      expectObservable(source.pipe(decodePackets({ protocolVersion: 4, maximumPacketSize: 8 }))).toBe(
+        '-y-#',
+        { y: puback7 },
+        errorLike(DecodeError, 'DECODE_PACKET_TOO_LARGE'),
+      );
+      expectSubscriptions(source.subscriptions).toBe('^--!');
+    });
+  });
+
   it('errors with DECODE_TRUNCATED when the source completes inside a packet', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const source = cold('-a-b-|', { a: bytes(...PINGRESP), b: bytes(...PUBLISH_AB.slice(0, 4)) });
