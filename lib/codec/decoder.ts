@@ -68,6 +68,7 @@ export class PacketDecoder {
   private pendingStart = 0;
   /** Remaining Length of the last fixed header read. */
   private remainingLength = 0;
+  private failed = false;
   private failure: unknown = undefined;
 
   constructor(options: DecoderOptions = {}) {
@@ -89,7 +90,7 @@ export class PacketDecoder {
 
   /** Decodes as many whole packets as `chunk` completes, calling `onPacket` for each in order. */
   write(chunk: Uint8Array, onPacket: (packet: Packet) => void): void {
-    if (this.failure !== undefined) throw this.failure;
+    if (this.failed) throw this.failure;
     if (!(chunk instanceof Uint8Array)) throw new InvalidArgumentError('chunk', 'must be a Uint8Array');
     const base = this.consumed;
     this.consumed += chunk.length;
@@ -112,6 +113,7 @@ export class PacketDecoder {
       }
     } catch (e) {
       // The stream can no longer be framed (or the callback threw mid-chunk): stay failed.
+      this.failed = true;
       this.failure = e;
       this.pending = EMPTY;
       this.pendingLength = 0;
