@@ -7,11 +7,11 @@ import type { Transport } from '../transport/transport.js';
 import type { BrokerCore, ConnectionControl } from './broker-core.js';
 import type { BrokerMessage } from './broker-message.js';
 import { acceptConnect } from './connect-flow.js';
+import { OrderedSteps, type Step } from './ordered-steps.js';
 import { handlePublish, handlePubrel } from './publish-flow.js';
 import type { Session, SessionLink } from './session.js';
 import { handleSubscribe, handleUnsubscribe } from './subscribe-flow.js';
 
-type Step = void | Promise<void>;
 
 /**
  * One client connection on the broker: decodes the transport's bytes into packets, runs each
@@ -36,7 +36,12 @@ export class ClientConnection implements ConnectionControl, SessionLink {
   readonly topicAliases = new Map<number, string>();
   private readonly decoder: PacketDecoder;
   private subscription: RxSubscription | undefined;
-  private backlog: Packet[] | undefined;
+  private readonly steps = new OrderedSteps<Packet>(
+    (packet) => this.handle(packet),
+    () => this.state !== 'closed',
+    (error) => this.fail(error),
+  );
+  private readonly onPacket = (packet: Packet): void => this.steps.push(packet);
   private lastReceived = Date.now();
   private keepAliveMs = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -140,35 +145,6 @@ export class ClientConnection implements ConnectionControl, SessionLink {
     }
   }
 
-  private readonly onPacket = (packet: Packet): void => {
-    if (this.state === 'closed') return;
-    if (this.backlog !== undefined) {
-      this.backlog.push(packet);
-      return;
-    }
-    this.run(this.handle(packet));
-  };
-
-  /** Waits for an async step (a hook) while later packets queue up, so order is kept. */
-  private run(step: Step): void {
-    if (step === undefined) return;
-    this.backlog ??= [];
-    step.then(
-      () => {
-        const backlog = this.backlog ?? [];
-        while (backlog.length > 0 && this.state !== 'closed') {
-          const next = this.handle(backlog.shift() as Packet);
-          if (next !== undefined) {
-            this.run(next);
-            return;
-          }
-        }
-        this.backlog = undefined;
-      },
-      (error: unknown) => this.fail(error),
-    );
-  }
-
   private handle(packet: Packet): Step {
     try {
       if (this.state === 'new') {
@@ -236,7 +212,7 @@ export class ClientConnection implements ConnectionControl, SessionLink {
     this.subscription?.unsubscribe();
     this.transport.close();
     this.core.sockets.delete(this);
-    this.backlog = undefined;
+    this.steps.clear();
     const session = this.session;
     const clientId = this.clientId;
     if (!wasConnected || session === undefined || clientId === undefined) return;
