@@ -43,7 +43,7 @@ export class ReceivedMessage implements MqttMessage {
     this.qos = packet.qos;
     this.retain = packet.retain;
     this.dup = packet.dup;
-    if (packet.properties !== undefined) this.properties = packet.properties;
+    this.properties = packet.properties; // always set: one object shape for every message
   }
 
   text(): string {
