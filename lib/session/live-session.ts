@@ -195,8 +195,15 @@ export class LiveSession<M> {
       case 'publish':
         this.subscriptions.dispatch(packet.topic, this.options.createMessage(packet));
         return;
-      case 'puback':
       case 'pubrec':
+        // A PUBREC nobody waits for (e.g. after a lost session) still needs its PUBREL, so the
+        // server can finish; MQTT 5 says the identifier is unknown (0x92).
+        if (!this.acks.route(packet)) {
+          const { packetId } = packet;
+          this.send(this.channel.protocolVersion === 5 ? { type: 'pubrel', packetId, reasonCode: 0x92 } : { type: 'pubrel', packetId });
+        }
+        return;
+      case 'puback':
       case 'pubcomp':
       case 'suback':
       case 'unsuback':

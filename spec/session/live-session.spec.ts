@@ -104,6 +104,16 @@ describe('outbound QoS 2', () => {
   });
 });
 
+describe('unexpected acknowledgements', () => {
+  it('answers a PUBREC for an unknown identifier with PUBREL 0x92 (MQTT 5), and ignores a stray PUBACK', async () => {
+    const { client, server } = await connectedPair({ protocolVersion: 5 });
+    server.send({ type: 'puback', packetId: 41 });
+    server.send({ type: 'pubrec', packetId: 42 });
+    expect(await server.expect('pubrel')).toMatchObject({ packetId: 42, reasonCode: 0x92 });
+    await marker(client, server);
+  });
+});
+
 describe('Receive Maximum and packet identifiers', () => {
   it('never has more QoS 1/2 publishes in flight than the CONNACK allows; the rest wait in order', async () => {
     const { client, server } = await connectedPair({ protocolVersion: 5 }, { properties: { receiveMaximum: 2 } });
