@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { type Observable, lastValueFrom, mergeMap, of, tap } from 'rxjs';
+import { type Observable, lastValueFrom, mergeMap, of, takeUntil, tap } from 'rxjs';
 import { InvalidArgumentError } from '../errors.js';
 import type { QoS } from '../codec/packet.js';
 import type { CliConnectOptions, CliDeps } from './cli-deps.js';
@@ -42,7 +42,9 @@ export const PUB_HELP: HelpText = {
 
 /**
  * `rxmqtt pub`: publishes messages like mosquitto_pub. Resolves with the exit code; writes nothing
- * to stdout except the help text, diagnostics (`-d`) and errors go to stderr.
+ * to stdout except the help text, diagnostics (`-d`) and errors go to stderr. SIGINT or SIGTERM
+ * stops reading stdin (`-l`); messages already handed to the client still complete, then it sends
+ * DISCONNECT and resolves with 0.
  *
  * @example
  * ```ts
@@ -89,6 +91,8 @@ export async function pubCommand(argv: readonly string[], io: CliIo, deps: CliDe
   try {
     await lastValueFrom(
       messages$.pipe(
+        // Ctrl-C stops reading stdin (-l); messages already handed over still finish, then DISCONNECT.
+        takeUntil(io.signals),
         // Up to 16 in flight; the client sends them in this order.
         mergeMap((payload) => client.publish(topic, payload, { qos, retain }).pipe(
           tap({ complete: () => debug(`published ${++sent} to '${topic}' (${byteLength(payload)} bytes, QoS ${qos}${retain ? ', retained' : ''})`) }),

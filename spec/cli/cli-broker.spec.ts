@@ -97,6 +97,17 @@ describe('rxmqtt broker', () => {
     await broker.waitFor(new RegExp(`'${id}' unsubscribed from '${topic}'\n(.*\n)*client '${id}' disconnected\n`), 'stderr');
   });
 
+  it('pub -l stops reading on SIGINT, disconnects and exits 0', async () => {
+    const topic = uniqueTopic('pub-sigint');
+    const id = `pub-sigint-${process.pid}`;
+    const pub = start(['pub', '--url', url, '-t', topic, '-l', '-q', '1', '-i', id], { keepStdinOpen: true });
+    pub.child.stdin!.write('first line\n');
+    await broker.waitFor(new RegExp(`'${id}' published to '${topic}' \\(QoS 1, 10 bytes\\): first line`), 'stderr');
+    pub.child.kill('SIGINT');
+    expect(await pub.exited).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    await broker.waitFor(new RegExp(`client '${id}' disconnected\n`), 'stderr');
+  });
+
   it('exits 27 with -W when nothing arrives in time', async () => {
     const r = await run(['sub', '--url', url, '-t', uniqueTopic('quiet'), '-W', '1']);
     expect(r.code).toBe(27);
