@@ -102,7 +102,7 @@ export async function subCommand(argv: readonly string[], io: CliIo, deps: CliDe
       merge(...filters.map((f) => client.subscribe(f, { qos })))
         .pipe(
           filter((m) => !(skipRetained && m.retain)),
-          // A message matching several of the filters is printed once.
+          // The same message object handed to two matching filters is printed once.
           filter(firstDelivery()),
           count === undefined ? identity : take(count),
           takeUntil(stop$),
