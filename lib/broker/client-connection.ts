@@ -8,6 +8,7 @@ import type { BrokerCore, ConnectionControl } from './broker-core.js';
 import type { BrokerMessage } from './broker-message.js';
 import { acceptConnect } from './connect-flow.js';
 import { OrderedSteps, type Step } from './ordered-steps.js';
+import { peekProtocolLevel } from './peek-protocol-level.js';
 import { handlePublish, handlePubrel } from './publish-flow.js';
 import type { Session, SessionLink } from './session.js';
 import { handleSubscribe, handleUnsubscribe } from './subscribe-flow.js';
@@ -46,6 +47,7 @@ export class ClientConnection implements ConnectionControl, SessionLink {
   private keepAliveMs = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastError: MqttError | undefined;
+  private head = new Uint8Array(0);
 
   constructor(
     readonly core: BrokerCore,
@@ -121,7 +123,8 @@ export class ClientConnection implements ConnectionControl, SessionLink {
       if (mqttError instanceof DecodeError && mqttError.code === 'DECODE_UNSUPPORTED_PROTOCOL_VERSION') {
         // Unacceptable protocol level: CONNACK 0x01 in 3.1.1 form, then close [MQTT-3.1.2-2].
         this.sendRaw(Uint8Array.of(0x20, 0x02, 0x00, 0x01));
-      } else if (this.decoder.protocolVersion === 5 && mqttError instanceof DecodeError) {
+      } else if (mqttError instanceof DecodeError && (this.decoder.protocolVersion ?? peekProtocolLevel(this.head)) === 5) {
+        // A malformed 5.0 CONNECT: a CONNACK with the reason code, then close [MQTT-3.1.4-1].
         this.protocolVersion = 5;
         try {
           this.send({ type: 'connack', sessionPresent: false, reasonCode: reasonCode >= 0x80 ? reasonCode : 0x81 });
@@ -138,6 +141,13 @@ export class ClientConnection implements ConnectionControl, SessionLink {
 
   private onBytes(chunk: Uint8Array): void {
     this.lastReceived = Date.now();
+    // Until CONNECT is in, keep its first bytes: they tell the version of a CONNECT that fails to decode.
+    if (this.state === 'new' && this.head.length < 16) {
+      const head = new Uint8Array(Math.min(16, this.head.length + chunk.length));
+      head.set(this.head);
+      head.set(chunk.subarray(0, head.length - this.head.length), this.head.length);
+      this.head = head;
+    }
     try {
       this.decoder.write(chunk, this.onPacket);
     } catch (error) {

@@ -54,6 +54,22 @@ describe('broker with hand-crafted and malformed bytes', () => {
     expect([...(await c.waitClosed())]).toEqual([0x20, 0x02, 0x00, 0x01]);
   });
 
+  it('answers an MQTT 3.1 (MQIsdp) CONNECT with CONNACK 0x01 and closes', async () => {
+    const c = await open();
+    c.write(connect311({ name: [0x00, 0x06, ...Buffer.from('MQIsdp')], level: 3, clientId: 'old' }));
+    expect([...(await c.waitClosed())]).toEqual([0x20, 0x02, 0x00, 0x01]);
+  });
+
+  it('answers a malformed MQTT 5 CONNECT with a failing CONNACK and closes', async () => {
+    const c = await open();
+    // Session Expiry Interval twice: a property may appear only once [MQTT-2.2.2-2].
+    c.write(connect5({ properties: [0x11, 0, 0, 0, 1, 0x11, 0, 0, 0, 2] }));
+    await c.waitClosed();
+    const [connack] = await c.packets(1, 5);
+    expect(connack).toMatchObject({ type: 'connack', sessionPresent: false });
+    expect((connack as { reasonCode: number }).reasonCode).toBeGreaterThanOrEqual(0x80);
+  });
+
   it('closes on a set reserved CONNECT flag [MQTT-3.1.2-3]', async () => {
     const c = await open();
     c.write(connect311({ flags: 0x03 }));
