@@ -12,7 +12,6 @@
  * Run: `npm run bench:e2e` (options: --messages N --rounds N).
  */
 import { fork } from 'node:child_process';
-import { from, lastValueFrom, mergeMap } from 'rxjs';
 import mqtt from 'mqtt';
 import { connectAsync } from '../lib/node/index.js';
 import { startMosquitto } from '../spec/helpers/mosquitto.js';
@@ -78,6 +77,45 @@ function arrivals(count: number, timeoutMs: number): { hit(): void; all: Promise
   };
 }
 
+/**
+ * Sends `count` publishes with at most IN_FLIGHT outstanding; `publishOne(done)` starts one and
+ * calls `done(error?)` when it completed. The same driver serves both libraries, so neither pays
+ * for the other's way of queueing.
+ */
+function pump(count: number, publishOne: (done: (error?: unknown) => void) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let sent = 0;
+    let completed = 0;
+    let outstanding = 0;
+    let failed = false;
+    let filling = false;
+    const onDone = (error?: unknown): void => {
+      if (failed) return;
+      if (error) {
+        failed = true;
+        reject(error);
+        return;
+      }
+      outstanding--;
+      if (++completed === count) resolve();
+      else fill();
+    };
+    // A publish may complete synchronously (QoS 0 written at once): the running loop then goes on
+    // instead of recursing.
+    const fill = (): void => {
+      if (filling) return;
+      filling = true;
+      while (!failed && outstanding < IN_FLIGHT && sent < count) {
+        sent++;
+        outstanding++;
+        publishOne(onDone);
+      }
+      filling = false;
+    };
+    fill();
+  });
+}
+
 async function runRxmqtt(url: string, qos: QoS, count: number): Promise<Timing> {
   const [publisher, subscriber] = await Promise.all([connectAsync(url, { clientId: 'bench-rx-pub' }), connectAsync(url, { clientId: 'bench-rx-sub' })]);
   const topic = `bench/rxmqtt/${qos}`;
@@ -87,9 +125,8 @@ async function runRxmqtt(url: string, qos: QoS, count: number): Promise<Timing> 
   await subscriber.publishAsync('bench/barrier', '', { qos: 1 });
   const payload = new Uint8Array(PAYLOAD).fill(0x61);
   const stop = startTiming();
-  await lastValueFrom(from(new Array<number>(count).fill(0)).pipe(mergeMap(() => publisher.publish(topic, payload, { qos }), IN_FLIGHT)), {
-    defaultValue: undefined,
-  });
+  const observer = (done: (error?: unknown) => void) => ({ complete: () => done(), error: (error: unknown) => done(error) });
+  await pump(count, (done) => publisher.publish(topic, payload, { qos }).subscribe(observer(done)));
   await done.all;
   const timing = stop();
   subscription.unsubscribe();
@@ -109,24 +146,7 @@ async function runMqttJs(url: string, qos: QoS, count: number): Promise<Timing> 
   await subscriber.subscribeAsync(topic, { qos });
   const payload = Buffer.alloc(PAYLOAD, 0x61);
   const stop = startTiming();
-  await new Promise<void>((resolve, reject) => {
-    let sent = 0;
-    let completed = 0;
-    let outstanding = 0;
-    const pump = (): void => {
-      while (outstanding < IN_FLIGHT && sent < count) {
-        sent++;
-        outstanding++;
-        publisher.publish(topic, payload, { qos }, (error) => {
-          if (error) return reject(error);
-          outstanding--;
-          if (++completed === count) resolve();
-          else pump();
-        });
-      }
-    };
-    pump();
-  });
+  await pump(count, (done) => publisher.publish(topic, payload, { qos }, (error) => done(error)));
   await done.all;
   const timing = stop();
   await Promise.all([publisher.endAsync(), subscriber.endAsync()]);
