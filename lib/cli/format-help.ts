@@ -25,7 +25,7 @@ export function formatHelp(help: HelpText): string {
   const lines: string[] = [];
   lines.push(`Usage: ${help.usage[0] ?? ''}`);
   for (const more of help.usage.slice(1)) lines.push(`       ${more}`);
-  lines.push('', help.summary, '');
+  lines.push('', ...wrap(help.summary, 96), '');
   if (help.options.length > 0) {
     lines.push('Options:');
     const left = help.options.map(optionSynopsis);
@@ -40,6 +40,22 @@ export function formatHelp(help: HelpText): string {
   }
   if (help.notes !== undefined && help.notes.length > 0) lines.push(...help.notes, '');
   return lines.join('\n');
+}
+
+/** Breaks text into lines of at most `width` characters at spaces (a longer word gets its own line). */
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') out.push(line);
+  return out;
 }
 
 function optionSynopsis(spec: OptionSpec): string {
