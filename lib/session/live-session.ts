@@ -150,10 +150,11 @@ export class LiveSession<M> {
         : new ConnectionClosedError(error === undefined ? 'the client disconnected' : `the connection closed: ${error.message}`, {
             cause: error,
           });
+    // A clean disconnect completes the subscriptions; anything else errors them. First, so that a
+    // SUBSCRIBE still waiting for its SUBACK does not turn a clean end into an error.
+    this.subscriptions.endAll(error === undefined ? undefined : closedError);
     this.publisher.failAll(closedError);
     this.acks.failAll(closedError);
-    // A clean disconnect completes the subscriptions; anything else errors them.
-    this.subscriptions.endAll(error === undefined ? undefined : closedError);
     this.channel.close();
     this.options.onClose?.(error);
     this.resolveClosed(error);
