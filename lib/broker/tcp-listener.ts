@@ -2,11 +2,14 @@ import { createServer as createNetServer, type Server, type Socket } from 'node:
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { TransportError } from '../errors.js';
 
+/** How long closing waits for connections to finish before destroying them. */
+const CLOSE_GRACE_MS = 250;
+
 /** A listening socket server of the broker. */
 export interface Listener {
   /** The port actually bound (useful after asking for port 0). */
   readonly port: number;
-  /** Stops accepting, destroys every open socket and resolves when the port is free. */
+  /** Stops accepting, ends every open socket (destroying it after a short grace) and resolves when the port is free. */
   close(): Promise<void>;
 }
 
@@ -45,7 +48,11 @@ export function listenTcp(port: number, host: string, onSocket: (socket: Socket)
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());
-            for (const socket of sockets) socket.destroy();
+            // Connections were asked to end; give their last bytes (a DISCONNECT) a moment to leave.
+            const timer = setTimeout(() => {
+              for (const socket of sockets) socket.destroy();
+            }, CLOSE_GRACE_MS);
+            timer.unref();
           }),
       });
     });

@@ -3,7 +3,7 @@ import { startBroker } from '../../lib/broker/index';
 import { InvalidArgumentError, TransportError } from '../../lib/errors';
 import { generateTlsFixtures, type TlsFixtures } from '../helpers/tls';
 import { endAll, messages, mqttjs } from '../broker/mqttjs';
-import { RawClient, connect311 } from '../broker/raw-client';
+import { RawClient, connect311, connect5 } from '../broker/raw-client';
 
 function canBind(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -42,8 +42,13 @@ describe('broker listeners', () => {
     const raw = await RawClient.open(broker.port);
     raw.write(connect311({ clientId: 'left-open' }));
     await raw.packets(1, 4);
+    const raw5 = await RawClient.open(broker.port);
+    raw5.write(connect5({ clientId: 'told-why' }));
+    await raw5.packets(1, 5);
     await broker.close();
     await raw.waitClosed();
+    await raw5.waitClosed();
+    expect((await raw5.packets(2, 5))[1]).toMatchObject({ type: 'disconnect', reasonCode: 0x8b }); // server shutting down
     for (const port of [broker.port, broker.wsPort as number, broker.tlsPort as number]) expect(await canBind(port)).toBe(true);
     await broker.close(); // idempotent
   });
