@@ -119,6 +119,10 @@ class Client implements MqttClient {
     if (!(typeof timeoutMs === 'number' && timeoutMs >= 0)) {
       throw new InvalidArgumentError('options.timeout', `must be a number of milliseconds >= 0, got ${String(timeoutMs)}`);
     }
+    const code = options.reasonCode;
+    if (code !== undefined && !(Number.isInteger(code) && code >= 0 && code <= 0xff)) {
+      throw new InvalidArgumentError('options.reasonCode', `must be an integer from 0 to 255, got ${String(code)}`);
+    }
     const status = this.current.status;
     if (status === 'closed') return;
     if (status === 'connecting') {

@@ -190,6 +190,16 @@ describe('MqttClient subscribe against a scripted server', () => {
   });
 });
 
+describe('MqttClient disconnect arguments', () => {
+  it('rejects invalid options with InvalidArgumentError naming them, and stays connected', async () => {
+    const { client } = await connectedPair();
+    await expect(client.disconnect({ timeout: -1 })).rejects.toMatchObject({ argument: 'options.timeout' });
+    await expect(client.disconnect({ reasonCode: 300 })).rejects.toMatchObject({ argument: 'options.reasonCode' });
+    await expect(client.disconnect(null as never)).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect((await firstValueFrom(client.state$)).status).toBe('connected');
+  });
+});
+
 describe('MqttClient publish against a scripted server', () => {
   it('QoS 0: sends PUBLISH without a packet id only when subscribed, completes at once', async () => {
     const { client, server } = await connectedPair();
