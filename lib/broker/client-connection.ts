@@ -13,7 +13,6 @@ import { handlePublish, handlePubrel } from './publish-flow.js';
 import type { Session, SessionLink } from './session.js';
 import { handleSubscribe, handleUnsubscribe } from './subscribe-flow.js';
 
-
 /**
  * One client connection on the broker: decodes the transport's bytes into packets, runs each
  * packet through its flow (CONNECT, PUBLISH, SUBSCRIBE, ...) in arrival order, enforces keep alive,
