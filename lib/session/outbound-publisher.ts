@@ -112,7 +112,9 @@ export class OutboundPublisher {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (this.inFlight < this.options.receiveMaximum && this.queue.size > 0 && this.closedWith === undefined) {
+      // Also wait while all 65535 packet identifiers are taken: a finishing flow frees one and pumps.
+      const { receiveMaximum, packetIds } = this.options;
+      while (this.inFlight < receiveMaximum && packetIds.size < 65535 && this.queue.size > 0 && this.closedWith === undefined) {
         const job = this.queue.values().next().value as Job;
         this.queue.delete(job);
         this.start(job);

@@ -49,6 +49,20 @@ describe('OutboundPublisher', () => {
     expect(sent.map((p) => p.topic)).toEqual(['a', 'b', 'c', 'd']);
   });
 
+  it('waits instead of failing when all 65535 packet identifiers are taken', () => {
+    const { sent, publisher, packetIds, acks } = setup();
+    for (let i = 0; i < 65534; i++) packetIds.allocate(); // e.g. held by other flows
+    const errors: unknown[] = [];
+    for (const topic of ['a', 'b']) publisher.publish(message(1, topic)).subscribe({ error: (e) => errors.push(e) });
+    expect(sent.map((p) => [p.topic, p.packetId])).toEqual([['a', 65535]]);
+    acks.route({ type: 'puback', packetId: 65535 });
+    expect(sent.map((p) => [p.topic, p.packetId])).toEqual([
+      ['a', 65535],
+      ['b', 65535],
+    ]);
+    expect(errors).toEqual([]);
+  });
+
   it('QoS 0 is not limited by Receive Maximum and needs no identifier', () => {
     const { sent, publisher } = setup(1);
     publisher.publish(message(1)).subscribe();
