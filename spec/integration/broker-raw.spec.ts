@@ -120,6 +120,20 @@ describe('broker with hand-crafted and malformed bytes', () => {
     expect((packets[1] as { reasonCode: number }).reasonCode).toBeGreaterThanOrEqual(0x80);
   });
 
+  it('refuses MQTT 5 enhanced authentication with CONNACK 0x8C and treats a stray AUTH as a protocol error', async () => {
+    const c = await open();
+    // Authentication Method "SCRAM-SHA-1" (property 0x15)
+    c.write(connect5({ properties: [0x15, 0x00, 0x0b, ...Buffer.from('SCRAM-SHA-1')] }));
+    await c.waitClosed();
+    expect((await c.packets(1, 5))[0]).toMatchObject({ type: 'connack', reasonCode: 0x8c });
+    const d = await open();
+    d.write(connect5());
+    await d.packets(1, 5);
+    d.send({ type: 'auth', reasonCode: 0x18, properties: { authenticationMethod: 'SCRAM-SHA-1' } }, 5);
+    await d.waitClosed();
+    expect((await d.packets(2, 5))[1]).toMatchObject({ type: 'disconnect', reasonCode: 0x82 });
+  });
+
   it('sends DISCONNECT 0x95 for a packet over the maximum packet size', async () => {
     const c = await open();
     c.write(connect5());
