@@ -60,8 +60,10 @@ export function handlePublish(connection: ClientConnection, session: Session, pa
 function accept(connection: ClientConnection, session: Session, packet: PublishPacket, topic: string, allowed: boolean): void {
   const core = connection.core;
   if (allowed) {
-    // Retained and queued copies must not pin the network buffer the payload is a view of.
-    const payload = packet.retain ? packet.payload.slice() : packet.payload;
+    // The payload is a view into a network buffer of up to 64 KiB. A message that may be kept
+    // (retained, or QoS 1/2 waiting in flight or in a queue) gets its own copy so it does not pin
+    // that buffer; QoS 0 messages are written out at once and need none.
+    const payload = packet.retain || packet.qos > 0 ? packet.payload.slice() : packet.payload;
     core.route(brokerMessage(topic, payload, packet.qos, packet.retain, packet.properties, connection.clientId, Date.now()));
   }
   const packetId = packet.packetId ?? 0;
