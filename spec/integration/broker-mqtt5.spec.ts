@@ -107,6 +107,30 @@ describe('broker: MQTT 5 features with MQTT.js', () => {
     expect(connackOf(d).sessionPresent).toBe(false);
   });
 
+  it('discards a kept session when the client comes back with Clean Start, sending its delayed will', async () => {
+    const watcher = await mqttjs(broker.url, v5);
+    await watcher.subscribeAsync('cs/will', { qos: 1 });
+    const clientId = uniqueId('clean-start');
+    const first = await mqttjs(broker.url, {
+      ...v5,
+      clientId,
+      clean: false,
+      properties: { sessionExpiryInterval: 60 },
+      will: { topic: 'cs/will', payload: Buffer.from('replaced'), qos: 1, retain: false, properties: { willDelayInterval: 60 } },
+    });
+    await first.subscribeAsync('cs/old', { qos: 1 });
+    const gone = firstValueFrom(broker.clientDisconnected$.pipe(filter((e) => e.clientId === clientId), take(1), timeout(5000)));
+    first.stream.destroy();
+    await gone;
+    const second = await mqttjs(broker.url, { ...v5, clientId, clean: true });
+    expect(connackOf(second).sessionPresent).toBe(false);
+    expect((await messages(watcher, 1)).map((m) => m.payload)).toEqual(['replaced']);
+    // The old subscription is gone with the old session.
+    await watcher.publishAsync('cs/old', 'nobody', { qos: 1 });
+    await barrier(second);
+    expect(inboxOf(second)).toEqual([]);
+  });
+
   it('delays the will, cancels it on a timely reconnect and sends it on DISCONNECT 0x04', async () => {
     const watcher = await mqttjs(broker.url, v5);
     await watcher.subscribeAsync('wd/+', { qos: 1 });
