@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { topicMatches } from '../../lib/session/topic-tree';
 import { brokerMessage, type BrokerMessage } from '../../lib/broker/broker-message';
 import { RetainedStore } from '../../lib/broker/retained-store';
 
@@ -41,5 +43,23 @@ describe('RetainedStore', () => {
     expect(topics(store, 'e', 5000)).toEqual(['e']);
     expect(topics(store, 'e', 11000)).toEqual([]);
     expect(store.size).toBe(0);
+  });
+});
+
+describe('RetainedStore against topicMatches (property)', () => {
+  const level = fc.constantFrom('a', 'b', '$s', '');
+  const topic = fc.array(level, { minLength: 1, maxLength: 4 }).map((ls) => ls.join('/'));
+  const filter = fc
+    .tuple(fc.array(fc.constantFrom('a', 'b', '$s', '', '+'), { minLength: 1, maxLength: 4 }), fc.boolean())
+    .map(([ls, hash]) => (hash ? [...ls.slice(0, -1), '#'] : ls).join('/'));
+
+  it('finds exactly the retained topics the filter matches', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(topic, { maxLength: 12 }), filter, (topicsHeld, f) => {
+        const store = new RetainedStore();
+        for (const t of topicsHeld) store.set(msg(t, 'x'));
+        expect(topics(store, f)).toEqual(topicsHeld.filter((t) => topicMatches(f, t)).sort());
+      }),
+    );
   });
 });

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { topicMatches } from '../../lib/session/topic-tree';
 import { SubscriptionIndex, parseSharedFilter, type BrokerSubscription } from '../../lib/broker/subscription-index';
 
 function sub(session: string, filter: string, group?: string): BrokerSubscription<string> {
@@ -70,5 +72,27 @@ describe('parseSharedFilter', () => {
   });
   it.each(['$share/', '$share/g', '$share//a', '$share/g+/a', '$share/#/a', '$share/g/'])('rejects %s', (f) => {
     expect(parseSharedFilter(f)).toBeNull();
+  });
+});
+
+describe('SubscriptionIndex against topicMatches (property)', () => {
+  // Small alphabets so that random filters and topics often match.
+  const level = fc.constantFrom('a', 'b', '$s', '');
+  const topic = fc.array(level, { minLength: 1, maxLength: 4 }).map((ls) => ls.join('/'));
+  const filter = fc
+    .tuple(fc.array(fc.constantFrom('a', 'b', '$s', '', '+'), { minLength: 1, maxLength: 4 }), fc.boolean())
+    .map(([ls, hash]) => (hash ? [...ls.slice(0, -1), '#'] : ls).join('/'));
+
+  it('visits exactly the non-shared subscriptions whose filter matches', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(filter, { maxLength: 12 }), topic, (filters, t) => {
+        const index = new SubscriptionIndex<string>(() => true);
+        filters.forEach((f, i) => index.add(sub(`s${i}`, f)));
+        const expected = filters.filter((f) => topicMatches(f, t)).sort();
+        const seen: string[] = [];
+        index.match(t, (s) => seen.push(s.filter));
+        expect(seen.sort()).toEqual(expected);
+      }),
+    );
   });
 });
