@@ -7,8 +7,9 @@ import type { InFlightStore } from './in-flight-store.js';
  * on exactly once even when the broker resends the PUBLISH (with DUP) before it has seen our PUBREC.
  *
  * - QoS 2 PUBLISH with an identifier not held: the identifier is stored (`store.addInbound`), the
- *   packet is passed on, then PUBREC is sent [MQTT-4.3.3-2] (3.1.1) [MQTT-4.3.3-9] (5.0).
- * - QoS 2 PUBLISH with an identifier still held: not passed on again, PUBREC is sent again.
+ *   packet is passed on, then PUBREC is sent [MQTT-4.3.3-2] (3.1.1) [MQTT-4.3.3-8] (5.0).
+ * - QoS 2 PUBLISH with an identifier still held: not passed on again, PUBREC is sent again
+ *   [MQTT-4.3.3-10].
  * - PUBREL: the identifier is released and PUBCOMP is sent [MQTT-4.3.3-11]; with MQTT 5 an unknown
  *   identifier is answered with reason code 0x92 (Packet Identifier not found). PUBREL is consumed.
  * - Everything else passes through unchanged.
@@ -32,7 +33,7 @@ export function exactlyOnceQos2(
         next(packet) {
           if (packet.type === 'publish' && packet.qos === 2) {
             const packetId = packet.packetId ?? 0;
-            if (store.addInbound(packetId)) subscriber.next(packet);
+            if (store.addInbound(packetId)) subscriber.next(packet); // a held id is a resend [MQTT-4.3.3-10]
             send({ type: 'pubrec', packetId });
             return;
           }

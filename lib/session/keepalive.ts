@@ -19,7 +19,7 @@ export interface KeepaliveOptions {
 
 /**
  * The client's keep alive (MQTT section 3.1.2.10): when nothing has been sent for `intervalMs`,
- * send PINGREQ [MQTT-3.1.2-23]; when nothing at all arrives within `responseTimeoutMs` after it, the
+ * send PINGREQ [MQTT-3.1.2-23] (3.1.1) [MQTT-3.1.2-20] (5.0); when nothing at all arrives within `responseTimeoutMs` after it, the
  * connection is dead.
  *
  * Cold: subscribing starts the idle timer (a send moves the deadline, a PINGREQ counts as a send);

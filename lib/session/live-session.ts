@@ -139,7 +139,7 @@ export class LiveSession<M> {
     this.running.unsubscribe();
     if (this.channel.protocolVersion === 5 && (error instanceof ProtocolError || error instanceof DecodeError)) {
       try {
-        this.channel.send({ type: 'disconnect', reasonCode: error.reasonCode }); // [MQTT-4.13.1-1]
+        this.channel.send({ type: 'disconnect', reasonCode: error.reasonCode }); // MQTT 5 section 4.13.1
       } catch {
         // The connection closes in any case.
       }

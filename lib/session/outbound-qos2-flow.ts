@@ -16,9 +16,9 @@ export interface OutboundQos2Options {
  * The sender's side of a QoS 2 PUBLISH (MQTT section 4.3.3): PUBLISH, PUBREC, PUBREL, PUBCOMP.
  *
  * Cold: subscribing listens for the acknowledgements and sends the PUBLISH (or the PUBREL when
- * resuming, `from: 'pubrel'`). On a PUBREC below 0x80 it sends PUBREL [MQTT-4.3.3-3]; a repeated
- * PUBREC is answered with PUBREL again. It emits the PUBCOMP and completes. Unsubscribing sends
- * nothing.
+ * resuming, `from: 'pubrel'`). On a PUBREC below 0x80 it sends PUBREL [MQTT-4.3.3-1] (3.1.1)
+ * [MQTT-4.3.3-4] (5.0); a repeated PUBREC is answered with PUBREL again. It emits the PUBCOMP and
+ * completes. Unsubscribing sends nothing.
  *
  * Errors: {@link PublishFailedError} when PUBREC (the flow ends there and no PUBREL is sent) or
  * PUBCOMP carries a reason code >= 0x80, with its reason string; {@link ProtocolError} for a
@@ -60,7 +60,7 @@ export function outboundQos2Flow(
             state = 'pubrel';
             options.onReleased?.(packetId);
           }
-          sendOrFail(pubrel); // [MQTT-4.3.3-3]; also the answer to a repeated PUBREC
+          sendOrFail(pubrel); // [MQTT-4.3.3-4]; also the answer to a repeated PUBREC
           return;
         }
         if (ack.type === 'pubcomp' && state === 'pubrel') {

@@ -6,8 +6,9 @@ const MAX_ID = 65535;
  * Hands out MQTT packet identifiers for PUBLISH (QoS 1 and 2), SUBSCRIBE and UNSUBSCRIBE, which share
  * one identifier space per connection.
  *
- * Identifiers are never 0 [MQTT-2.2.1-3], never handed out twice while in use [MQTT-2.2.1-2], and
- * counting wraps from 65535 back to 1. Allocation costs no memory per id (a 64 KiB flag table).
+ * Identifiers are never 0 and never handed out twice while in use ([MQTT-2.2.1-3] in 5.0,
+ * [MQTT-2.3.1-1] [MQTT-2.3.1-2] in 3.1.1), and counting wraps from 65535 back to 1. Allocation
+ * costs no memory per id (a 64 KiB flag table).
  *
  * @example
  * ```ts
@@ -34,6 +35,7 @@ export class PacketIdAllocator {
   allocate(): number {
     if (this.count === MAX_ID) throw new QueueFullError('all 65535 packet identifiers are in use');
     let id = this.next;
+    // Skip identifiers in use and never hand out 0 [MQTT-2.2.1-3].
     while (this.used[id] === 1) id = id === MAX_ID ? 1 : id + 1;
     this.used[id] = 1;
     this.count++;

@@ -54,7 +54,7 @@ function requestFlow<A extends SubackPacket | UnsubackPacket>(
         if (codeCount !== undefined && (codes === undefined || codes.length !== codeCount)) {
           subscriber.error(
             new ProtocolError(`${expected.toUpperCase()} carries ${codes?.length ?? 0} reason codes for ${codeCount} topic filters`, {
-              specRef: expected === 'suback' ? 'MQTT-3.8.4-6' : 'MQTT-3.10.4-5',
+              specRef: expected === 'suback' ? 'MQTT-3.8.4-6' : 'MQTT-3.11.3-1',
             }),
           );
           return;

@@ -135,7 +135,7 @@ export class SubscriptionRegistry<M> {
           entry.granted = true;
           return;
         }
-        // [MQTT-3.9.3-2] a failure code: this filter has no subscription (any more).
+        // A failure code (>= 0x80): this filter has no subscription (any more).
         const wasGranted = entry.granted;
         this.drop(entry);
         const error = new SubscribeRefusedError(entry.filter, code, { reasonString: suback.properties?.reasonString });
