@@ -77,6 +77,7 @@ class Client implements MqttClient {
     if (rh !== undefined && rh !== 0 && rh !== 1 && rh !== 2) {
       throw new InvalidArgumentError('options.retainHandling', `must be 0, 1 or 2, got ${String(rh)}`);
     }
+    this.assertVersion5(options, ['noLocal', 'retainAsPublished', 'retainHandling', 'properties']);
     const { noLocal, retainAsPublished, properties } = options;
     const filterOptions = { qos, noLocal, retainAsPublished, retainHandling: rh, properties };
     return this.ready$.pipe(switchMap((session) => session.subscriptions.observe(filter, filterOptions)));
@@ -87,6 +88,7 @@ class Client implements MqttClient {
     assertOptionsObject(options, '{ qos?, retain?, properties? }');
     const qos = options.qos ?? 0;
     assertQoS(qos, 'options.qos');
+    this.assertVersion5(options, ['properties']);
     if (options.retain !== undefined && typeof options.retain !== 'boolean') {
       throw new InvalidArgumentError('options.retain', 'expected a boolean');
     }
@@ -119,6 +121,7 @@ class Client implements MqttClient {
     if (!(typeof timeoutMs === 'number' && timeoutMs >= 0)) {
       throw new InvalidArgumentError('options.timeout', `must be a number of milliseconds >= 0, got ${String(timeoutMs)}`);
     }
+    this.assertVersion5(options, ['reasonCode', 'properties']);
     const code = options.reasonCode;
     if (code !== undefined && !(Number.isInteger(code) && code >= 0 && code <= 0xff)) {
       throw new InvalidArgumentError('options.reasonCode', `must be an integer from 0 to 255, got ${String(code)}`);
@@ -166,7 +169,17 @@ class Client implements MqttClient {
     });
   }
 
-  private unavailable(): ConnectionClosedError {
+  /** MQTT 3.1.1 has no place for these options: refuse them rather than drop them silently. */
+  private assertVersion5(options: object, names: readonly string[]): void {
+    if (this.connectPacket.protocolVersion === 5) return;
+    for (const name of names) {
+      if ((options as Record<string, unknown>)[name] !== undefined) {
+        throw new InvalidArgumentError(`options.${name}`, 'is an MQTT 5 feature: connect with protocolVersion 5');
+      }
+    }
+  }
+
+    private unavailable(): ConnectionClosedError {
     const state = this.current;
     if (state.status === 'disconnecting') return new ConnectionClosedError('the client is disconnecting');
     const error = state.status === 'closed' ? state.error : undefined;

@@ -190,11 +190,30 @@ describe('MqttClient subscribe against a scripted server', () => {
   });
 });
 
+describe('MQTT 5 options on an MQTT 3.1.1 connection', () => {
+  it('are refused with InvalidArgumentError naming the option, not dropped silently', async () => {
+    const { client } = await connectedPair();
+    expect(() => client.subscribe('a', { noLocal: true })).toThrow(/options.noLocal: is an MQTT 5 feature/);
+    expect(() => client.subscribe('a', { retainHandling: 2 })).toThrow(/options.retainHandling/);
+    expect(() => client.publish('a', 'x', { properties: { contentType: 'text/plain' } })).toThrow(/options.properties/);
+    await expect(client.disconnect({ reasonCode: 4 })).rejects.toMatchObject({ argument: 'options.reasonCode' });
+  });
+
+  it('are accepted with MQTT 5', async () => {
+    const { client, server } = await connectedPair({ protocolVersion: 5 });
+    client.subscribe('a', { noLocal: true, retainHandling: 2, properties: { subscriptionIdentifier: 9 } }).subscribe();
+    const s = await server.expect('subscribe');
+    expect(s.subscriptions[0]).toMatchObject({ noLocal: true, retainHandling: 2 });
+    expect(s.properties?.subscriptionIdentifier).toBe(9);
+  });
+});
+
 describe('MqttClient disconnect arguments', () => {
   it('rejects invalid options with InvalidArgumentError naming them, and stays connected', async () => {
-    const { client } = await connectedPair();
+    const { client } = await connectedPair({ protocolVersion: 5 });
     await expect(client.disconnect({ timeout: -1 })).rejects.toMatchObject({ argument: 'options.timeout' });
     await expect(client.disconnect({ reasonCode: 300 })).rejects.toMatchObject({ argument: 'options.reasonCode' });
+    await expect(client.disconnect({ reasonCode: 1.5 })).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(client.disconnect(null as never)).rejects.toBeInstanceOf(InvalidArgumentError);
     expect((await firstValueFrom(client.state$)).status).toBe('connected');
   });
