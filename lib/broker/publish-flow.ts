@@ -36,8 +36,9 @@ export function handlePublish(connection: ClientConnection, session: Session, pa
       connection.send({ type: 'pubrec', packetId });
       return undefined;
     }
-    // More unreleased QoS 2 messages than the Receive Maximum we announced [MQTT-3.3.4-9].
-    if (session.inboundQos2.size >= core.limits.receiveMaximum) {
+    // More unreleased QoS 2 messages than the Receive Maximum announced to a 5.0 client [MQTT-3.3.4-9].
+    // (3.1.1 has no such limit; packet ids bound the set to 65535 entries.)
+    if (v5 && session.inboundQos2.size >= core.limits.receiveMaximum) {
       throw new ProtocolError('Receive Maximum exceeded', { reasonCode: 0x93, specRef: 'MQTT-3.3.4-9' });
     }
   }

@@ -64,4 +64,22 @@ describe('broker limits', () => {
     await barrier(small);
     expect(inboxOf(small)).toHaveLength(1);
   });
+
+  it.each([1, 2] as const)('delivers a burst at QoS %i exactly once and in order through a small in-flight window', async (qos) => {
+    const narrow = await startBroker({ port: 0, limits: { maxInflight: 4, maxQueuedMessages: 10000 } });
+    try {
+      const sub = await mqttjs(narrow.url, { protocolVersion: 5 });
+      await sub.subscribeAsync('burst', { qos });
+      const pub = await mqttjs(narrow.url, { protocolVersion: 4 });
+      const count = 600;
+      await Promise.all(Array.from({ length: count }, (_, i) => pub.publishAsync('burst', String(i), { qos })));
+      const got = await messages(sub, count, undefined, 15000);
+      expect(got.map((m) => Number(m.payload))).toEqual(Array.from({ length: count }, (_, i) => i));
+      await barrier(sub);
+      expect(inboxOf(sub)).toHaveLength(count);
+    } finally {
+      await endAll();
+      await narrow.close();
+    }
+  });
 });

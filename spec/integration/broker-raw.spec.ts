@@ -189,6 +189,21 @@ describe('broker with hand-crafted and malformed bytes', () => {
     c.destroy();
   });
 
+  it('disconnects an MQTT 5 client that exceeds the Receive Maximum with 0x93 [MQTT-3.3.4-9]', async () => {
+    const c = await open();
+    c.write(connect5({ clientId: 'too-many' }));
+    const [connack] = await c.packets(1, 5);
+    const max = (connack as { properties?: { receiveMaximum?: number } }).properties?.receiveMaximum ?? 0;
+    expect(max).toBe(256);
+    for (let id = 1; id <= max + 1; id++) {
+      c.send({ type: 'publish', topic: 'rm/flood', payload: Uint8Array.of(1), qos: 2, retain: false, dup: false, packetId: id }, 5);
+    }
+    await c.waitClosed();
+    const packets = await c.packets(max + 2, 5);
+    expect(packets.slice(1, max + 1).every((p) => p.type === 'pubrec')).toBe(true);
+    expect(packets[max + 1]).toMatchObject({ type: 'disconnect', reasonCode: 0x93 });
+  });
+
   it("honours an MQTT 5 client's Receive Maximum", async () => {
     const c = await open();
     c.write(connect5({ clientId: 'rm1', properties: [0x21, 0x00, 0x01] })); // Receive Maximum 1
