@@ -19,7 +19,7 @@ export interface BrokerLimits {
   readonly maxPacketSize?: number;
   /** Sessions held at once, online and offline (default 10 000). Further clients are refused. */
   readonly maxSessions?: number;
-  /** Inbound QoS 2 messages a client may have unreleased at once (default 256), announced as Receive Maximum. */
+  /** Inbound QoS 2 messages an MQTT 5 client may have unreleased at once (default 256), announced as Receive Maximum. */
   readonly receiveMaximum?: number;
   /** Topic aliases an MQTT 5 client may use towards the broker (default 64). */
   readonly topicAliasMaximum?: number;
