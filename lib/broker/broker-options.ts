@@ -19,7 +19,7 @@ export interface BrokerLimits {
   readonly maxPacketSize?: number;
   /** Sessions held at once, online and offline (default 10 000). Further clients are refused. */
   readonly maxSessions?: number;
-  /** Inbound QoS 2 messages an MQTT 5 client may have unreleased at once (default 256), announced as Receive Maximum. */
+  /** Inbound QoS 2 messages an MQTT 5 client may have unreleased at once (default 65535, the protocol maximum), announced as Receive Maximum. */
   readonly receiveMaximum?: number;
   /** Topic aliases an MQTT 5 client may use towards the broker (default 64). */
   readonly topicAliasMaximum?: number;
@@ -37,7 +37,7 @@ export const DEFAULT_BROKER_LIMITS: Required<Omit<BrokerLimits, 'serverKeepAlive
   maxInflight: 256,
   maxPacketSize: 1024 * 1024,
   maxSessions: 10000,
-  receiveMaximum: 256,
+  receiveMaximum: 65535,
   topicAliasMaximum: 64,
   connectTimeout: 10000,
 };

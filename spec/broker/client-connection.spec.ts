@@ -61,7 +61,7 @@ describe('ClientConnection (in-memory, exact packets)', () => {
       sessionPresent: false,
       reasonCode: 0,
       properties: {
-        receiveMaximum: 256,
+        receiveMaximum: 65535,
         maximumPacketSize: 1024 * 1024,
         topicAliasMaximum: 64,
         retainAvailable: true,

@@ -65,12 +65,16 @@ describe('broker limits', () => {
     expect(inboxOf(small)).toHaveLength(1);
   });
 
-  it.each([1, 2] as const)('delivers a burst at QoS %i exactly once and in order through a small in-flight window', async (qos) => {
+  it.each([
+    [1, 4],
+    [2, 4],
+    [2, 5],
+  ] as const)('delivers a burst at QoS %i from a %i client exactly once and in order through a small in-flight window', async (qos, publisherVersion) => {
     const narrow = await startBroker({ port: 0, limits: { maxInflight: 4, maxQueuedMessages: 10000 } });
     try {
       const sub = await mqttjs(narrow.url, { protocolVersion: 5 });
       await sub.subscribeAsync('burst', { qos });
-      const pub = await mqttjs(narrow.url, { protocolVersion: 4 });
+      const pub = await mqttjs(narrow.url, { protocolVersion: publisherVersion });
       const count = 600;
       await Promise.all(Array.from({ length: count }, (_, i) => pub.publishAsync('burst', String(i), { qos })));
       const got = await messages(sub, count, undefined, 15000);
