@@ -3,7 +3,14 @@ import type { QoS } from '../codec/packet.js';
 import type { PublishProperties } from '../codec/properties.js';
 import type { MqttError } from '../errors.js';
 
-/** A client finished CONNECT and got CONNACK 0x00. */
+/**
+ * A client finished CONNECT and got CONNACK 0x00.
+ *
+ * @example
+ * ```ts
+ * const first = await firstValueFrom(broker.clientConnected$); // { type: 'clientConnected', clientId: 'sensor-1', ... }
+ * ```
+ */
 export interface ClientConnectedEvent {
   readonly type: 'clientConnected';
   readonly clientId: string;
@@ -55,7 +62,17 @@ export interface ConnectionErrorEvent {
   readonly error: MqttError;
 }
 
-/** Everything {@link BrokerHandle.events$} reports. */
+/**
+ * Everything {@link BrokerHandle.events$} reports, discriminated by `type`.
+ *
+ * @example
+ * ```ts
+ * broker.events$.subscribe((e) => {
+ *   if (e.type === 'clientConnected') console.log(e.clientId, 'connected');
+ *   if (e.type === 'connectionError') console.warn(e.error.code, e.error.message);
+ * });
+ * ```
+ */
 export type BrokerEvent =
   | ClientConnectedEvent
   | ClientDisconnectedEvent

@@ -31,7 +31,14 @@ export interface BrokerLimits {
   readonly serverKeepAlive?: number;
 }
 
-/** The limits in force when none are given. */
+/**
+ * The limits in force when none are given.
+ *
+ * @example
+ * ```ts
+ * console.log(DEFAULT_BROKER_LIMITS.maxQueuedMessages); // 1000
+ * ```
+ */
 export const DEFAULT_BROKER_LIMITS: Required<Omit<BrokerLimits, 'serverKeepAlive' | 'maxSessionExpiryInterval'>> = {
   maxQueuedMessages: 1000,
   maxInflight: 256,
@@ -55,7 +62,14 @@ export interface ResolvedLimits {
   readonly serverKeepAlive: number | undefined;
 }
 
-/** The TLS listener's settings: PEM strings or Buffers as accepted by `tls.createServer`. */
+/**
+ * The TLS listener's settings: PEM strings or bytes as accepted by `tls.createServer`.
+ *
+ * @example
+ * ```ts
+ * await startBroker({ port: 0, tls: { port: 0, key: readFileSync('server.key', 'utf8'), cert: readFileSync('server.crt', 'utf8') } });
+ * ```
+ */
 export interface BrokerTlsOptions {
   /** 0 picks a free port. */
   readonly port: number;
@@ -66,7 +80,14 @@ export interface BrokerTlsOptions {
   readonly requestCert?: boolean;
 }
 
-/** Options of {@link startBroker}. */
+/**
+ * Options of {@link startBroker}.
+ *
+ * @example
+ * ```ts
+ * await startBroker({ port: 0, websocket: { port: 0 }, authenticate: ({ username }) => username !== undefined });
+ * ```
+ */
 export interface BrokerOptions {
   /** TCP port of the plain MQTT listener; 0 picks a free port. */
   readonly port: number;

@@ -20,7 +20,17 @@ import { ClientConnection } from './client-connection.js';
 import { listenTcp, type Listener } from './tcp-listener.js';
 import { listenWebSocket } from './ws-listener.js';
 
-/** A running broker, as returned by {@link startBroker}. */
+/**
+ * A running broker, as returned by {@link startBroker}.
+ *
+ * @example
+ * ```ts
+ * const broker = await startBroker({ port: 0 });
+ * broker.published$.subscribe((m) => console.log(m.clientId, m.topic));
+ * broker.publish('greetings', 'hello', { retain: true });
+ * await broker.close();
+ * ```
+ */
 export interface BrokerHandle {
   readonly host: string;
   /** Port of the MQTT/TCP listener. */
