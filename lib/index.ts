@@ -1,7 +1,52 @@
 /**
- * `rxmqtt`: the browser-safe entry.
+ * `rxmqtt`: the browser-safe entry. The codec, the RxJS operators, the reactive client, the
+ * browser-safe transports (WebSocket, in-memory) and the typed errors.
+ *
+ * Node users import `connect` from `rxmqtt/node` instead, which adds `mqtt://` and `mqtts://`.
+ *
+ * @example
+ * ```ts
+ * import { connect } from 'rxmqtt';
+ * const client = connect('wss://broker.example.com/mqtt');
+ * client.subscribe('sensors/+/temperature', { qos: 1 }).subscribe((m) => console.log(m.topic, m.text()));
+ * ```
  */
 export * from './codec/index.js';
+
+export { decodePackets, encodePackets, ofType } from './operators/index.js';
+
+export { connect, connectAsync } from './client/connect.js';
+export type { ClientOptions, WillOptions } from './client/client-options.js';
+export {
+  whenConnected,
+  type MqttClient,
+  type ClientState,
+  type SubscribeOptions,
+  type PublishOptions,
+  type DisconnectOptions,
+} from './client/mqtt-client.js';
+export type { MqttMessage } from './client/mqtt-message.js';
+
+export { MemoryInFlightStore } from './session/memory-in-flight-store.js';
+export type { InFlightStore, OutboundEntry, OutboundState } from './session/in-flight-store.js';
+export { TopicTree, topicMatches } from './session/topic-tree.js';
+
+export type { Transport, TransportFactory } from './transport/transport.js';
+export {
+  memoryTransportPair,
+  memoryTransportFactory,
+  type MemoryTransport,
+  type MemoryTransportOptions,
+  type MemoryTransportScheduler,
+} from './transport/memory-transport.js';
+export {
+  webSocketTransport,
+  type WebSocketTransportOptions,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './transport/web-socket-transport.js';
+export { parseBrokerUrl, type BrokerUrl, type BrokerProtocol } from './transport/parse-broker-url.js';
+
 export {
   MqttError,
   DecodeError,
