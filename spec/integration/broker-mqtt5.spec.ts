@@ -136,17 +136,17 @@ describe('broker: MQTT 5 features with MQTT.js', () => {
     await watcher.subscribeAsync('wd/+', { qos: 1 });
     const session = { clean: false, properties: { sessionExpiryInterval: 60 } };
     const willOf = (name: string, delay: number) => ({ topic: `wd/${name}`, payload: Buffer.from(name), qos: 1 as const, retain: false, properties: { willDelayInterval: delay } });
-    // Both wills wait one second; the first client comes back in time, the second does not.
+    // Both wills wait two seconds; the first client comes back in time, the second does not.
     const backId = uniqueId('back');
-    const back = await mqttjs(broker.url, { ...v5, clientId: backId, ...session, will: willOf('back', 1) });
+    const back = await mqttjs(broker.url, { ...v5, clientId: backId, ...session, will: willOf('back', 2) });
     const awayId = uniqueId('away');
-    const away = await mqttjs(broker.url, { ...v5, clientId: awayId, ...session, will: willOf('away', 1) });
+    const away = await mqttjs(broker.url, { ...v5, clientId: awayId, ...session, will: willOf('away', 2) });
     const backGone = firstValueFrom(broker.clientDisconnected$.pipe(filter((e) => e.clientId === backId), take(1), timeout(5000)));
     back.stream.destroy();
     await backGone;
     away.stream.destroy();
     await mqttjs(broker.url, { ...v5, clientId: backId, ...session });
-    const [m] = await messages(watcher, 1, undefined, 5000);
+    const [m] = await messages(watcher, 1, undefined, 8000);
     expect(m.topic).toBe('wd/away');
     // With reason code 0x04 the will goes out although the client disconnected.
     const withWill = await mqttjs(broker.url, { ...v5, will: willOf('asked', 0) });
