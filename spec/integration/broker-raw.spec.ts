@@ -11,7 +11,7 @@ describe('broker with hand-crafted and malformed bytes', () => {
   let bystander: MqttClient;
   let rounds = 0;
   beforeAll(async () => {
-    broker = await startBroker({ port: 0, limits: { maxPacketSize: 1024, connectTimeout: 300, receiveMaximum: 32 } });
+    broker = await startBroker({ port: 0, limits: { maxPacketSize: 1024, connectTimeout: 1000, receiveMaximum: 32 } });
     bystander = await mqttjs(broker.url, { protocolVersion: 5 });
     await bystander.subscribeAsync('alive', { qos: 1 });
   });
