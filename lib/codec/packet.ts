@@ -7,8 +7,9 @@
  * - Binary fields (payloads, passwords, correlation and authentication data) are `Uint8Array`.
  *   Decoded payloads are views (`subarray`) into the received bytes, not copies.
  * - `properties` exists only in MQTT 5.0; decoders leave it `undefined` when a packet carries none.
- * - `reasonCode` on PUBACK/PUBREC/PUBREL/PUBCOMP/DISCONNECT/AUTH is always set by the decoder
- *   (0 when the packet omitted it); encoders treat `undefined` as 0 and use the short form.
+ * - In MQTT 5.0, `reasonCode` on PUBACK/PUBREC/PUBREL/PUBCOMP/DISCONNECT/AUTH is always set by the
+ *   decoder (0 when the packet omitted it); in 3.1.1, which has no reason codes there, it is left
+ *   undefined. Encoders treat `undefined` as 0 and use the short form.
  * - In MQTT 3.1.1 CONNACK `reasonCode` carries the connect return code (0 to 5), and SUBACK
  *   `reasonCodes` carries the granted QoS or 0x80.
  */
