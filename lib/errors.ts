@@ -169,3 +169,18 @@ export class StoreError extends MqttError {
     super(code, message, options);
   }
 }
+
+/**
+ * A store file that cannot be trusted: `code` is `STORE_CORRUPT` (a damaged record before the end of
+ * the file) or `STORE_WRONG_FILE` (not a store file, or another format version). `path` names the
+ * file and `offset` the byte at which the problem was found.
+ */
+export class StoreCorruptError extends StoreError {
+  readonly path: string;
+  readonly offset: number;
+  constructor(code: string, message: string, path: string, offset: number, options: MqttErrorOptions = {}) {
+    super(code, `${path}: ${message} (at byte ${offset})`, options);
+    this.path = path;
+    this.offset = offset;
+  }
+}

@@ -1,0 +1,357 @@
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, truncateSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { encode } from '../codec/encode.js';
+import { PacketDecoder } from '../codec/decoder.js';
+import type { Packet } from '../codec/packet.js';
+import { InvalidArgumentError, MqttError, StoreCorruptError, StoreError } from '../errors.js';
+import type { InFlightStore, OutboundEntry, OutboundState } from '../session/in-flight-store.js';
+
+/** Options of {@link FileInFlightStore}. */
+export interface FileInFlightStoreOptions {
+  /**
+   * Flush every record to the disk (`fsync`) before the call returns, so that the state survives a
+   * power failure, not only a crash of the process. Costs one disk flush per QoS 1/2 step
+   * (milliseconds on many disks). Default false: each record is written to the operating system
+   * before the call returns, which survives the process being killed.
+   */
+  readonly fsync?: boolean;
+  /** Rewrite the file once it holds at least this many records and more than half are obsolete. Default 10 000. */
+  readonly compactAfter?: number;
+}
+
+const MAGIC = new Uint8Array([0x52, 0x58, 0x4d, 0x51, 0x49, 0x46, 0x53, 0x01]); // "RXMQIFS" + format 1
+const HEADER = 12; // u32 body length, u32 its bitwise complement, u32 CRC-32 of the body
+const MAX_BODY = 268_435_460 + 16;
+const OP_PUT = 1; // state u8, PUBLISH encoded as MQTT 5
+const OP_STATE = 2; // packet id u16, state u8
+const OP_DELETE_OUTBOUND = 3; // packet id u16
+const OP_ADD_INBOUND = 4; // packet id u16
+const OP_DELETE_INBOUND = 5; // packet id u16
+const OP_CLEAR = 6;
+
+const CRC_TABLE = new Uint32Array(256).map((_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Uint8Array, start: number, end: number): number {
+  let c = 0xffffffff;
+  for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * A durable {@link InFlightStore} in one file: outbound QoS 1/2 messages with their state, and the
+ * identifiers of inbound QoS 2 messages not yet released. With it, a process that dies in the middle
+ * of a flow (for example between PUBREC and PUBCOMP) and starts again with the same file and client
+ * id (and `clean: false`) finishes the flow and delivers nothing twice.
+ *
+ * The file is an append-only log of small records, each framed by its length and a CRC-32, replayed
+ * when the store is constructed and rewritten (new file, then rename) when mostly obsolete. Every
+ * method that changes the state writes synchronously before it returns (one small `write`, plus an
+ * `fsync` with `fsync: true`), because {@link InFlightStore} is synchronous; reads are from memory.
+ *
+ * Recovery: a torn last record (the process died while writing it) is cut off and reported in
+ * {@link truncatedBytes}. Any other damage throws {@link StoreCorruptError} with code
+ * `STORE_CORRUPT` and the byte offset; a file that is not a store throws code `STORE_WRONG_FILE`.
+ * Write failures throw StoreError `STORE_IO`; writes after {@link close} throw `STORE_CLOSED`.
+ * Use one store per client id, and one process per file.
+ *
+ * @example
+ * ```ts
+ * import { connect, FileInFlightStore } from 'rxmqtt/node';
+ * const store = new FileInFlightStore('/var/lib/sensor-1.inflight');
+ * const client = connect('mqtt://broker:1883', { clientId: 'sensor-1', clean: false, store });
+ * ```
+ */
+export class FileInFlightStore implements InFlightStore {
+  /** Bytes of a torn last record cut off when the file was opened (0 when it was intact). */
+  readonly truncatedBytes: number = 0;
+  private readonly outboundEntries = new Map<number, OutboundEntry>();
+  private readonly inboundIds = new Set<number>();
+  private readonly fsync: boolean;
+  private readonly compactAfter: number;
+  private fd: number | undefined;
+  private records = 0;
+
+  /** Opens (or creates) the store at `path`. Throws InvalidArgumentError, StoreCorruptError or StoreError. */
+  constructor(
+    readonly path: string,
+    options: FileInFlightStoreOptions = {},
+  ) {
+    if (typeof path !== 'string' || path === '') throw new InvalidArgumentError('path', 'expected a non-empty file path');
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', 'expected { fsync?, compactAfter? }');
+    if (options.fsync !== undefined && typeof options.fsync !== 'boolean') throw new InvalidArgumentError('options.fsync', 'expected a boolean');
+    const compactAfter = options.compactAfter ?? 10_000;
+    if (!(Number.isInteger(compactAfter) && compactAfter >= 1)) {
+      throw new InvalidArgumentError('options.compactAfter', `must be a positive integer, got ${String(compactAfter)}`);
+    }
+    this.fsync = options.fsync ?? false;
+    this.compactAfter = compactAfter;
+    ioStep(path, () => rmSync(`${path}.compact`, { force: true })); // left by a crash during compaction
+    const bytes = existsSync(path) ? ioStep(path, () => readFileSync(path)) : new Uint8Array(0);
+    const end = this.replay(bytes);
+    if (end < MAGIC.length) ioStep(path, () => this.rewrite()); // new, or torn while being created
+    else {
+      if (end < bytes.length) {
+        this.truncatedBytes = bytes.length - end;
+        ioStep(path, () => truncateSync(path, end));
+      }
+      this.fd = ioStep(path, () => openSync(path, 'a'));
+      this.compactIfWorthIt();
+    }
+  }
+
+  putOutbound(entry: OutboundEntry): void {
+    const packet = entry?.packet;
+    const id = packet?.packetId;
+    if (id === undefined) return;
+    const state = stateCode(entry.state);
+    const existing = this.outboundEntries.get(id);
+    if (existing !== undefined && existing.packet === packet) {
+      this.append(OP_STATE, idAndState(id, state)); // only the state moved on: a 3-byte record
+    } else {
+      const encoded = encode(packet, { protocolVersion: 5 });
+      const body = new Uint8Array(1 + encoded.length);
+      body[0] = state;
+      body.set(encoded, 1);
+      this.append(OP_PUT, body);
+    }
+    this.outboundEntries.set(id, entry);
+  }
+
+  getOutbound(packetId: number): OutboundEntry | undefined {
+    return this.outboundEntries.get(packetId);
+  }
+
+  deleteOutbound(packetId: number): boolean {
+    if (!this.outboundEntries.has(packetId)) return false;
+    this.append(OP_DELETE_OUTBOUND, idBytes(packetId));
+    this.outboundEntries.delete(packetId);
+    this.compactIfWorthIt();
+    return true;
+  }
+
+  outbound(): Iterable<OutboundEntry> {
+    return this.outboundEntries.values();
+  }
+
+  addInbound(packetId: number): boolean {
+    if (this.inboundIds.has(packetId)) return false;
+    this.append(OP_ADD_INBOUND, idBytes(packetId));
+    this.inboundIds.add(packetId);
+    return true;
+  }
+
+  hasInbound(packetId: number): boolean {
+    return this.inboundIds.has(packetId);
+  }
+
+  deleteInbound(packetId: number): boolean {
+    if (!this.inboundIds.has(packetId)) return false;
+    this.append(OP_DELETE_INBOUND, idBytes(packetId));
+    this.inboundIds.delete(packetId);
+    this.compactIfWorthIt();
+    return true;
+  }
+
+  inbound(): Iterable<number> {
+    return this.inboundIds.values();
+  }
+
+  clear(): void {
+    this.outboundEntries.clear();
+    this.inboundIds.clear();
+    this.append(OP_CLEAR, new Uint8Array(0));
+    this.compactIfWorthIt();
+  }
+
+  /** Rewrites the file with only the live state (done automatically; see `compactAfter`). */
+  compact(): void {
+    this.writable();
+    ioStep(this.path, () => this.rewrite());
+  }
+
+  /** Closes the file. Reads still answer from memory; changes throw StoreError `STORE_CLOSED`. */
+  close(): void {
+    if (this.fd === undefined) return;
+    const fd = this.fd;
+    this.fd = undefined;
+    ioStep(this.path, () => closeSync(fd));
+  }
+
+  private writable(): number {
+    if (this.fd === undefined) throw new StoreError('STORE_CLOSED', `${this.path}: the store is closed`);
+    return this.fd;
+  }
+
+  private append(op: number, payload: Uint8Array): void {
+    const fd = this.writable();
+    const record = frame(op, payload);
+    ioStep(this.path, () => {
+      writeSync(fd, record);
+      if (this.fsync) fsyncSync(fd);
+    });
+    this.records++;
+  }
+
+  private compactIfWorthIt(): void {
+    const live = this.outboundEntries.size + this.inboundIds.size;
+    if (this.records >= this.compactAfter && this.records > 2 * live) this.compact();
+  }
+
+  /** Writes the live state to a new file and renames it over the old one (atomic on POSIX). */
+  private rewrite(): void {
+    const temporary = `${this.path}.compact`;
+    const parts: Uint8Array[] = [MAGIC];
+    for (const { packet, state } of this.outboundEntries.values()) {
+      const encoded = encode(packet, { protocolVersion: 5 });
+      const body = new Uint8Array(1 + encoded.length);
+      body[0] = stateCode(state);
+      body.set(encoded, 1);
+      parts.push(frame(OP_PUT, body));
+    }
+    for (const id of this.inboundIds) parts.push(frame(OP_ADD_INBOUND, idBytes(id)));
+    const fd = openSync(temporary, 'w');
+    try {
+      for (const part of parts) writeSync(fd, part);
+      fsyncSync(fd); // the new file must be whole before it replaces the old one
+    } finally {
+      closeSync(fd);
+    }
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    renameSync(temporary, this.path);
+    if (this.fsync) syncDirectory(dirname(this.path));
+    this.fd = openSync(this.path, 'a');
+    this.records = parts.length - 1;
+  }
+
+  /** Rebuilds the state from the log; returns where the intact part ends. */
+  private replay(bytes: Uint8Array): number {
+    const path = this.path;
+    if (bytes.length < MAGIC.length) {
+      if (bytes.every((b, i) => b === MAGIC[i])) return 0; // empty or a torn header: start afresh
+      throw new StoreCorruptError('STORE_WRONG_FILE', 'not an rxmqtt in-flight store file', path, 0);
+    }
+    if (!MAGIC.every((b, i) => bytes[i] === b)) {
+      throw new StoreCorruptError('STORE_WRONG_FILE', 'not an rxmqtt in-flight store file (or another format version)', path, 0);
+    }
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const decoder = new PacketDecoder({ protocolVersion: 5 });
+    let pos = MAGIC.length;
+    while (pos < bytes.length) {
+      if (bytes.length - pos < HEADER) return pos; // a torn header: the last record was cut short
+      const length = view.getUint32(pos);
+      if ((~length >>> 0) !== view.getUint32(pos + 4) || length > MAX_BODY) {
+        // Zeros to the end are a file extended but never written (a crash): also a torn tail.
+        if (bytes.subarray(pos).every((b) => b === 0)) return pos;
+        throw new StoreCorruptError('STORE_CORRUPT', 'damaged record header', path, pos);
+      }
+      const end = pos + HEADER + length;
+      if (end > bytes.length) return pos; // the last record was cut short
+      if (crc32(bytes, pos + HEADER, end) !== view.getUint32(pos + 8)) {
+        if (end === bytes.length) return pos; // the last record, torn while being written
+        throw new StoreCorruptError('STORE_CORRUPT', 'record checksum mismatch', path, pos);
+      }
+      this.apply(bytes.slice(pos + HEADER, end), decoder, pos);
+      this.records++;
+      pos = end;
+    }
+    return pos;
+  }
+
+  private apply(body: Uint8Array, decoder: PacketDecoder, offset: number): void {
+    const corrupt = (why: string, cause?: unknown): never => {
+      throw new StoreCorruptError('STORE_CORRUPT', why, this.path, offset, { cause });
+    };
+    const op = body[0];
+    const id = body.length >= 3 ? (body[1] << 8) | body[2] : -1;
+    switch (op) {
+      case OP_PUT: {
+        const state = stateName(body[1]) ?? corrupt('unknown outbound state');
+        let packet: Packet | undefined;
+        try {
+          decoder.write(body.subarray(2), (p) => (packet = p));
+        } catch (error) {
+          corrupt('undecodable PUBLISH record', error);
+        }
+        if (packet?.type !== 'publish' || packet.packetId === undefined) return corrupt('undecodable PUBLISH record');
+        this.outboundEntries.set(packet.packetId, { packet, state });
+        return;
+      }
+      case OP_STATE: {
+        const entry = this.outboundEntries.get(id);
+        const state = stateName(body[3]);
+        if (entry === undefined || state === undefined || body.length !== 4) return corrupt('state change of an unknown message');
+        this.outboundEntries.set(id, { packet: entry.packet, state });
+        return;
+      }
+      case OP_DELETE_OUTBOUND:
+        this.outboundEntries.delete(id);
+        return;
+      case OP_ADD_INBOUND:
+        this.inboundIds.add(id);
+        return;
+      case OP_DELETE_INBOUND:
+        this.inboundIds.delete(id);
+        return;
+      case OP_CLEAR:
+        this.outboundEntries.clear();
+        this.inboundIds.clear();
+        return;
+      default:
+        corrupt(`unknown record type ${String(op)}`);
+    }
+  }
+}
+
+function frame(op: number, payload: Uint8Array): Uint8Array {
+  const length = 1 + payload.length;
+  const record = new Uint8Array(HEADER + length);
+  const view = new DataView(record.buffer);
+  view.setUint32(0, length);
+  view.setUint32(4, ~length >>> 0);
+  record[HEADER] = op;
+  record.set(payload, HEADER + 1);
+  view.setUint32(8, crc32(record, HEADER, record.length));
+  return record;
+}
+
+function idBytes(id: number): Uint8Array {
+  return new Uint8Array([id >>> 8, id & 0xff]);
+}
+
+function idAndState(id: number, state: number): Uint8Array {
+  return new Uint8Array([id >>> 8, id & 0xff, state]);
+}
+
+function stateCode(state: OutboundState): number {
+  if (state === 'publish') return 0;
+  if (state === 'pubrel') return 1;
+  throw new InvalidArgumentError('entry.state', `must be 'publish' or 'pubrel', got ${String(state)}`);
+}
+
+function stateName(code: number): OutboundState | undefined {
+  return code === 0 ? 'publish' : code === 1 ? 'pubrel' : undefined;
+}
+
+function syncDirectory(directory: string): void {
+  const fd = openSync(directory, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Runs a file operation, turning an I/O failure into StoreError `STORE_IO` naming the file. */
+function ioStep<T>(path: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof MqttError) throw error;
+    throw new StoreError('STORE_IO', `${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
