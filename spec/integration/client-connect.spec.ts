@@ -4,7 +4,7 @@
  */
 import { firstValueFrom, takeWhile, timeout, toArray } from 'rxjs';
 import { connect, connectAsync } from '../../lib/node/index.js';
-import { ConnectRefusedError, MqttError, TransportError } from '../../lib/errors.js';
+import { ConnectionClosedError, ConnectRefusedError, MqttError, TransportError } from '../../lib/errors.js';
 import { describeWithMosquitto, freePort, startMosquitto, type MosquittoInstance } from '../helpers/mosquitto.js';
 import { tcpTap } from '../helpers/tcp-tap.js';
 import { stateOf, within } from '../helpers/client-utils.js';
@@ -107,6 +107,26 @@ describeWithMosquitto('client connect (Mosquitto, TCP)', () => {
     const closed = (await stateOf(client, 'closed')) as { status: 'closed'; error?: MqttError };
     expect(closed.error).toBeInstanceOf(ConnectRefusedError);
     expect((closed.error as ConnectRefusedError).reasonCode).toBe(5);
+  });
+
+  it.each([4, 5] as const)('MQTT %s: closes with a typed error when the broker stops, and later publishes fail', async (protocolVersion) => {
+    const lone = await startMosquitto();
+    try {
+      const tap = tcpTap(lone.host, lone.port);
+      const client = await connectAsync({ transport: tap.factory, protocolVersion });
+      await lone.stop();
+      // Mosquitto 2.0 closes the socket without a DISCONNECT when it stops.
+      const closed = (await stateOf(client, 'closed')) as { error?: unknown };
+      expect(tap.received('disconnect')).toEqual([]);
+      expect(closed.error).toBeInstanceOf(ConnectionClosedError);
+      const error = await client.publishAsync('after/close', 'x', { qos: 1 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ConnectionClosedError);
+    } finally {
+      await lone.dispose();
+    }
   });
 
   it('rejects with a TransportError when nothing listens on the port', async () => {
