@@ -12,8 +12,6 @@
  * Run: `npm run bench:e2e` (options: --messages N --rounds N).
  */
 import { fork } from 'node:child_process';
-import mqtt from 'mqtt';
-import { connectAsync } from '../lib/node/index.js';
 import { startMosquitto } from '../spec/helpers/mosquitto.js';
 import { peakRss } from './util/peak-rss.js';
 import { formatRatio, printTable } from './util/table.js';
@@ -116,7 +114,9 @@ function pump(count: number, publishOne: (done: (error?: unknown) => void) => vo
   });
 }
 
+// Each child loads only the library it measures (dynamic imports), so peak RSS is that library's.
 async function runRxmqtt(url: string, qos: QoS, count: number): Promise<Timing> {
+  const { connectAsync } = await import('../lib/node/index.js');
   const [publisher, subscriber] = await Promise.all([connectAsync(url, { clientId: 'bench-rx-pub' }), connectAsync(url, { clientId: 'bench-rx-sub' })]);
   const topic = `bench/rxmqtt/${qos}`;
   const done = arrivals(count, CHILD_TIMEOUT_MS - 10_000);
@@ -135,6 +135,7 @@ async function runRxmqtt(url: string, qos: QoS, count: number): Promise<Timing> 
 }
 
 async function runMqttJs(url: string, qos: QoS, count: number): Promise<Timing> {
+  const mqtt = await import('mqtt');
   const options = { protocolVersion: 4 as const, reconnectPeriod: 0 };
   const [publisher, subscriber] = await Promise.all([
     mqtt.connectAsync(url, { ...options, clientId: 'bench-js-pub' }),
