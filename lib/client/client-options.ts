@@ -2,6 +2,8 @@ import type { ConnectPacket, QoS } from '../codec/packet.js';
 import type { ConnectProperties, WillProperties } from '../codec/properties.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { InFlightStore } from '../session/in-flight-store.js';
+import type { OfflineQueueOptions } from '../session/offline-queue.js';
+import type { ReconnectOptions } from '../session/reconnect-with-backoff.js';
 import { assertTopicName } from '../session/validate-topic.js';
 import { parseBrokerUrl, type BrokerUrl } from '../transport/parse-broker-url.js';
 import type { TransportFactory } from '../transport/transport.js';
@@ -46,8 +48,35 @@ export interface ClientOptions {
   readonly connectTimeout?: number;
   /** A WebSocket constructor for ws:// and wss:// where there is no global one (e.g. the `ws` package). */
   readonly WebSocket?: unknown;
-  /** Where QoS 1/2 state in flight is kept. Default: a new MemoryInFlightStore. */
+  /**
+   * Where QoS 1/2 state in flight is kept. Default: a new MemoryInFlightStore. A persistent store
+   * that holds state for the same client identifier makes the client finish those flows after a
+   * restart (see docs/reliability.md).
+   */
   readonly store?: InFlightStore;
+  /**
+   * Reconnect automatically after a lost connection (transport error, keep alive timeout, server
+   * DISCONNECT), with exponential backoff and full jitter; never after `disconnect()`. `true` uses
+   * the defaults (`minDelay` 1000 ms, `maxDelay` 30 000 ms, `maxAttempts` Infinity). With
+   * reconnect on, a failed first connection is retried too. Default false.
+   */
+  readonly reconnect?: boolean | ReconnectOptions;
+  /**
+   * Runs before each CONNECT (`attempt` counts connection attempts from 1) and may return fresh
+   * `username`, `password` or MQTT 5 `properties` (merged over the configured ones), e.g. a new
+   * token. With this hook, a CONNACK refusing the credentials is retried; without it, it is final.
+   */
+  readonly beforeConnect?: (attempt: number) => ConnectOverrides | void | Promise<ConnectOverrides | void>;
+  /** Bounds of the queue of publishes made while not connected. */
+  readonly offlineQueue?: OfflineQueueOptions;
+}
+
+/** What a `beforeConnect` hook may change in the next CONNECT. */
+export interface ConnectOverrides {
+  readonly username?: string;
+  readonly password?: string | Uint8Array;
+  /** MQTT 5 CONNECT properties, merged over `ClientOptions.properties`. */
+  readonly properties?: ConnectProperties;
 }
 
 const encoder = new TextEncoder();

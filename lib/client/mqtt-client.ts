@@ -8,6 +8,8 @@ import type { MqttMessage } from './mqtt-message.js';
 export type ClientState =
   | { readonly status: 'connecting' }
   | { readonly status: 'connected'; readonly sessionPresent: boolean; readonly connack: ConnackPacket }
+  /** Waiting `delay` ms before reconnect attempt `attempt` (1 = first since the connection was lost). */
+  | { readonly status: 'reconnecting'; readonly attempt: number; readonly delay: number; readonly cause: MqttError }
   | { readonly status: 'disconnecting' }
   | { readonly status: 'closed'; readonly error?: MqttError };
 
@@ -86,7 +88,7 @@ export interface MqttClient {
 
 /** Resolves with `client` after a successful CONNACK; rejects with the error that closed it. */
 export async function whenConnected(client: MqttClient): Promise<MqttClient> {
-  const state = await firstValueFrom(client.state$.pipe(filter((s) => s.status !== 'connecting')));
+  const state = await firstValueFrom(client.state$.pipe(filter((s) => s.status !== 'connecting' && s.status !== 'reconnecting')));
   if (state.status === 'connected') return client;
   if (state.status === 'closed' && state.error !== undefined) throw state.error;
   throw new ConnectionClosedError('the client closed before connecting');
