@@ -1,20 +1,47 @@
-import { defer, filter, Observable, of, ReplaySubject, switchMap, take, throwError, timeout, type Subscription } from 'rxjs';
+import {
+  concat,
+  defer,
+  EMPTY,
+  from,
+  identity,
+  mergeMap,
+  Observable,
+  of,
+  ReplaySubject,
+  switchMap,
+  take,
+  throwError,
+  timeout,
+  type Subscription,
+} from 'rxjs';
 import type { ConnectPacket, PublishPacket } from '../codec/packet.js';
 import { ConnectionClosedError, InvalidArgumentError, MqttError, TimeoutError } from '../errors.js';
 import { connectHandshake } from '../session/connect-handshake.js';
+import type { InFlightStore } from '../session/in-flight-store.js';
+import { isReconnectable } from '../session/is-reconnectable.js';
 import { LiveSession } from '../session/live-session.js';
 import { MemoryInFlightStore } from '../session/memory-in-flight-store.js';
+import { OutboundPublisher } from '../session/outbound-publisher.js';
 import { PacketChannel } from '../session/packet-channel.js';
+import { PacketIdAllocator } from '../session/packet-id-allocator.js';
+import { reconnectWithBackoff, type ReconnectOptions } from '../session/reconnect-with-backoff.js';
+import { SubscriptionRegistry } from '../session/subscription-registry.js';
 import { assertTopicFilter, assertTopicName } from '../session/validate-topic.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
-import { assertQoS, toPayload, type ClientOptions } from './client-options.js';
+import { applyConnectOverrides } from './apply-connect-overrides.js';
+import { assertQoS, toPayload, type ClientOptions, type ConnectOverrides } from './client-options.js';
 import { ReceivedMessage, type MqttMessage } from './mqtt-message.js';
 import type { ClientState, DisconnectOptions, MqttClient, PublishOptions, SubscribeOptions } from './mqtt-client.js';
 
 /**
  * Creates a client that starts connecting through `transport` at once (hot). Used by `connect()`;
  * the options must have been turned into `connectPacket` by `buildConnectPacket`. The client is a
- * thin facade: the protocol work happens in the session layer's {@link LiveSession}.
+ * thin facade: subscriptions ({@link SubscriptionRegistry}) and publishes ({@link OutboundPublisher})
+ * live as long as the client, each connection is a {@link LiveSession}, and with `reconnect` the
+ * connections are renewed by {@link reconnectWithBackoff}.
+ *
+ * Throws InvalidArgumentError naming the option for invalid `reconnect`, `beforeConnect` or
+ * `offlineQueue` options.
  *
  * @example
  * ```ts
@@ -29,43 +56,72 @@ class Client implements MqttClient {
   private readonly states = new ReplaySubject<ClientState>(1);
   private current: ClientState = { status: 'connecting' };
   private session: LiveSession<MqttMessage> | undefined = undefined;
-  private readonly attempt: Subscription;
+  private readonly packetIds = new PacketIdAllocator();
+  private readonly store: InFlightStore;
+  private readonly publisher: OutboundPublisher;
+  private readonly subscriptions = new SubscriptionRegistry<MqttMessage>();
+  private readonly lifecycle: Subscription;
+  private attempts = 0;
+  private connectedOnce = false;
+  private userClosed = false;
   readonly state$: Observable<ClientState> = this.states.asObservable();
-  private readonly ready$: Observable<LiveSession<MqttMessage>> = defer(() =>
-    this.states.pipe(
-      filter((s) => s.status !== 'connecting'),
-      take(1),
-      switchMap((s) =>
-        s.status === 'connected' && this.session !== undefined ? of(this.session) : throwError(() => this.unavailable()),
-      ),
-    ),
-  );
 
   constructor(
     private readonly options: ClientOptions,
     private readonly connectPacket: ConnectPacket,
     transport: TransportFactory,
   ) {
+    const reconnect = reconnectOptions(options.reconnect);
+    if (options.beforeConnect !== undefined && typeof options.beforeConnect !== 'function') {
+      throw new InvalidArgumentError('beforeConnect', 'expected a function (attempt) => overrides | Promise<overrides>');
+    }
+    this.store = options.store ?? new MemoryInFlightStore();
+    this.publisher = new OutboundPublisher({
+      packetIds: this.packetIds,
+      store: this.store,
+      protocolVersion: connectPacket.protocolVersion,
+      offlineQueue: options.offlineQueue,
+    });
+    const canRefresh = options.beforeConnect !== undefined;
+    const retry =
+      reconnect === undefined
+        ? identity
+        : reconnectWithBackoff<LiveSession<MqttMessage>>({
+            ...reconnect,
+            shouldRetry: (error) => !this.userClosed && isReconnectable(error, canRefresh),
+            onRetry: ({ attempt, delay, cause }) => this.setState({ status: 'reconnecting', attempt, delay, cause: asMqttError(cause) }),
+          });
     this.states.next(this.current);
-    const connectTimeout = options.connectTimeout ?? 30_000;
-    this.attempt = defer(() => transport())
-      .pipe(
-        take(1),
-        switchMap((t) => this.handshake(t)),
-        timeout({
-          first: connectTimeout,
-          with: () => throwError(() => new TimeoutError('CONNECT_TIMEOUT', `no CONNACK within ${connectTimeout} ms`)),
-        }),
-      )
+    this.lifecycle = defer(() => this.connectOnce(transport))
+      .pipe(retry)
       .subscribe({
-        next: (session) => {
-          this.session = session;
-          const { connack } = session;
-          if (session.isOpen) this.setState({ status: 'connected', sessionPresent: connack.sessionPresent, connack });
-        },
-        error: (error: unknown) =>
-          this.setClosed(error instanceof MqttError ? error : new MqttError('INTERNAL_ERROR', String(error), { cause: error })),
+        error: (error: unknown) => this.closeForGood(asMqttError(error)),
+        complete: () => this.closeForGood(undefined),
       });
+  }
+
+  /** One connection attempt: emits the session once connected, then errors when it is lost (or completes after disconnect). */
+  private connectOnce(transport: TransportFactory): Observable<LiveSession<MqttMessage>> {
+    const attempt = ++this.attempts;
+    if (this.current.status === 'reconnecting') this.setState({ status: 'connecting' });
+    const connectTimeout = this.options.connectTimeout ?? 30_000;
+    const hook = this.options.beforeConnect;
+    const first = !this.connectedOnce;
+    return defer(async () => applyConnectOverrides(this.connectPacket, hook === undefined ? undefined : await runHook(hook, attempt), first)).pipe(
+      switchMap((connect) => defer(() => transport()).pipe(take(1), switchMap((t) => this.handshake(t, connect)))),
+      timeout({
+        first: connectTimeout,
+        with: () => throwError(() => new TimeoutError('CONNECT_TIMEOUT', `no CONNACK within ${connectTimeout} ms`)),
+      }),
+      switchMap((session) => {
+        this.session = session;
+        this.connectedOnce = true;
+        const { connack } = session;
+        if (session.isOpen) this.setState({ status: 'connected', sessionPresent: connack.sessionPresent, connack });
+        const ended = from(session.closed).pipe(mergeMap((error) => (error === undefined ? EMPTY : throwError(() => error))));
+        return concat(of(session), ended);
+      }),
+    );
   }
 
   subscribe(filter: string, options: SubscribeOptions = {}): Observable<MqttMessage> {
@@ -80,7 +136,11 @@ class Client implements MqttClient {
     this.assertVersion5(options, ['noLocal', 'retainAsPublished', 'retainHandling', 'properties']);
     const { noLocal, retainAsPublished, properties } = options;
     const filterOptions = { qos, noLocal, retainAsPublished, retainHandling: rh, properties };
-    return this.ready$.pipe(switchMap((session) => session.subscriptions.observe(filter, filterOptions)));
+    return defer(() => {
+      const status = this.current.status;
+      if (status === 'closed' || status === 'disconnecting') return throwError(() => this.unavailable());
+      return this.subscriptions.observe(filter, filterOptions);
+    });
   }
 
   publish(topic: string, payload: string | Uint8Array, options: PublishOptions = {}): Observable<void> {
@@ -101,11 +161,14 @@ class Client implements MqttClient {
       dup: false,
       properties: options.properties,
     };
+    // While not connected the publisher queues it (offline queue); closed for good, it errors.
+    const published = this.publisher.publish(packet);
     return new Observable<void>((subscriber) => {
-      const session = this.session;
-      // The common case (connected) skips the wait-for-connection pipeline.
-      if (session !== undefined && this.current.status === 'connected') return session.publish(packet).subscribe(subscriber);
-      return this.ready$.pipe(switchMap((s) => s.publish(packet))).subscribe(subscriber);
+      if (this.current.status === 'disconnecting') {
+        subscriber.error(this.unavailable());
+        return;
+      }
+      return published.subscribe(subscriber);
     });
   }
 
@@ -128,31 +191,34 @@ class Client implements MqttClient {
     }
     const status = this.current.status;
     if (status === 'closed') return;
-    if (status === 'connecting') {
-      this.attempt.unsubscribe();
-      this.setClosed(undefined);
-      return;
+    this.userClosed = true;
+    const session = this.session;
+    if (status === 'connected' && session !== undefined && session.isOpen) {
+      this.setState({ status: 'disconnecting' });
+      await session.disconnect({ timeout: timeoutMs, reasonCode: options.reasonCode, properties: options.properties });
     }
-    const session = this.session as LiveSession<MqttMessage>;
-    if (status === 'connected') this.setState({ status: 'disconnecting' });
-    await session.disconnect({ timeout: timeoutMs, reasonCode: options.reasonCode, properties: options.properties });
+    // Connecting or waiting to reconnect: abandon the attempt. Connected: the session has ended.
+    this.lifecycle.unsubscribe();
+    this.closeForGood(undefined);
   }
 
-  private handshake(transport: Transport): Observable<LiveSession<MqttMessage>> {
+  private handshake(transport: Transport, connectPacket: ConnectPacket): Observable<LiveSession<MqttMessage>> {
     return new Observable<LiveSession<MqttMessage>>((subscriber) => {
-      const protocolVersion = this.connectPacket.protocolVersion;
-      const maximumPacketSize = this.connectPacket.properties?.maximumPacketSize;
+      const protocolVersion = connectPacket.protocolVersion;
+      const maximumPacketSize = connectPacket.properties?.maximumPacketSize;
       const channel = new PacketChannel(transport, { protocolVersion, maximumPacketSize });
       let session: LiveSession<MqttMessage> | undefined;
-      const handshake = connectHandshake(channel, this.connectPacket).subscribe({
+      const handshake = connectHandshake(channel, connectPacket).subscribe({
         next: (connack) => {
           session = new LiveSession<MqttMessage>(channel, connack, {
-            keepAlive: this.connectPacket.keepAlive,
+            keepAlive: connectPacket.keepAlive,
             pingTimeout: this.options.pingTimeout,
-            topicAliasMaximum: this.connectPacket.properties?.topicAliasMaximum ?? 0,
-            store: this.options.store ?? new MemoryInFlightStore(),
+            topicAliasMaximum: connectPacket.properties?.topicAliasMaximum ?? 0,
+            store: this.store,
+            packetIds: this.packetIds,
+            publisher: this.publisher,
+            subscriptions: this.subscriptions,
             createMessage: (packet) => new ReceivedMessage(packet),
-            onClose: (error) => this.setClosed(error),
           });
           subscriber.next(session);
           subscriber.complete();
@@ -179,7 +245,7 @@ class Client implements MqttClient {
     }
   }
 
-    private unavailable(): ConnectionClosedError {
+  private unavailable(): ConnectionClosedError {
     const state = this.current;
     if (state.status === 'disconnecting') return new ConnectionClosedError('the client is disconnecting');
     const error = state.status === 'closed' ? state.error : undefined;
@@ -194,11 +260,46 @@ class Client implements MqttClient {
     this.states.next(state);
   }
 
-  private setClosed(error: MqttError | undefined): void {
+  /** Closed for good (disconnect(), a final error, attempts exhausted): ends observers and publishes. */
+  private closeForGood(error: MqttError | undefined): void {
     if (this.current.status === 'closed') return;
+    const closedError =
+      error instanceof ConnectionClosedError
+        ? error
+        : new ConnectionClosedError(error === undefined ? 'the client disconnected' : `the connection closed: ${error.message}`, {
+            cause: error,
+          });
+    // A clean disconnect completes the subscriptions; anything else errors them.
+    this.subscriptions.endAll(error === undefined ? undefined : closedError);
+    this.publisher.failAll(closedError);
+    this.session?.close(error);
     this.setState(error === undefined ? { status: 'closed' } : { status: 'closed', error });
     this.states.complete();
   }
+}
+
+/** Runs a beforeConnect hook; a failure that is not an MqttError becomes one (and counts as retryable). */
+async function runHook(hook: NonNullable<ClientOptions['beforeConnect']>, attempt: number): Promise<ConnectOverrides | void> {
+  try {
+    return await hook(attempt);
+  } catch (error) {
+    if (error instanceof MqttError) throw error;
+    throw new MqttError('BEFORE_CONNECT_FAILED', `beforeConnect failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+function reconnectOptions(value: ClientOptions['reconnect']): ReconnectOptions | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return {};
+  if (value === null || typeof value !== 'object') {
+    throw new InvalidArgumentError('reconnect', 'expected true, false or { minDelay?, maxDelay?, maxAttempts?, trigger$?, random? }');
+  }
+  return value;
+}
+
+function asMqttError(error: unknown): MqttError {
+  if (error instanceof MqttError) return error;
+  return new MqttError('INTERNAL_ERROR', error instanceof Error ? error.message : String(error), { cause: error });
 }
 
 function assertOptionsObject(options: unknown, shape: string): void {

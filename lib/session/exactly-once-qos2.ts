@@ -10,7 +10,7 @@ import type { InFlightStore } from './in-flight-store.js';
  *   packet is passed on, then PUBREC is sent [MQTT-4.3.3-2] (3.1.1) [MQTT-4.3.3-8] (5.0).
  * - QoS 2 PUBLISH with an identifier still held: not passed on again, PUBREC is sent again
  *   [MQTT-4.3.3-10].
- * - PUBREL: the identifier is released and PUBCOMP is sent [MQTT-4.3.3-11]; with MQTT 5 an unknown
+ * - PUBREL: PUBCOMP is sent [MQTT-4.3.3-11], then the identifier is released; with MQTT 5 an unknown
  *   identifier is answered with reason code 0x92 (Packet Identifier not found). PUBREL is consumed.
  * - Everything else passes through unchanged.
  *
@@ -38,10 +38,12 @@ export function exactlyOnceQos2(
             return;
           }
           if (packet.type === 'pubrel') {
-            const known = store.deleteInbound(packet.packetId);
-            const reasonCode = known || protocolVersion === 4 ? 0 : 0x92;
             const { packetId } = packet;
+            const known = store.hasInbound(packetId);
+            const reasonCode = known || protocolVersion === 4 ? 0 : 0x92;
             send(reasonCode === 0 ? { type: 'pubcomp', packetId } : { type: 'pubcomp', packetId, reasonCode });
+            // Released only once PUBCOMP is out: a connection lost before it gets the PUBREL again.
+            if (known) store.deleteInbound(packetId);
             return;
           }
           subscriber.next(packet);

@@ -1,6 +1,14 @@
-import { asyncScheduler, Observable, Subscription, throwError, type SchedulerLike } from 'rxjs';
-import type { ConnackPacket, DisconnectPacket, Packet, PublishPacket } from '../codec/packet.js';
-import type { DisconnectProperties } from '../codec/properties.js';
+import { asyncScheduler, Observable, Subscription, type SchedulerLike } from 'rxjs';
+import type {
+  ConnackPacket,
+  DisconnectPacket,
+  Packet,
+  PublishPacket,
+  SubackPacket,
+  Subscription as MqttSubscription,
+  UnsubackPacket,
+} from '../codec/packet.js';
+import type { DisconnectProperties, SubscribeProperties } from '../codec/properties.js';
 import { ConnectionClosedError, DecodeError, MqttError, ProtocolError } from '../errors.js';
 import { AckRouter } from './ack-router.js';
 import { checkServerLimits } from './check-server-limits.js';
@@ -10,8 +18,8 @@ import { keepalive } from './keepalive.js';
 import type { OutboundFlowContext } from './outbound-flow-context.js';
 import { OutboundPublisher } from './outbound-publisher.js';
 import type { PacketChannel } from './packet-channel.js';
-import { PacketIdAllocator } from './packet-id-allocator.js';
-import { SubscriptionRegistry } from './subscription-registry.js';
+import type { PacketIdAllocator } from './packet-id-allocator.js';
+import type { SubscriptionRegistry } from './subscription-registry.js';
 import { subscribeFlow, unsubscribeFlow } from './subscribe-flow.js';
 import { whenSettled } from './when-settled.js';
 
@@ -24,6 +32,12 @@ export interface LiveSessionOptions<M> {
   /** The Topic Alias Maximum sent in CONNECT (0 = aliases not accepted). */
   readonly topicAliasMaximum: number;
   readonly store: InFlightStore;
+  /** Packet identifiers, shared with the publisher (they outlive the connection). */
+  readonly packetIds: PacketIdAllocator;
+  /** The client's publisher: attached to this connection while it is open. */
+  readonly publisher: OutboundPublisher;
+  /** The client's subscriptions: brought up to date ({@link SubscriptionRegistry.restore}) on this connection. */
+  readonly subscriptions: SubscriptionRegistry<M>;
   /** Builds the object handed to subscribers from an inbound PUBLISH (topic alias resolved). */
   readonly createMessage: (packet: PublishPacket) => M;
   /** Time source for keep alive (a TestScheduler in tests). */
@@ -42,21 +56,24 @@ export interface SessionDisconnectOptions {
 
 /**
  * One accepted MQTT connection with its flows running: the inbound pipeline (topic aliases, QoS 2
- * exactly once, QoS 1 acknowledgement, dispatch to subscriptions, acks to waiting flows), keep alive,
- * the outbound publisher under the server's Receive Maximum and the subscription registry.
+ * exactly once, QoS 1 acknowledgement, dispatch to subscriptions, acks to waiting flows) and keep
+ * alive. The client's {@link OutboundPublisher} and {@link SubscriptionRegistry} outlive it: on
+ * construction the publisher is attached (resending a resumed session's flows in order) and the
+ * subscriptions are restored for the session the CONNACK reports; on close the publisher is
+ * detached and pending flows wait for the next connection. Ending observers and publishes for good
+ * is the owner's decision (`subscriptions.endAll`, `publisher.failAll`).
  *
- * It is the composition root of the session layer; the pieces stay independent and are reachable as
- * `packetIds`, `acks`, `publisher` and `subscriptions`. It starts working when constructed (hot) and
- * ends once, with {@link closed} resolving to the reason (undefined after a clean disconnect).
+ * It starts working when constructed (hot) and ends once, with {@link closed} resolving to the
+ * reason (undefined after a clean disconnect).
  *
  * @example
  * ```ts
- * const session = new LiveSession(channel, connack, { keepAlive: 60, topicAliasMaximum: 0, store, createMessage });
- * session.subscriptions.observe('a/#', { qos: 1 }).subscribe(console.log);
+ * const session = new LiveSession(channel, connack, { keepAlive: 60, topicAliasMaximum: 0, store, packetIds, publisher, subscriptions, createMessage });
+ * await session.closed;
  * ```
  */
 export class LiveSession<M> {
-  readonly packetIds = new PacketIdAllocator();
+  readonly packetIds: PacketIdAllocator;
   readonly acks = new AckRouter();
   readonly publisher: OutboundPublisher;
   readonly subscriptions: SubscriptionRegistry<M>;
@@ -73,28 +90,31 @@ export class LiveSession<M> {
     private readonly options: LiveSessionOptions<M>,
   ) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
-    const version = channel.protocolVersion;
     const props = connack.properties;
+    const { sessionPresent } = connack;
+    this.packetIds = options.packetIds;
+    this.publisher = options.publisher;
+    this.subscriptions = options.subscriptions;
     channel.outgoingMaximumPacketSize = props?.maximumPacketSize; // [MQTT-3.2.2-15]
-    // Without a session on the server, the in-flight state of an earlier connection means nothing.
-    if (!connack.sessionPresent) options.store.clear();
-    this.publisher = new OutboundPublisher({
-      send: this.send,
-      acks: this.acks,
-      packetIds: this.packetIds,
-      store: options.store,
-      protocolVersion: version,
-      receiveMaximum: props?.receiveMaximum ?? 65535, // [MQTT-3.3.4-7]
-    });
-    this.subscriptions = new SubscriptionRegistry<M>({
-      subscribe: (subscription, properties) =>
-        this.request((packetId) => ({ type: 'subscribe', packetId, subscriptions: [subscription], properties }), subscribeFlow),
-      unsubscribe: (topicFilter) =>
-        this.request((packetId) => ({ type: 'unsubscribe', packetId, topicFilters: [topicFilter] }), unsubscribeFlow),
-    });
     this.startInbound();
+    // Resend a resumed session's flows first, in their original order [MQTT-4.4.0-1].
+    this.publisher.attach(
+      {
+        send: this.send,
+        acks: this.acks,
+        receiveMaximum: props?.receiveMaximum ?? 65535, // [MQTT-3.3.4-7]
+        check: (packet) => checkServerLimits(packet, connack),
+      },
+      sessionPresent,
+    );
+    // Without a session on the server, the in-flight state of an earlier connection means nothing.
+    if (!sessionPresent) options.store.clear();
     this.startKeepalive();
-    this.publisher.resume(options.store.outbound());
+    this.subscriptions.restore(sessionPresent, {
+      subscribe: (subscription, properties) => this.subscribeRequest(subscription, properties),
+      unsubscribe: (topicFilter) => this.unsubscribeRequest(topicFilter),
+    });
+    this.publisher.flush();
   }
 
   /** True until the session ended. */
@@ -103,13 +123,22 @@ export class LiveSession<M> {
   }
 
   /**
-   * Publishes through the {@link OutboundPublisher} after checking what the server announced:
-   * errors with InvalidArgumentError for a QoS above its Maximum QoS [MQTT-3.2.2-11] or a retained
+   * Publishes through the client's {@link OutboundPublisher}, which checks what the server
+   * announced: InvalidArgumentError for a QoS above its Maximum QoS [MQTT-3.2.2-11] or a retained
    * message when it has no retain support [MQTT-3.2.2-14]. Cold.
    */
   publish(packet: PublishPacket): Observable<void> {
-    const problem = checkServerLimits(packet, this.connack);
-    return problem === undefined ? this.publisher.publish(packet) : throwError(() => problem);
+    return this.publisher.publish(packet);
+  }
+
+  /** A SUBSCRIBE flow on this connection (cold; errors with ConnectionClosedError once it ended). */
+  subscribeRequest(subscription: MqttSubscription, properties: SubscribeProperties | undefined): Observable<SubackPacket> {
+    return this.request((packetId) => ({ type: 'subscribe', packetId, subscriptions: [subscription], properties }), subscribeFlow);
+  }
+
+  /** An UNSUBSCRIBE flow on this connection (cold; errors with ConnectionClosedError once it ended). */
+  unsubscribeRequest(topicFilter: string): Observable<UnsubackPacket> {
+    return this.request((packetId) => ({ type: 'unsubscribe', packetId, topicFilters: [topicFilter] }), unsubscribeFlow);
   }
 
   /**
@@ -130,8 +159,8 @@ export class LiveSession<M> {
   }
 
   /**
-   * Ends the session at once: pending publishes and requests fail with ConnectionClosedError;
-   * subscriptions error with it too, or complete when `error` is undefined (a clean disconnect).
+   * Ends the connection at once: the publisher is detached (its flows wait for a next connection),
+   * SUBSCRIBE/UNSUBSCRIBE requests and flows fail with ConnectionClosedError through the ack router.
    */
   close(error: MqttError | undefined): void {
     if (this.ended) return;
@@ -150,10 +179,8 @@ export class LiveSession<M> {
         : new ConnectionClosedError(error === undefined ? 'the client disconnected' : `the connection closed: ${error.message}`, {
             cause: error,
           });
-    // A clean disconnect completes the subscriptions; anything else errors them. First, so that a
-    // SUBSCRIBE still waiting for its SUBACK does not turn a clean end into an error.
-    this.subscriptions.endAll(error === undefined ? undefined : closedError);
-    this.publisher.failAll(closedError);
+    this.publisher.detach();
+    this.subscriptions.detach();
     this.acks.failAll(closedError);
     this.channel.close();
     this.options.onClose?.(error);

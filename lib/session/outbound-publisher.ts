@@ -1,111 +1,264 @@
 import { Observable, type Subscriber } from 'rxjs';
 import type { Packet, ProtocolVersion, PublishPacket } from '../codec/packet.js';
-import { ConnectionClosedError, EncodeError, InvalidArgumentError } from '../errors.js';
+import { ConnectionClosedError, EncodeError, InvalidArgumentError, QueueFullError } from '../errors.js';
 import type { AckRouter } from './ack-router.js';
-import type { InFlightStore, OutboundEntry, OutboundState } from './in-flight-store.js';
+import type { InFlightStore, OutboundState } from './in-flight-store.js';
+import { offlineQueueLimits, type OfflineQueueLimits, type OfflineQueueOptions } from './offline-queue.js';
 import { outboundQos1Flow } from './outbound-qos1-flow.js';
 import { outboundQos2Flow } from './outbound-qos2-flow.js';
 import type { PacketIdAllocator } from './packet-id-allocator.js';
 
-/** What {@link OutboundPublisher} needs from the connection. */
-export interface OutboundPublisherOptions {
+/** One open connection as the publisher uses it (see {@link OutboundPublisher.attach}). */
+export interface PublisherConnection {
   readonly send: (packet: Packet) => void;
   readonly acks: AckRouter;
+  /** Most QoS 1/2 publishes in flight at once: the server's Receive Maximum (65535 when absent). */
+  readonly receiveMaximum: number;
+  /** What the server announced that a packet breaks (Maximum QoS, retain support), or undefined. */
+  readonly check?: (packet: PublishPacket) => Error | undefined;
+}
+
+/** What {@link OutboundPublisher} keeps for the life of the client. */
+export interface OutboundPublisherOptions {
   readonly packetIds: PacketIdAllocator;
   readonly store: InFlightStore;
   readonly protocolVersion: ProtocolVersion;
-  /** Most QoS 1/2 publishes in flight at once: the server's Receive Maximum (65535 when absent). */
-  readonly receiveMaximum: number;
+  /** Bounds of the publishes made while detached. */
+  readonly offlineQueue?: OfflineQueueOptions;
 }
 
 class Job {
   started = false;
+  offline = false;
+  state: OutboundState = 'publish';
   constructor(
     readonly packet: PublishPacket,
     public subscriber: Subscriber<void> | undefined,
+    readonly bytes: number,
   ) {}
 }
 
 /**
- * Sends application messages and runs their acknowledgement flows, never with more QoS 1/2
- * publishes in flight than the server's Receive Maximum [MQTT-3.3.4-7]; the rest wait in order.
+ * Sends application messages and runs their acknowledgement flows over whichever connection is
+ * attached, never with more QoS 1/2 publishes in flight than the server's Receive Maximum
+ * [MQTT-3.3.4-7]; the rest wait in order. It lives as long as the client, across reconnects:
  *
- * A flow, once its PUBLISH is sent, runs to its end whether or not anyone still listens: the
- * acknowledgements are handled and the packet identifier is freed. In-flight messages are kept in
- * the {@link InFlightStore} until acknowledged, and stay there when the connection is lost.
+ * - While detached, publishes (QoS 0 too) wait in the offline queue, bounded by `offlineQueue`
+ *   (QueueFullError for the refused or dropped publish), and are sent in order once attached.
+ * - A connection lost mid-flow leaves the flow pending (its Observable does not error). On attach
+ *   with a resumed session the stored flows are resent in their original order with the same
+ *   identifiers: PUBLISH with DUP set [MQTT-3.3.1-1] or PUBREL [MQTT-4.4.0-1]. Without a session,
+ *   flows that had not reached PUBREC are sent again as new messages, and flows that had (the server
+ *   took the message) complete.
+ * - The {@link InFlightStore} is written before each PUBLISH, on PUBREC (state `pubrel`) and on
+ *   completion (entry removed); entries of a persistent store left by an earlier process are resumed
+ *   (nobody listens to those).
  *
  * @example
  * ```ts
- * const publisher = new OutboundPublisher({ send, acks, packetIds, store, protocolVersion: 5, receiveMaximum: 20 });
- * publisher.publish({ type: 'publish', topic: 'a', payload, qos: 1, retain: false, dup: false }).subscribe();
+ * const publisher = new OutboundPublisher({ packetIds, store, protocolVersion: 5 });
+ * publisher.publish(packet).subscribe(); // queued
+ * publisher.attach({ send, acks, receiveMaximum: 20 }, false);
+ * publisher.flush(); // sent
  * ```
  */
 export class OutboundPublisher {
   private readonly queue = new Set<Job>();
-  private inFlight = 0;
+  /** Started QoS 1/2 flows by packet identifier, in start order, running or waiting for a connection. */
+  private readonly flows = new Map<number, Job>();
+  private running = 0;
   private pumping = false;
+  private connection: PublisherConnection | undefined = undefined;
   private closedWith: ConnectionClosedError | undefined = undefined;
+  private readonly limits: OfflineQueueLimits;
+  private offlineCount = 0;
+  private offlineBytes = 0;
 
-  constructor(private readonly options: OutboundPublisherOptions) {}
-
-  /** QoS 1/2 publishes sent and not yet finished. */
-  get inFlightCount(): number {
-    return this.inFlight;
+  constructor(private readonly options: OutboundPublisherOptions) {
+    this.limits = offlineQueueLimits(options.offlineQueue);
   }
 
-  /** QoS 1/2 publishes waiting for a free slot under Receive Maximum. */
+  /** QoS 1/2 flows started and not finished (running, or waiting for a resumed session). */
+  get inFlightCount(): number {
+    return this.flows.size;
+  }
+
+  /** Publishes waiting to be sent (for a Receive Maximum slot or a connection). */
   get queuedCount(): number {
     return this.queue.size;
   }
 
   /**
-   * Publishes `packet` (its `packetId` is assigned here). Cold: subscribing sends (QoS 0) or queues
-   * the message; it emits once and completes when QoS 0 was written, on PUBACK (QoS 1) or PUBCOMP
-   * (QoS 2). Unsubscribing before the PUBLISH was sent drops it; after, the flow still completes.
-   * Errors: PublishFailedError (reason code >= 0x80), InvalidArgumentError (argument `payload`)
-   * when the packet exceeds the server's Maximum Packet Size, ConnectionClosedError.
+   * Publishes `packet` (its `packetId` is assigned here). Cold: subscribing sends (QoS 0 when
+   * attached) or queues the message; it emits once and completes when QoS 0 was written, on PUBACK
+   * (QoS 1) or PUBCOMP (QoS 2), across reconnects. Unsubscribing before the PUBLISH was sent drops
+   * it; after, the flow still completes. Errors: PublishFailedError (reason code >= 0x80),
+   * InvalidArgumentError (too large for the server, QoS or retain not supported), QueueFullError
+   * (offline queue full), ConnectionClosedError (closed for good).
    */
   publish(packet: PublishPacket): Observable<void> {
-    if (packet.qos === 0) {
-      return new Observable<void>((subscriber) => {
-        if (this.closedWith !== undefined) {
-          subscriber.error(this.closedWith);
-          return;
-        }
-        try {
-          this.options.send(packet);
-        } catch (error) {
-          subscriber.error(publishError(error));
-          return;
-        }
-        subscriber.next();
-        subscriber.complete();
-      });
-    }
     return new Observable<void>((subscriber) => {
       if (this.closedWith !== undefined) {
         subscriber.error(this.closedWith);
         return;
       }
-      const job = new Job(packet, subscriber);
+      const connection = this.connection;
+      if (packet.qos === 0 && connection !== undefined) {
+        this.sendQos0(packet, subscriber, connection);
+        return;
+      }
+      const job = new Job(packet, subscriber, packet.payload.byteLength + packet.topic.length);
+      if (connection === undefined && !this.admitOffline(job)) return;
       this.queue.add(job);
       this.pump();
       return () => {
         job.subscriber = undefined;
-        if (!job.started) this.queue.delete(job);
+        if (!job.started) this.dequeue(job);
       };
     });
   }
 
   /**
-   * Ends every queued publish with `error` and lets in-flight flows fail through the ack router
-   * (which the caller fails). Later publishes error at once.
+   * Starts using `connection`. With `sessionPresent` the stored flows are resent (same identifiers,
+   * original order); without, pending flows are queued again as new messages, ahead of the rest.
+   * Call {@link flush} afterwards to send the queue. Call before the store is cleared for a new session.
+   */
+  attach(connection: PublisherConnection, sessionPresent: boolean): void {
+    const { store, packetIds } = this.options;
+    this.connection = connection;
+    this.running = 0;
+    const stored = [...store.outbound()];
+    if (sessionPresent) {
+      const resumed = new Set<number>();
+      for (const entry of stored) {
+        const packetId = entry.packet.packetId;
+        if (packetId === undefined) continue;
+        let job = this.flows.get(packetId);
+        if (job === undefined) {
+          if (!packetIds.reserve(packetId)) continue; // an identifier we hold for something else
+          job = new Job(entry.packet, undefined, 0); // left by an earlier process: nobody listens
+          job.started = true;
+          this.flows.set(packetId, job);
+        }
+        resumed.add(packetId);
+        job.state = entry.state;
+        const packet = entry.state === 'publish' ? { ...entry.packet, dup: true } : entry.packet;
+        this.run(job, packet, packetId);
+      }
+      this.requeue([...this.flows].filter(([id]) => !resumed.has(id)));
+    } else {
+      const orphans = stored.filter((e) => e.state === 'publish' && e.packet.packetId !== undefined && !this.flows.has(e.packet.packetId));
+      this.requeue([...this.flows]);
+      // A store of an earlier process without a session here: its unacknowledged messages go again too.
+      for (const entry of orphans) {
+        const { packetId: _, ...packet } = entry.packet;
+        const job = new Job({ ...packet, dup: false }, undefined, 0);
+        this.queue.add(job);
+      }
+    }
+  }
+
+  /** Sends what waits in the queue, as far as Receive Maximum allows. */
+  flush(): void {
+    this.pump();
+  }
+
+  /**
+   * Stops using the connection (it is gone): later publishes queue; running flows wait for the next
+   * {@link attach} (they end through the ack router the caller fails with ConnectionClosedError).
+   */
+  detach(): void {
+    this.connection = undefined;
+  }
+
+  /**
+   * Closed for good: every queued publish and pending flow errors with `error`, later publishes
+   * error at once. Stored entries stay in the store (a persistent store resumes them next start).
    */
   failAll(error: ConnectionClosedError): void {
     this.closedWith = error;
-    const jobs = [...this.queue];
+    this.connection = undefined;
+    const jobs = [...this.queue, ...this.flows.values()];
+    for (const packetId of this.flows.keys()) this.options.packetIds.release(packetId);
     this.queue.clear();
-    for (const job of jobs) job.subscriber?.error(error);
+    this.flows.clear();
+    this.offlineCount = 0;
+    this.offlineBytes = 0;
+    for (const job of jobs) {
+      const subscriber = job.subscriber;
+      job.subscriber = undefined;
+      subscriber?.error(error);
+    }
+  }
+
+  private admitOffline(job: Job): boolean {
+    const { maxMessages, maxBytes, overflow } = this.limits;
+    const fits = (): boolean => this.offlineCount + 1 <= maxMessages && this.offlineBytes + job.bytes <= maxBytes;
+    if (!fits() && overflow === 'drop-oldest') {
+      for (const old of this.queue) {
+        if (fits()) break;
+        if (!old.offline) continue;
+        this.dequeue(old);
+        old.subscriber?.error(new QueueFullError(`the offline queue is full: dropped the oldest publish to '${old.packet.topic}'`));
+        old.subscriber = undefined;
+      }
+    }
+    if (!fits()) {
+      job.subscriber?.error(
+        new QueueFullError(
+          `the offline queue is full (${this.offlineCount} of ${maxMessages} messages, ${this.offlineBytes} of ${maxBytes} bytes): ` +
+            `publish to '${job.packet.topic}' refused`,
+        ),
+      );
+      return false;
+    }
+    job.offline = true;
+    this.offlineCount++;
+    this.offlineBytes += job.bytes;
+    return true;
+  }
+
+  private dequeue(job: Job): void {
+    if (!this.queue.delete(job) || !job.offline) return;
+    job.offline = false;
+    this.offlineCount--;
+    this.offlineBytes -= job.bytes;
+  }
+
+  /** Puts started flows back at the head of the queue, as new messages (or completes those past PUBREC). */
+  private requeue(flows: [number, Job][]): void {
+    if (flows.length === 0) return;
+    const rest = [...this.queue];
+    this.queue.clear();
+    for (const [packetId, job] of flows) {
+      this.flows.delete(packetId);
+      this.options.packetIds.release(packetId);
+      if (job.state === 'pubrel') {
+        // The server had taken the message (PUBREC); only the release was lost with the session.
+        this.options.store.deleteOutbound(packetId);
+        this.complete(job, undefined);
+      } else {
+        job.started = false; // start() gives it a new identifier
+        this.queue.add(job);
+      }
+    }
+    for (const job of rest) this.queue.add(job);
+  }
+
+  private sendQos0(packet: PublishPacket, subscriber: Subscriber<void>, connection: PublisherConnection): void {
+    const problem = connection.check?.(packet);
+    if (problem !== undefined) {
+      subscriber.error(problem);
+      return;
+    }
+    try {
+      connection.send(packet);
+    } catch (error) {
+      subscriber.error(publishError(error));
+      return;
+    }
+    subscriber.next();
+    subscriber.complete();
   }
 
   private pump(): void {
@@ -113,34 +266,30 @@ export class OutboundPublisher {
     this.pumping = true;
     try {
       // Also wait while all 65535 packet identifiers are taken: a finishing flow frees one and pumps.
-      const { receiveMaximum, packetIds } = this.options;
-      while (this.inFlight < receiveMaximum && packetIds.size < 65535 && this.queue.size > 0 && this.closedWith === undefined) {
+      let connection: PublisherConnection | undefined;
+      while ((connection = this.connection) !== undefined && this.queue.size > 0 && this.running < connection.receiveMaximum) {
         const job = this.queue.values().next().value as Job;
-        this.queue.delete(job);
-        this.start(job);
+        if (job.packet.qos !== 0 && this.options.packetIds.size >= 65535) break;
+        this.dequeue(job);
+        job.started = true;
+        const subscriber = job.subscriber;
+        if (job.packet.qos === 0) {
+          if (subscriber !== undefined) this.sendQos0(job.packet, subscriber, connection);
+        } else {
+          this.start(job, connection); // also without a subscriber: a resumed flow nobody listens to
+        }
       }
     } finally {
       this.pumping = false;
     }
   }
 
-  /**
-   * Resends what a stored session left in flight, in order, with their original identifiers: PUBLISH
-   * with DUP set [MQTT-3.3.1-1], or PUBREL [MQTT-4.4.0-1]. Nobody listens to these flows; they free
-   * their identifiers and store entries when acknowledged.
-   */
-  resume(entries: Iterable<OutboundEntry>): void {
-    for (const entry of [...entries]) {
-      const packetId = entry.packet.packetId;
-      if (packetId === undefined || !this.options.packetIds.reserve(packetId)) continue;
-      this.inFlight++;
-      const packet = entry.state === 'publish' ? { ...entry.packet, dup: true } : entry.packet;
-      this.run(new Job(packet, undefined), packet, packetId, entry.state);
+  private start(job: Job, connection: PublisherConnection): void {
+    const problem = connection.check?.(job.packet);
+    if (problem !== undefined) {
+      job.subscriber?.error(problem);
+      return;
     }
-  }
-
-  private start(job: Job): void {
-    job.started = true;
     let packetId: number;
     try {
       packetId = this.options.packetIds.allocate();
@@ -148,19 +297,23 @@ export class OutboundPublisher {
       job.subscriber?.error(error);
       return;
     }
-    this.inFlight++;
     const packet: PublishPacket = { ...job.packet, packetId };
-    this.options.store.putOutbound({ packet, state: 'publish' });
-    this.run(job, packet, packetId, 'publish');
+    this.flows.set(packetId, job);
+    this.options.store.putOutbound({ packet, state: 'publish' }); // stored before it is sent
+    this.run(job, packet, packetId);
   }
 
-  private run(job: Job, packet: PublishPacket, packetId: number, from: OutboundState): void {
-    const { send, acks, store, protocolVersion } = this.options;
-    const context = { send, acks: acks.acksFor(packetId), protocolVersion };
+  private run(job: Job, packet: PublishPacket, packetId: number): void {
+    const connection = this.connection as PublisherConnection;
+    const { store, protocolVersion } = this.options;
+    this.running++;
+    const context = { send: connection.send, acks: connection.acks.acksFor(packetId), protocolVersion };
+    const onReleased = (): void => {
+      job.state = 'pubrel';
+      store.putOutbound({ packet: { ...packet, dup: false }, state: 'pubrel' }); // before PUBREL is sent
+    };
     const flow: Observable<unknown> =
-      packet.qos === 1
-        ? outboundQos1Flow(packet, context)
-        : outboundQos2Flow(packet, context, { from, onReleased: () => store.putOutbound({ packet, state: 'pubrel' }) });
+      packet.qos === 1 ? outboundQos1Flow(packet, context) : outboundQos2Flow(packet, context, { from: job.state, onReleased });
     flow.subscribe({
       complete: () => this.finish(job, packetId, undefined),
       error: (error: unknown) => this.finish(job, packetId, error),
@@ -168,21 +321,27 @@ export class OutboundPublisher {
   }
 
   private finish(job: Job, packetId: number, error: unknown): void {
-    this.inFlight--;
-    // A lost connection leaves the message in the store for a resumed session; anything else ends it.
+    if (this.flows.get(packetId) !== job) return;
+    this.running--;
+    // A lost connection leaves the flow waiting for the next attach, and its entry in the store.
+    if (error instanceof ConnectionClosedError && this.closedWith === undefined) return;
+    this.flows.delete(packetId);
     if (!(error instanceof ConnectionClosedError)) this.options.store.deleteOutbound(packetId);
     this.options.packetIds.release(packetId);
+    this.complete(job, error);
+    this.pump();
+  }
+
+  private complete(job: Job, error: unknown): void {
     const subscriber = job.subscriber;
     job.subscriber = undefined;
-    if (subscriber !== undefined) {
-      if (error === undefined) {
-        subscriber.next();
-        subscriber.complete();
-      } else {
-        subscriber.error(publishError(error));
-      }
+    if (subscriber === undefined) return;
+    if (error === undefined) {
+      subscriber.next();
+      subscriber.complete();
+    } else {
+      subscriber.error(publishError(error));
     }
-    this.pump();
   }
 }
 

@@ -1,7 +1,7 @@
-import { Observable, type Subscriber } from 'rxjs';
+import { Observable, throwError, type Subscriber } from 'rxjs';
 import type { QoS, SubackPacket, Subscription, UnsubackPacket } from '../codec/packet.js';
 import type { SubscribeProperties } from '../codec/properties.js';
-import { SubscribeRefusedError } from '../errors.js';
+import { ConnectionClosedError, SubscribeRefusedError } from '../errors.js';
 import { TopicTree } from './topic-tree.js';
 import { matchingFilter } from './validate-topic.js';
 
@@ -10,6 +10,9 @@ export interface SubscriptionRequests {
   subscribe(subscription: Subscription, properties: SubscribeProperties | undefined): Observable<SubackPacket>;
   unsubscribe(topicFilter: string): Observable<UnsubackPacket>;
 }
+
+const notConnected = (): Observable<never> => throwError(() => new ConnectionClosedError('not connected'));
+const OFFLINE: SubscriptionRequests = { subscribe: notConnected, unsubscribe: notConnected };
 
 /** The options of one observer's subscription (validated by the caller). */
 export interface FilterOptions {
@@ -22,11 +25,12 @@ export interface FilterOptions {
 
 class FilterEntry<M> {
   readonly observers = new Set<Subscriber<M>>();
-  /** Set once a SUBACK granted this filter. */
+  /** Set once a SUBACK granted this filter (on the server's session, as far as we know). */
   granted = false;
   constructor(
     readonly filter: string,
     public qos: QoS,
+    public options: FilterOptions,
   ) {}
 }
 
@@ -43,6 +47,9 @@ class FilterEntry<M> {
  *   {@link SubscribeRefusedError}.
  * - {@link dispatch} delivers a message once to every observer whose filter matches, however many
  *   of its filters overlap.
+ * - Observers outlive connections: a request that fails because the connection is gone
+ *   (ConnectionClosedError) leaves the filter in place, to be requested again by {@link restore}
+ *   once a new connection is up; only {@link endAll} ends observers.
  *
  * @example
  * ```ts
@@ -53,6 +60,8 @@ class FilterEntry<M> {
  */
 export class SubscriptionRegistry<M> {
   private readonly entries = new Map<string, FilterEntry<M>>();
+  /** Filters granted on the server whose UNSUBSCRIBE was lost with a connection. */
+  private readonly stale = new Set<string>();
   private readonly tree = new TopicTree<FilterEntry<M>>();
   private current: M | undefined = undefined;
   private readonly deliver = (entry: FilterEntry<M>): void => {
@@ -60,7 +69,8 @@ export class SubscriptionRegistry<M> {
     for (const observer of entry.observers) observer.next(message);
   };
 
-  constructor(private readonly requests: SubscriptionRequests) {}
+  /** @param requests where SUBSCRIBE/UNSUBSCRIBE go; by default nowhere until {@link restore} gives a connection. */
+  constructor(private requests: SubscriptionRequests = OFFLINE) {}
 
   /** Number of filters with at least one observer. */
   get size(): number {
@@ -75,7 +85,8 @@ export class SubscriptionRegistry<M> {
     return new Observable<M>((subscriber) => {
       let entry = this.entries.get(filter);
       if (entry === undefined) {
-        entry = new FilterEntry<M>(filter, options.qos);
+        this.stale.delete(filter);
+        entry = new FilterEntry<M>(filter, options.qos, options);
         this.entries.set(filter, entry);
         this.tree.add(matchingFilter(filter), entry);
         entry.observers.add(subscriber);
@@ -84,6 +95,7 @@ export class SubscriptionRegistry<M> {
         entry.observers.add(subscriber);
         if (options.qos > entry.qos) {
           entry.qos = options.qos;
+          entry.options = { ...entry.options, qos: options.qos };
           this.request(entry, options);
         }
       }
@@ -104,12 +116,38 @@ export class SubscriptionRegistry<M> {
   }
 
   /**
+   * Brings a new connection up to date. Without a session on the server (`sessionPresent` false)
+   * every active filter is subscribed again, once, with its options. With a resumed session the
+   * server still has what it granted: only filters never granted (requested while disconnected, or
+   * whose SUBACK was lost) are subscribed, and UNSUBSCRIBEs lost with the last connection are sent.
+   */
+  restore(sessionPresent: boolean, requests: SubscriptionRequests = this.requests): void {
+    this.requests = requests;
+    const stale = [...this.stale];
+    this.stale.clear();
+    if (sessionPresent) {
+      for (const filter of stale) this.requests.unsubscribe(filter).subscribe({ error: () => undefined });
+    }
+    for (const entry of [...this.entries.values()]) {
+      if (sessionPresent && entry.granted) continue;
+      entry.granted = false;
+      this.request(entry, entry.options);
+    }
+  }
+
+  /** The connection is gone: requests fail with ConnectionClosedError (and are retried by {@link restore}). */
+  detach(): void {
+    this.requests = OFFLINE;
+  }
+
+  /**
    * Ends every observer and forgets every filter (the connection is gone): with `error` when given,
    * else (a clean disconnect) by completing. Sends nothing.
    */
   endAll(error?: unknown): void {
     const entries = [...this.entries.values()];
     this.entries.clear();
+    this.stale.clear();
     for (const entry of entries) {
       this.tree.remove(matchingFilter(entry.filter), entry);
       for (const observer of [...entry.observers]) {
@@ -145,6 +183,10 @@ export class SubscriptionRegistry<M> {
       },
       error: (error: unknown) => {
         if (this.entries.get(entry.filter) !== entry) return;
+        if (error instanceof ConnectionClosedError) {
+          entry.granted = false; // asked again by restore() on the next connection
+          return;
+        }
         this.drop(entry);
         for (const observer of [...entry.observers]) observer.error(error);
         entry.observers.clear();
@@ -156,7 +198,13 @@ export class SubscriptionRegistry<M> {
     if (!entry.observers.delete(subscriber) || entry.observers.size > 0) return;
     if (this.entries.get(entry.filter) !== entry) return; // refused or failed: nothing to undo
     this.drop(entry);
-    this.requests.unsubscribe(entry.filter).subscribe({ error: () => undefined });
+    const { filter, granted } = entry;
+    this.requests.unsubscribe(filter).subscribe({
+      error: (error: unknown) => {
+        // Lost with the connection: a resumed session still has the subscription, so send it later.
+        if (granted && error instanceof ConnectionClosedError && !this.entries.has(filter)) this.stale.add(filter);
+      },
+    });
   }
 
   private drop(entry: FilterEntry<M>): void {

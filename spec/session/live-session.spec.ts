@@ -318,12 +318,18 @@ describe('a stored session', () => {
     expect([...store.outbound()]).toEqual([]);
   });
 
-  it('forgets the stored state when the server has no session', async () => {
+  it('without a session on the server: forgets inbound ids, sends stored unacknowledged PUBLISHes again as new messages', async () => {
     const store = new MemoryInFlightStore();
     store.addInbound(3);
     store.putOutbound({ packet: { type: 'publish', topic: 'r', payload: new Uint8Array(0), qos: 1, retain: false, dup: false, packetId: 7 }, state: 'publish' });
+    store.putOutbound({ packet: { type: 'publish', topic: 'r2', payload: new Uint8Array(0), qos: 2, retain: false, dup: false, packetId: 9 }, state: 'pubrel' });
     const { client, server } = await connectedPair({ clean: false, store }, { sessionPresent: false });
-    await marker(client, server);
+    const again = await server.expect('publish');
+    expect(again).toMatchObject({ topic: 'r', dup: false, qos: 1 });
+    expect([...store.inbound()]).toEqual([]);
+    expect([...store.outbound()].map((e) => [e.packet.topic, e.packet.packetId])).toEqual([['r', again.packetId]]);
+    server.send({ type: 'puback', packetId: again.packetId ?? 0 });
+    await marker(client, server); // and no PUBREL for r2: without the session it means nothing
     expect([...store.outbound(), ...store.inbound()]).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import type { Packet, PublishPacket } from '../../lib/codec/packet.js';
-import { ConnectionClosedError } from '../../lib/errors.js';
+import { ConnectionClosedError, InvalidArgumentError, QueueFullError } from '../../lib/errors.js';
+import type { OfflineQueueOptions } from '../../lib/session/offline-queue.js';
 import { AckRouter } from '../../lib/session/ack-router.js';
 import { MemoryInFlightStore } from '../../lib/session/memory-in-flight-store.js';
 import { OutboundPublisher } from '../../lib/session/outbound-publisher.js';
@@ -7,19 +8,34 @@ import { PacketIdAllocator } from '../../lib/session/packet-id-allocator.js';
 
 const message = (qos: 0 | 1 | 2, topic = 't'): PublishPacket => ({ type: 'publish', topic, payload: new Uint8Array(0), qos, retain: false, dup: false });
 
-function setup(receiveMaximum = 65535, autoAck?: (p: PublishPacket) => boolean) {
-  const acks = new AckRouter();
+function setup(receiveMaximum = 65535, autoAck?: (p: PublishPacket) => boolean, offlineQueue?: OfflineQueueOptions) {
+  let acks = new AckRouter();
   const packetIds = new PacketIdAllocator();
   const store = new MemoryInFlightStore();
   const sent: PublishPacket[] = [];
+  const wire: Packet[] = [];
   const send = (packet: Packet): void => {
+    wire.push(packet);
     if (packet.type !== 'publish') return;
     sent.push(packet);
     // Answers synchronously, the hardest case for re-entrancy.
     if (autoAck?.(packet)) acks.route({ type: 'puback', packetId: packet.packetId ?? 0 });
   };
-  const publisher = new OutboundPublisher({ send, acks, packetIds, store, protocolVersion: 4, receiveMaximum });
-  return { acks, packetIds, store, sent, publisher };
+  const publisher = new OutboundPublisher({ packetIds, store, protocolVersion: 4, offlineQueue });
+  publisher.attach({ send, acks, receiveMaximum }, false);
+  /** Simulates a lost connection and a new one (a fresh ack router, as a new session has). */
+  const reconnect = (sessionPresent: boolean): void => {
+    publisher.detach();
+    acks.failAll(new ConnectionClosedError('lost'));
+    wire.length = 0;
+    sent.length = 0;
+    acks = new AckRouter();
+    publisher.attach({ send, acks, receiveMaximum }, sessionPresent);
+    if (!sessionPresent) store.clear();
+    publisher.flush();
+  };
+  const ack = (packet: Packet): boolean => acks.route(packet as never);
+  return { acks, packetIds, store, sent, wire, publisher, reconnect, ack };
 }
 
 describe('OutboundPublisher', () => {
@@ -97,8 +113,137 @@ describe('OutboundPublisher', () => {
     publisher.publish(message(1)).subscribe({ error: (e) => errors.push(e) });
     const closed = new ConnectionClosedError('gone');
     publisher.failAll(closed);
-    expect(errors).toEqual([closed]); // the queued one; the in-flight one fails through the ack router
+    expect(errors).toEqual([closed, closed]); // the queued one and the one in flight
     publisher.publish(message(0)).subscribe({ error: (e) => errors.push(e) });
-    expect(errors).toEqual([closed, closed]);
+    expect(errors).toEqual([closed, closed, closed]);
+  });
+});
+
+describe('OutboundPublisher across connections', () => {
+  it('keeps flows pending through a lost connection and resends them in order on a resumed session: PUBLISH with DUP and the same id, PUBREL', () => {
+    const { publisher, reconnect, wire, ack, sent, store } = setup();
+    const done: string[] = [];
+    for (const [qos, topic] of [[1, 'q1'], [2, 'q2-released'], [2, 'q2']] as const) {
+      publisher.publish(message(qos, topic)).subscribe({ complete: () => done.push(topic), error: (e) => done.push(String(e)) });
+    }
+    const ids = sent.map((p) => p.packetId ?? 0);
+    ack({ type: 'pubrec', packetId: ids[1] });
+    reconnect(true);
+    expect(done).toEqual([]); // nothing errored with the lost connection
+    expect(wire).toEqual([
+      { ...message(1, 'q1'), packetId: ids[0], dup: true },
+      { type: 'pubrel', packetId: ids[1] },
+      { ...message(2, 'q2'), packetId: ids[2], dup: true },
+    ]);
+    ack({ type: 'puback', packetId: ids[0] });
+    ack({ type: 'pubcomp', packetId: ids[1] });
+    ack({ type: 'pubrec', packetId: ids[2] });
+    ack({ type: 'pubcomp', packetId: ids[2] });
+    expect(done).toEqual(['q1', 'q2-released', 'q2']);
+    expect([...store.outbound()]).toEqual([]);
+  });
+
+  it('without a session sends unreleased flows again as new messages, ahead of the queue, and completes released ones', () => {
+    const { publisher, reconnect, wire, ack, sent } = setup(2);
+    const done: string[] = [];
+    for (const [qos, topic] of [[2, 'released'], [1, 'unacked'], [1, 'queued']] as const) {
+      publisher.publish(message(qos, topic)).subscribe({ complete: () => done.push(topic) });
+    }
+    ack({ type: 'pubrec', packetId: sent[0].packetId ?? 0 });
+    wire.length = 0;
+    reconnect(false);
+    expect(done).toEqual(['released']);
+    expect(wire.map((p) => (p.type === 'publish' ? [p.topic, p.dup, p.packetId] : p.type))).toEqual([
+      ['unacked', false, 3], // a new identifier: the allocator moved on
+      ['queued', false, 4],
+    ]);
+  });
+
+  it('queues publishes made while detached, QoS 0 too, and sends them in order once attached', () => {
+    const { publisher, reconnect, wire } = setup();
+    publisher.detach();
+    const done: string[] = [];
+    for (const [qos, topic] of [[0, 'a'], [1, 'b'], [0, 'c'], [2, 'd']] as const) {
+      publisher.publish(message(qos, topic)).subscribe({ complete: () => done.push(topic) });
+    }
+    expect(publisher.queuedCount).toBe(4);
+    reconnect(false);
+    expect(wire.map((p) => (p.type === 'publish' ? p.topic : p.type))).toEqual(['a', 'b', 'c', 'd']);
+    expect(done).toEqual(['a', 'c']);
+  });
+
+  it('offline queue reject-new: refuses a publish over maxMessages or maxBytes with QueueFullError', () => {
+    const { publisher } = setup(65535, undefined, { maxMessages: 2, maxBytes: 10 });
+    publisher.detach();
+    const errors: unknown[] = [];
+    const pub = (topic: string, size: number): void => {
+      publisher.publish({ ...message(1, topic), payload: new Uint8Array(size) }).subscribe({ error: (e) => errors.push(e) });
+    };
+    pub('a', 2); // 3 bytes with the topic
+    pub('b', 9); // 10 more: over maxBytes
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(QueueFullError);
+    expect(String(errors[0])).toMatch(/'b' refused/);
+    pub('c', 0);
+    pub('d', 0); // third message
+    expect(errors).toHaveLength(2);
+    expect(String(errors[1])).toMatch(/2 of 2 messages/);
+    expect(publisher.queuedCount).toBe(2);
+  });
+
+  it('offline queue drop-oldest: errors the oldest queued publishes to make room', () => {
+    const { publisher, reconnect, wire } = setup(65535, undefined, { maxMessages: 2, overflow: 'drop-oldest' });
+    publisher.detach();
+    const outcome: string[] = [];
+    for (const topic of ['a', 'b', 'c']) {
+      publisher.publish(message(0, topic)).subscribe({
+        complete: () => outcome.push(`${topic} sent`),
+        error: (e: unknown) => outcome.push(`${topic} ${(e as QueueFullError).code}`),
+      });
+    }
+    expect(outcome).toEqual(['a QUEUE_FULL']);
+    reconnect(false);
+    expect(wire.map((p) => (p.type === 'publish' ? p.topic : p.type))).toEqual(['b', 'c']);
+    expect(outcome).toEqual(['a QUEUE_FULL', 'b sent', 'c sent']);
+  });
+
+  it('an unsubscribed queued publish leaves the queue and frees its room', () => {
+    const { publisher, reconnect, wire } = setup(65535, undefined, { maxMessages: 1 });
+    publisher.detach();
+    publisher.publish(message(1, 'gone')).subscribe().unsubscribe();
+    publisher.publish(message(1, 'kept')).subscribe();
+    reconnect(false);
+    expect(wire.map((p) => (p.type === 'publish' ? p.topic : p.type))).toEqual(['kept']);
+  });
+
+  it('resumes flows a persistent store holds from an earlier process (nobody listening), with their identifiers', () => {
+    const store = new MemoryInFlightStore();
+    store.putOutbound({ packet: { ...message(1, 'old'), packetId: 7 }, state: 'publish' });
+    store.putOutbound({ packet: { ...message(2, 'older'), packetId: 3 }, state: 'pubrel' });
+    const packetIds = new PacketIdAllocator();
+    const acks = new AckRouter();
+    const wire: Packet[] = [];
+    const publisher = new OutboundPublisher({ packetIds, store, protocolVersion: 4 });
+    publisher.attach({ send: (p) => wire.push(p), acks, receiveMaximum: 10 }, true);
+    expect(wire).toEqual([
+      { ...message(1, 'old'), packetId: 7, dup: true },
+      { type: 'pubrel', packetId: 3 },
+    ]);
+    expect([packetIds.has(7), packetIds.has(3)]).toEqual([true, true]);
+    acks.route({ type: 'puback', packetId: 7 });
+    acks.route({ type: 'pubcomp', packetId: 3 });
+    expect([...store.outbound()]).toEqual([]);
+    expect(packetIds.size).toBe(0);
+  });
+
+  it('checks what the server announced when a queued publish is sent', () => {
+    const store = new MemoryInFlightStore();
+    const publisher = new OutboundPublisher({ packetIds: new PacketIdAllocator(), store, protocolVersion: 5 });
+    const errors: unknown[] = [];
+    publisher.publish(message(2)).subscribe({ error: (e) => errors.push(e) });
+    const check = (p: PublishPacket): Error | undefined => (p.qos > 1 ? new InvalidArgumentError('options.qos', 'at most 1') : undefined);
+    publisher.attach({ send: () => undefined, acks: new AckRouter(), receiveMaximum: 10, check }, false);
+    publisher.flush();
+    expect(errors).toEqual([expect.any(InvalidArgumentError)]);
   });
 });
