@@ -193,8 +193,8 @@ class Client implements MqttClient {
     if (status === 'closed') return;
     this.userClosed = true;
     const session = this.session;
-    if (status === 'connected' && session !== undefined && session.isOpen) {
-      this.setState({ status: 'disconnecting' });
+    if ((status === 'connected' || status === 'disconnecting') && session !== undefined && session.isOpen) {
+      if (status === 'connected') this.setState({ status: 'disconnecting' });
       await session.disconnect({ timeout: timeoutMs, reasonCode: options.reasonCode, properties: options.properties });
     }
     // Connecting or waiting to reconnect: abandon the attempt. Connected: the session has ended.
