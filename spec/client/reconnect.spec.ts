@@ -306,6 +306,16 @@ describe('reconnect policy through the client', () => {
     await stateOf(client, 'connected');
   });
 
+  it('reconnects after a keep alive timeout (no answer to PINGREQ)', async () => {
+    const { client, servers } = start({ keepalive: 1, pingTimeout: 20 });
+    const first = await servers.accept();
+    expect(await first.peer.expect('pingreq', 3000)).toEqual({ type: 'pingreq' });
+    const reconnecting = await stateOf(client, 'reconnecting');
+    expect((reconnecting as { cause?: unknown }).cause).toMatchObject({ code: 'KEEPALIVE_TIMEOUT' });
+    await servers.accept();
+    await stateOf(client, 'connected');
+  });
+
   it('a refusal of the credentials is final without beforeConnect', async () => {
     const { client, servers, states } = start({});
     await servers.accept({ reasonCode: 0x05 });

@@ -39,6 +39,20 @@ describe('exactlyOnceQos2 (marbles)', () => {
     expect(store.hasInbound(7)).toBe(true);
   });
 
+  it('stores the identifier before PUBREC is sent and releases it only after PUBCOMP was sent', () => {
+    const { scheduler, store } = setup();
+    const heldWhenSent: [string, boolean][] = [];
+    const send = (p: Packet): void => void heldWhenSent.push([p.type, store.hasInbound(7)]);
+    scheduler.run(({ hot, expectObservable }) => {
+      expectObservable(hot<Packet>('-p-r', { p: p7, r: pubrel7 }).pipe(exactlyOnceQos2(send, store, 4))).toBe('-p', { p: p7 });
+    });
+    expect(heldWhenSent).toEqual([
+      ['pubrec', true],
+      ['pubcomp', true],
+    ]);
+    expect(store.hasInbound(7)).toBe(false);
+  });
+
   it('answers PUBREL for an unknown identifier with PUBCOMP 0x92 in MQTT 5, and plain PUBCOMP in 3.1.1', () => {
     const v5 = setup();
     v5.scheduler.run(({ hot, expectObservable }) => {

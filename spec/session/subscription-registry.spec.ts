@@ -1,6 +1,6 @@
 import { Subject, type Observable } from 'rxjs';
 import type { SubackPacket, Subscription, UnsubackPacket } from '../../lib/codec/packet.js';
-import { SubscribeRefusedError } from '../../lib/errors.js';
+import { ConnectionClosedError, SubscribeRefusedError } from '../../lib/errors.js';
 import { SubscriptionRegistry, type SubscriptionRequests } from '../../lib/session/subscription-registry.js';
 
 /** Records the requests and lets the test answer each one. */
@@ -96,5 +96,78 @@ describe('SubscriptionRegistry', () => {
     other.endAll();
     expect(ends).toEqual(['error', 'complete']);
     expect(requests.log).toEqual(['SUBSCRIBE a qos=0', 'SUBSCRIBE b qos=0']);
+  });
+});
+
+describe('SubscriptionRegistry across connections', () => {
+  it('keeps observers when a request fails because the connection is gone, and asks again on restore', () => {
+    const registry = new SubscriptionRegistry<string>(); // not connected yet
+    const got: string[] = [];
+    const errors: unknown[] = [];
+    registry.observe('a', { qos: 1 }).subscribe({ next: (m) => got.push(m), error: (e) => errors.push(e) });
+    expect(errors).toEqual([]);
+    const requests = new FakeRequests();
+    registry.restore(true, requests); // even with a session: never granted, so asked for
+    expect(requests.log).toEqual(['SUBSCRIBE a qos=1']);
+    requests.grant(0);
+    registry.dispatch('a', 'm');
+    expect(got).toEqual(['m']);
+  });
+
+  it('restore without a session subscribes every active filter once with its options; with one, only those not granted', () => {
+    const first = new FakeRequests();
+    const registry = new SubscriptionRegistry<string>(first);
+    const seen: Subscription[] = [];
+    registry.observe('a/#', { qos: 1, noLocal: true, retainHandling: 2 }).subscribe();
+    registry.observe('a/#', { qos: 0 }).subscribe();
+    registry.observe('b', { qos: 2 }).subscribe();
+    first.grant(0);
+    registry.detach(); // 'b' still waits for its SUBACK: that request is lost with the connection
+    first.subacks[1].error(new ConnectionClosedError('lost'));
+
+    const resumed = new FakeRequests();
+    registry.restore(true, resumed);
+    expect(resumed.log).toEqual(['SUBSCRIBE b qos=2']);
+    resumed.grant(0);
+
+    const fresh = new FakeRequests();
+    const subscribe = fresh.subscribe.bind(fresh);
+    fresh.subscribe = (s: Subscription) => {
+      seen.push(s);
+      return subscribe(s);
+    };
+    registry.restore(false, fresh);
+    expect(fresh.log).toEqual(['SUBSCRIBE a/# qos=1', 'SUBSCRIBE b qos=2']);
+    expect(seen[0]).toMatchObject({ topicFilter: 'a/#', qos: 1, noLocal: true, retainHandling: 2 });
+  });
+
+  it('sends an UNSUBSCRIBE lost with the connection after a resumed session, not after a new one', () => {
+    const first = new FakeRequests();
+    const registry = new SubscriptionRegistry<string>(first);
+    const sub = registry.observe('gone', { qos: 0 }).subscribe();
+    first.grant(0);
+    registry.detach();
+    sub.unsubscribe(); // cannot be sent now
+    const resumed = new FakeRequests();
+    registry.restore(true, resumed);
+    expect(resumed.log).toEqual(['UNSUBSCRIBE gone']);
+
+    const again = registry.observe('gone2', { qos: 0 }).subscribe();
+    resumed.grant(0);
+    registry.detach();
+    again.unsubscribe();
+    const fresh = new FakeRequests();
+    registry.restore(false, fresh);
+    expect(fresh.log).toEqual([]);
+  });
+
+  it('endAll after a lost connection ends the waiting observers', () => {
+    const registry = new SubscriptionRegistry<string>();
+    const closed = new ConnectionClosedError('gone for good');
+    const errors: unknown[] = [];
+    registry.observe('a', { qos: 0 }).subscribe({ error: (e) => errors.push(e) });
+    registry.endAll(closed);
+    expect(errors).toEqual([closed]);
+    expect(registry.size).toBe(0);
   });
 });
