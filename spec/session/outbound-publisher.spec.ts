@@ -236,6 +236,23 @@ describe('OutboundPublisher across connections', () => {
     expect(packetIds.size).toBe(0);
   });
 
+  it('writes the store before the PUBLISH and before the PUBREL go out, and removes the entry on completion', () => {
+    const store = new MemoryInFlightStore();
+    const acks = new AckRouter();
+    const seen: string[] = [];
+    const send = (p: Packet): void => {
+      const id = 'packetId' in p ? (p.packetId ?? 0) : 0;
+      seen.push(`${p.type} sent, stored as ${store.getOutbound(id)?.state ?? 'nothing'}`);
+    };
+    const publisher = new OutboundPublisher({ packetIds: new PacketIdAllocator(), store, protocolVersion: 4 });
+    publisher.attach({ send, acks, receiveMaximum: 10 }, false);
+    publisher.publish(message(2)).subscribe();
+    acks.route({ type: 'pubrec', packetId: 1 });
+    acks.route({ type: 'pubcomp', packetId: 1 });
+    expect(seen).toEqual(['publish sent, stored as publish', 'pubrel sent, stored as pubrel']);
+    expect(store.getOutbound(1)).toBeUndefined();
+  });
+
   it('checks what the server announced when a queued publish is sent', () => {
     const store = new MemoryInFlightStore();
     const publisher = new OutboundPublisher({ packetIds: new PacketIdAllocator(), store, protocolVersion: 5 });
