@@ -66,6 +66,10 @@ export class OutboundPublisher {
   private readonly queue = new Set<Job>();
   /** Started QoS 1/2 flows by packet identifier, in start order, running or waiting for a connection. */
   private readonly flows = new Map<number, Job>();
+  /** Stored flows of a resumed session waiting for a Receive Maximum slot to be resent, in order. */
+  private resumable: [Job, PublishPacket, number][] = [];
+  /** False from attach() until flush(): the queue waits for the resends and re-subscriptions. */
+  private flushing = false;
   private running = 0;
   private pumping = false;
   private connection: PublisherConnection | undefined = undefined;
@@ -103,7 +107,7 @@ export class OutboundPublisher {
         return;
       }
       const connection = this.connection;
-      if (packet.qos === 0 && connection !== undefined) {
+      if (packet.qos === 0 && connection !== undefined && this.flushing) {
         this.sendQos0(packet, subscriber, connection);
         return;
       }
@@ -127,6 +131,8 @@ export class OutboundPublisher {
     const { store, packetIds } = this.options;
     this.connection = connection;
     this.running = 0;
+    this.flushing = false;
+    this.resumable = [];
     const stored = [...store.outbound()];
     if (sessionPresent) {
       const resumed = new Set<number>();
@@ -143,8 +149,9 @@ export class OutboundPublisher {
         resumed.add(packetId);
         job.state = entry.state;
         const packet = entry.state === 'publish' ? { ...entry.packet, dup: true } : entry.packet;
-        this.run(job, packet, packetId);
+        this.resumable.push([job, packet, packetId]);
       }
+      this.pump(); // resends first, as far as Receive Maximum allows
       this.requeue([...this.flows].filter(([id]) => !resumed.has(id)));
     } else {
       const orphans = stored.filter((e) => e.state === 'publish' && e.packet.packetId !== undefined && !this.flows.has(e.packet.packetId));
@@ -160,6 +167,7 @@ export class OutboundPublisher {
 
   /** Sends what waits in the queue, as far as Receive Maximum allows. */
   flush(): void {
+    this.flushing = true;
     this.pump();
   }
 
@@ -182,6 +190,7 @@ export class OutboundPublisher {
     for (const packetId of this.flows.keys()) this.options.packetIds.release(packetId);
     this.queue.clear();
     this.flows.clear();
+    this.resumable = [];
     this.offlineCount = 0;
     this.offlineBytes = 0;
     for (const job of jobs) {
@@ -267,7 +276,11 @@ export class OutboundPublisher {
     try {
       // Also wait while all 65535 packet identifiers are taken: a finishing flow frees one and pumps.
       let connection: PublisherConnection | undefined;
-      while ((connection = this.connection) !== undefined && this.queue.size > 0 && this.running < connection.receiveMaximum) {
+      while ((connection = this.connection) !== undefined && this.resumable.length > 0 && this.running < connection.receiveMaximum) {
+        const [job, packet, packetId] = this.resumable.shift() as [Job, PublishPacket, number];
+        this.run(job, packet, packetId);
+      }
+      while (this.flushing && this.resumable.length === 0 && (connection = this.connection) !== undefined && this.queue.size > 0 && this.running < connection.receiveMaximum) {
         const job = this.queue.values().next().value as Job;
         if (job.packet.qos !== 0 && this.options.packetIds.size >= 65535) break;
         this.dequeue(job);

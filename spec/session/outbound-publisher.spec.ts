@@ -23,6 +23,7 @@ function setup(receiveMaximum = 65535, autoAck?: (p: PublishPacket) => boolean, 
   };
   const publisher = new OutboundPublisher({ packetIds, store, protocolVersion: 4, offlineQueue });
   publisher.attach({ send, acks, receiveMaximum }, false);
+  publisher.flush();
   /** Simulates a lost connection and a new one (a fresh ack router, as a new session has). */
   const reconnect = (sessionPresent: boolean): void => {
     publisher.detach();
@@ -236,6 +237,40 @@ describe('OutboundPublisher across connections', () => {
     expect(packetIds.size).toBe(0);
   });
 
+  it('resends a resumed session within the new Receive Maximum, the rest (same ids, in order) as acks free slots, before the queue', () => {
+    const { publisher, reconnect, wire, ack, sent } = setup(3);
+    for (const topic of ['a', 'b', 'c']) publisher.publish(message(1, topic)).subscribe();
+    const ids = sent.map((p) => p.packetId ?? 0);
+    publisher.detach();
+    publisher.publish(message(1, 'queued')).subscribe();
+    reconnect(true);
+    // Same Receive Maximum (3): all three resent, the queued one waits for a slot.
+    expect(wire.map((p) => (p.type === 'publish' ? [p.topic, p.dup] : p.type))).toEqual([
+      ['a', true],
+      ['b', true],
+      ['c', true],
+    ]);
+    ack({ type: 'puback', packetId: ids[0] });
+    expect(wire.map((p) => (p.type === 'publish' ? p.topic : p.type))).toEqual(['a', 'b', 'c', 'queued']);
+  });
+
+  it('holds resends beyond a smaller Receive Maximum until slots free', () => {
+    const store = new MemoryInFlightStore();
+    for (const id of [1, 2, 3]) store.putOutbound({ packet: { ...message(1, `m${id}`), packetId: id }, state: 'publish' });
+    const acks = new AckRouter();
+    const wire: Packet[] = [];
+    const publisher = new OutboundPublisher({ packetIds: new PacketIdAllocator(), store, protocolVersion: 5 });
+    publisher.attach({ send: (p) => wire.push(p), acks, receiveMaximum: 2 }, true);
+    publisher.flush();
+    expect(wire.map((p) => (p as PublishPacket).packetId)).toEqual([1, 2]);
+    acks.route({ type: 'puback', packetId: 2 });
+    expect(wire.map((p) => [(p as PublishPacket).packetId, (p as PublishPacket).dup])).toEqual([
+      [1, true],
+      [2, true],
+      [3, true],
+    ]);
+  });
+
   it('writes the store before the PUBLISH and before the PUBREL go out, and removes the entry on completion', () => {
     const store = new MemoryInFlightStore();
     const acks = new AckRouter();
@@ -246,6 +281,7 @@ describe('OutboundPublisher across connections', () => {
     };
     const publisher = new OutboundPublisher({ packetIds: new PacketIdAllocator(), store, protocolVersion: 4 });
     publisher.attach({ send, acks, receiveMaximum: 10 }, false);
+    publisher.flush();
     publisher.publish(message(2)).subscribe();
     acks.route({ type: 'pubrec', packetId: 1 });
     acks.route({ type: 'pubcomp', packetId: 1 });
