@@ -42,3 +42,54 @@ export function offlineQueueLimits(options: OfflineQueueOptions = {}): OfflineQu
   }
   return { maxMessages, maxBytes, overflow };
 }
+
+/**
+ * Counts the messages and bytes held in an offline queue against its limits (the queue itself
+ * belongs to the caller, which decides what to drop).
+ *
+ * @example
+ * ```ts
+ * const budget = new OfflineBudget({ maxMessages: 2 });
+ * if (budget.fits(size)) budget.add(size); else throw new QueueFullError(budget.describe());
+ * ```
+ */
+export class OfflineBudget {
+  readonly limits: OfflineQueueLimits;
+  private count = 0;
+  private bytes = 0;
+
+  /** Throws InvalidArgumentError for invalid options (see {@link offlineQueueLimits}). */
+  constructor(options?: OfflineQueueOptions) {
+    this.limits = offlineQueueLimits(options);
+  }
+
+  /** True when one more message of `size` bytes fits now. */
+  fits(size: number): boolean {
+    return this.count + 1 <= this.limits.maxMessages && this.bytes + size <= this.limits.maxBytes;
+  }
+
+  /** True when a message of `size` bytes would fit into the empty queue. */
+  couldFit(size: number): boolean {
+    return this.limits.maxMessages >= 1 && size <= this.limits.maxBytes;
+  }
+
+  add(size: number): void {
+    this.count++;
+    this.bytes += size;
+  }
+
+  remove(size: number): void {
+    this.count--;
+    this.bytes -= size;
+  }
+
+  clear(): void {
+    this.count = 0;
+    this.bytes = 0;
+  }
+
+  /** How full the queue is, for error messages. */
+  describe(): string {
+    return `${this.count} of ${this.limits.maxMessages} messages, ${this.bytes} of ${this.limits.maxBytes} bytes`;
+  }
+}

@@ -3,7 +3,7 @@ import type { Packet, ProtocolVersion, PublishPacket } from '../codec/packet.js'
 import { ConnectionClosedError, EncodeError, InvalidArgumentError, QueueFullError } from '../errors.js';
 import type { AckRouter } from './ack-router.js';
 import type { InFlightStore, OutboundState } from './in-flight-store.js';
-import { offlineQueueLimits, type OfflineQueueLimits, type OfflineQueueOptions } from './offline-queue.js';
+import { OfflineBudget, type OfflineQueueOptions } from './offline-queue.js';
 import { outboundQos1Flow } from './outbound-qos1-flow.js';
 import { outboundQos2Flow } from './outbound-qos2-flow.js';
 import type { PacketIdAllocator } from './packet-id-allocator.js';
@@ -74,12 +74,10 @@ export class OutboundPublisher {
   private pumping = false;
   private connection: PublisherConnection | undefined = undefined;
   private closedWith: ConnectionClosedError | undefined = undefined;
-  private readonly limits: OfflineQueueLimits;
-  private offlineCount = 0;
-  private offlineBytes = 0;
+  private readonly budget: OfflineBudget;
 
   constructor(private readonly options: OutboundPublisherOptions) {
-    this.limits = offlineQueueLimits(options.offlineQueue);
+    this.budget = new OfflineBudget(options.offlineQueue);
   }
 
   /** QoS 1/2 flows started and not finished (running, or waiting for a resumed session). */
@@ -191,8 +189,7 @@ export class OutboundPublisher {
     this.queue.clear();
     this.flows.clear();
     this.resumable = [];
-    this.offlineCount = 0;
-    this.offlineBytes = 0;
+    this.budget.clear();
     for (const job of jobs) {
       const subscriber = job.subscriber;
       job.subscriber = undefined;
@@ -201,37 +198,29 @@ export class OutboundPublisher {
   }
 
   private admitOffline(job: Job): boolean {
-    const { maxMessages, maxBytes, overflow } = this.limits;
-    const fits = (): boolean => this.offlineCount + 1 <= maxMessages && this.offlineBytes + job.bytes <= maxBytes;
-    if (!fits() && overflow === 'drop-oldest') {
+    const { budget } = this;
+    if (!budget.fits(job.bytes) && budget.limits.overflow === 'drop-oldest' && budget.couldFit(job.bytes)) {
       for (const old of this.queue) {
-        if (fits()) break;
+        if (budget.fits(job.bytes)) break;
         if (!old.offline) continue;
         this.dequeue(old);
         old.subscriber?.error(new QueueFullError(`the offline queue is full: dropped the oldest publish to '${old.packet.topic}'`));
         old.subscriber = undefined;
       }
     }
-    if (!fits()) {
-      job.subscriber?.error(
-        new QueueFullError(
-          `the offline queue is full (${this.offlineCount} of ${maxMessages} messages, ${this.offlineBytes} of ${maxBytes} bytes): ` +
-            `publish to '${job.packet.topic}' refused`,
-        ),
-      );
+    if (!budget.fits(job.bytes)) {
+      job.subscriber?.error(new QueueFullError(`the offline queue is full (${budget.describe()}): publish to '${job.packet.topic}' refused`));
       return false;
     }
     job.offline = true;
-    this.offlineCount++;
-    this.offlineBytes += job.bytes;
+    budget.add(job.bytes);
     return true;
   }
 
   private dequeue(job: Job): void {
     if (!this.queue.delete(job) || !job.offline) return;
     job.offline = false;
-    this.offlineCount--;
-    this.offlineBytes -= job.bytes;
+    this.budget.remove(job.bytes);
   }
 
   /** Puts started flows back at the head of the queue, as new messages (or completes those past PUBREC). */

@@ -208,6 +208,16 @@ describe('OutboundPublisher across connections', () => {
     expect(outcome).toEqual(['a QUEUE_FULL', 'b sent', 'c sent']);
   });
 
+  it('offline queue drop-oldest: a publish that could never fit is refused without dropping others', () => {
+    const { publisher } = setup(65535, undefined, { maxBytes: 10, overflow: 'drop-oldest' });
+    publisher.detach();
+    const outcome: string[] = [];
+    publisher.publish(message(1, 'small')).subscribe({ error: () => outcome.push('small dropped') });
+    publisher.publish({ ...message(1, 'huge'), payload: new Uint8Array(20) }).subscribe({ error: (e: unknown) => outcome.push(`huge ${(e as QueueFullError).code}`) });
+    expect(outcome).toEqual(['huge QUEUE_FULL']);
+    expect(publisher.queuedCount).toBe(1);
+  });
+
   it('an unsubscribed queued publish leaves the queue and frees its room', () => {
     const { publisher, reconnect, wire } = setup(65535, undefined, { maxMessages: 1 });
     publisher.detach();
