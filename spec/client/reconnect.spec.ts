@@ -9,6 +9,7 @@ import type { ClientOptions } from '../../lib/client/client-options.js';
 import type { ClientState, MqttClient } from '../../lib/client/mqtt-client.js';
 import type { MqttMessage } from '../../lib/client/mqtt-message.js';
 import { ConnectionClosedError, ConnectRefusedError, QueueFullError, TransportError } from '../../lib/errors.js';
+import { MemoryInFlightStore } from '../../lib/session/memory-in-flight-store.js';
 import { memoryTransportFactory } from '../../lib/transport/memory-transport.js';
 import { stateOf } from '../helpers/client-utils.js';
 import { ScriptedPeer } from '../helpers/scripted-peer.js';
@@ -141,6 +142,30 @@ describe('reconnect after a transport error, session resumed (sessionPresent tru
     second.peer.send({ type: 'pubrel', packetId: 5 });
     expect(await second.peer.expect('pubcomp')).toEqual({ type: 'pubcomp', packetId: 5 });
     expect(messages.map((m) => [m.topic, m.dup])).toEqual([['in', false]]);
+  });
+});
+
+describe('a store left by an earlier process', () => {
+  it('finishes a QoS 2 flow that stopped between PUBREC and PUBCOMP, and does not deliver a held inbound QoS 2 message again', async () => {
+    const store = new MemoryInFlightStore();
+    const payload = bytes('x');
+    store.putOutbound({ packet: { type: 'publish', topic: 'out', payload, qos: 2, retain: false, dup: false, packetId: 12 }, state: 'pubrel' });
+    store.addInbound(30);
+    const { client, servers } = start({ clean: false, clientId: 'restarted', store });
+    const messages: MqttMessage[] = [];
+    client.subscribe('in', { qos: 2 }).subscribe((m) => messages.push(m));
+    const { peer } = await servers.accept({ sessionPresent: true });
+    expect(await peer.expect('pubrel')).toEqual({ type: 'pubrel', packetId: 12 });
+    const s = await peer.expect('subscribe'); // never granted in this process
+    peer.send({ type: 'suback', packetId: s.packetId, reasonCodes: [2] });
+    peer.send({ type: 'pubcomp', packetId: 12 });
+    peer.send(inbound('in', { qos: 2, packetId: 30, dup: true }));
+    expect(await peer.expect('pubrec')).toEqual({ type: 'pubrec', packetId: 30 });
+    peer.send({ type: 'pubrel', packetId: 30 });
+    expect(await peer.expect('pubcomp')).toEqual({ type: 'pubcomp', packetId: 30 });
+    await marker(client, peer);
+    expect(messages).toEqual([]);
+    expect([...store.outbound(), ...store.inbound()]).toEqual([]);
   });
 });
 
