@@ -2,7 +2,7 @@ import { Observable, throwError, type Subscriber } from 'rxjs';
 import type { QoS, SubackPacket, Subscription, UnsubackPacket } from '../codec/packet.js';
 import type { SubscribeProperties } from '../codec/properties.js';
 import { ConnectionClosedError, SubscribeRefusedError } from '../errors.js';
-import { TopicTree } from './topic-tree.js';
+import { TopicTree, topicMatches } from './topic-tree.js';
 import { matchingFilter } from './validate-topic.js';
 
 /** What the registry asks of the session: cold SUBSCRIBE/UNSUBSCRIBE flows (see subscribeFlow). */
@@ -10,6 +10,9 @@ export interface SubscriptionRequests {
   subscribe(subscription: Subscription, properties: SubscribeProperties | undefined): Observable<SubackPacket>;
   unsubscribe(topicFilter: string): Observable<UnsubackPacket>;
 }
+
+/** Most messages held for observers not yet there (see {@link SubscriptionRegistry}). */
+export const MAX_HELD = 1000;
 
 const notConnected = (): Observable<never> => throwError(() => new ConnectionClosedError('not connected'));
 const OFFLINE: SubscriptionRequests = { subscribe: notConnected, unsubscribe: notConnected };
@@ -47,6 +50,10 @@ class FilterEntry<M> {
  *   {@link SubscribeRefusedError}.
  * - {@link dispatch} delivers a message once to every observer whose filter matches, however many
  *   of its filters overlap.
+ * - On a resumed session (`restore(true)`) the server may send messages for subscriptions no
+ *   observer has claimed yet (the application subscribes a moment after CONNACK, e.g. after a
+ *   restart). Such messages are held (at most {@link MAX_HELD}, the oldest dropped first) and
+ *   delivered to the first observer of a matching filter, instead of being lost.
  * - Observers outlive connections: a request that fails because the connection is gone
  *   (ConnectionClosedError) leaves the filter in place, to be requested again by {@link restore}
  *   once a new connection is up; only {@link endAll} ends observers.
@@ -64,10 +71,15 @@ export class SubscriptionRegistry<M> {
   private readonly stale = new Set<string>();
   private readonly tree = new TopicTree<FilterEntry<M>>();
   private current: M | undefined = undefined;
+  private matched = false;
   private readonly deliver = (entry: FilterEntry<M>): void => {
     const message = this.current as M;
+    this.matched = true;
     for (const observer of entry.observers) observer.next(message);
   };
+  /** Messages of a resumed session that no observer matched yet, oldest first. */
+  private held: { readonly topic: string; readonly message: M }[] = [];
+  private holding = false;
 
   /** @param requests where SUBSCRIBE/UNSUBSCRIBE go; by default nowhere until {@link restore} gives a connection. */
   constructor(private requests: SubscriptionRequests = OFFLINE) {}
@@ -91,6 +103,7 @@ export class SubscriptionRegistry<M> {
         this.tree.add(matchingFilter(filter), entry);
         entry.observers.add(subscriber);
         this.request(entry, options);
+        if (this.held.length > 0) this.releaseHeld(filter, subscriber);
       } else {
         entry.observers.add(subscriber);
         if (options.qos > entry.qos) {
@@ -104,14 +117,24 @@ export class SubscriptionRegistry<M> {
     });
   }
 
-  /** Delivers `message` (on `topic`) to every matching observer, once each. */
+  /**
+   * Delivers `message` (on `topic`) to every matching observer, once each. On a resumed session a
+   * message no observer matches is held for the first matching observer.
+   */
   dispatch(topic: string, message: M): void {
     const previous = this.current; // dispatch may re-enter from an observer
+    const previousMatched = this.matched;
     this.current = message;
+    this.matched = false;
     try {
       this.tree.match(topic, this.deliver);
+      if (!this.matched && this.holding) {
+        this.held.push({ topic, message });
+        if (this.held.length > MAX_HELD) this.held.shift();
+      }
     } finally {
       this.current = previous;
+      this.matched = previousMatched;
     }
   }
 
@@ -123,6 +146,8 @@ export class SubscriptionRegistry<M> {
    */
   restore(sessionPresent: boolean, requests: SubscriptionRequests = this.requests): void {
     this.requests = requests;
+    this.holding = sessionPresent;
+    if (!sessionPresent) this.held = [];
     const stale = [...this.stale];
     this.stale.clear();
     if (sessionPresent) {
@@ -148,6 +173,8 @@ export class SubscriptionRegistry<M> {
     const entries = [...this.entries.values()];
     this.entries.clear();
     this.stale.clear();
+    this.held = [];
+    this.holding = false;
     for (const entry of entries) {
       this.tree.remove(matchingFilter(entry.filter), entry);
       for (const observer of [...entry.observers]) {
@@ -192,6 +219,15 @@ export class SubscriptionRegistry<M> {
         entry.observers.clear();
       },
     });
+  }
+
+  /** Hands the held messages matching `filter` to its first observer, in order. */
+  private releaseHeld(filter: string, subscriber: Subscriber<M>): void {
+    const match = matchingFilter(filter);
+    const mine = this.held.filter((h) => topicMatches(match, h.topic));
+    if (mine.length === 0) return;
+    this.held = this.held.filter((h) => !mine.includes(h));
+    for (const { message } of mine) subscriber.next(message);
   }
 
   private leave(entry: FilterEntry<M>, subscriber: Subscriber<M>): void {

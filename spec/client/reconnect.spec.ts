@@ -169,6 +169,21 @@ describe('a store left by an earlier process', () => {
   });
 });
 
+describe('messages of a resumed session before the application subscribes', () => {
+  it('are held and delivered to the first matching observer (e.g. subscribing after connectAsync resolved)', async () => {
+    const { client, servers } = start({ clean: false, clientId: 'late' });
+    const { peer } = await servers.accept({ sessionPresent: true });
+    await stateOf(client, 'connected');
+    peer.send(inbound('queued/1', { qos: 1, packetId: 1 }));
+    expect(await peer.expect('puback')).toEqual({ type: 'puback', packetId: 1 });
+    const messages: MqttMessage[] = [];
+    client.subscribe('queued/#', { qos: 1 }).subscribe((m) => messages.push(m));
+    expect(messages.map((m) => m.topic)).toEqual(['queued/1']);
+    const s = await peer.expect('subscribe');
+    expect(s.subscriptions[0].topicFilter).toBe('queued/#');
+  });
+});
+
 describe('reconnect without a session (sessionPresent false)', () => {
   it('subscribes each active filter again, once, with its options; sends unacknowledged publishes as new messages', async () => {
     const { client, servers } = start({ protocolVersion: 5 });

@@ -1,7 +1,7 @@
 import { Subject, type Observable } from 'rxjs';
 import type { SubackPacket, Subscription, UnsubackPacket } from '../../lib/codec/packet.js';
 import { ConnectionClosedError, SubscribeRefusedError } from '../../lib/errors.js';
-import { SubscriptionRegistry, type SubscriptionRequests } from '../../lib/session/subscription-registry.js';
+import { MAX_HELD, SubscriptionRegistry, type SubscriptionRequests } from '../../lib/session/subscription-registry.js';
 
 /** Records the requests and lets the test answer each one. */
 class FakeRequests implements SubscriptionRequests {
@@ -169,5 +169,40 @@ describe('SubscriptionRegistry across connections', () => {
     registry.endAll(closed);
     expect(errors).toEqual([closed]);
     expect(registry.size).toBe(0);
+  });
+});
+
+describe('SubscriptionRegistry holding messages of a resumed session', () => {
+  it('holds messages nobody matches on a resumed session and gives them to the first matching observer, in order', () => {
+    const registry = new SubscriptionRegistry<string>();
+    registry.restore(true, new FakeRequests());
+    registry.dispatch('q/1', 'one');
+    registry.dispatch('other', 'x');
+    registry.dispatch('q/2', 'two');
+    const got: string[] = [];
+    registry.observe('q/+', { qos: 1 }).subscribe((m) => got.push(m));
+    expect(got).toEqual(['one', 'two']);
+    const later: string[] = [];
+    registry.observe('q/#', { qos: 1 }).subscribe((m) => later.push(m));
+    expect(later).toEqual([]); // handed out once
+    registry.dispatch('q/3', 'three');
+    expect([got, later]).toEqual([['one', 'two', 'three'], ['three']]);
+  });
+
+  it('holds nothing on a new session, and at most MAX_HELD messages', () => {
+    const fresh = new SubscriptionRegistry<string>();
+    fresh.restore(false, new FakeRequests());
+    fresh.dispatch('q', 'lost');
+    const got: string[] = [];
+    fresh.observe('q', { qos: 0 }).subscribe((m) => got.push(m));
+    expect(got).toEqual([]);
+
+    const resumed = new SubscriptionRegistry<number>();
+    resumed.restore(true, new FakeRequests());
+    for (let i = 0; i < MAX_HELD + 5; i++) resumed.dispatch('n', i);
+    const numbers: number[] = [];
+    resumed.observe('n', { qos: 0 }).subscribe((m) => numbers.push(m));
+    expect(numbers).toHaveLength(MAX_HELD);
+    expect(numbers[0]).toBe(5); // the oldest were dropped
   });
 });
