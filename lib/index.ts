@@ -16,7 +16,21 @@ export * from './codec/index.js';
 export { decodePackets, encodePackets, ofType } from './operators/index.js';
 
 export { connect, connectAsync } from './client/connect.js';
-export type { ClientOptions, WillOptions } from './client/client-options.js';
+export type { ClientOptions, WillOptions, ConnectOverrides } from './client/client-options.js';
+export {
+  backoffDelay,
+  DEFAULT_MIN_DELAY,
+  DEFAULT_MAX_DELAY,
+  type BackoffBounds,
+} from './session/backoff-delay.js';
+export {
+  reconnectWithBackoff,
+  type ReconnectOptions,
+  type ReconnectAttempt,
+  type ReconnectWithBackoffOptions,
+} from './session/reconnect-with-backoff.js';
+export { isReconnectable } from './session/is-reconnectable.js';
+export type { OfflineQueueOptions } from './session/offline-queue.js';
 export {
   whenConnected,
   type MqttClient,
