@@ -21,7 +21,8 @@ export interface OutboundQos2Options {
  * completes. Unsubscribing sends nothing.
  *
  * Errors: {@link PublishFailedError} when PUBREC (the flow ends there and no PUBREL is sent) or
- * PUBCOMP carries a reason code >= 0x80, with its reason string; {@link ProtocolError} for a
+ * PUBCOMP carries a reason code >= 0x80 (except 0x92 on a flow resumed `from: 'pubrel'`, which
+ * completes it: the receiver had already released the message), with its reason string; {@link ProtocolError} for a
  * PUBACK, or a PUBCOMP before PUBREC; whatever `send` throws; whatever the ack stream errors with.
  *
  * @example
@@ -39,6 +40,7 @@ export function outboundQos2Flow(
     const packetId = publish.packetId ?? 0;
     const pubrel: PubrelPacket = { type: 'pubrel', packetId };
     let state: OutboundState = options.from ?? 'publish';
+    const resumed = state === 'pubrel';
     const fail = (error: unknown): void => subscriber.error(error);
     const sendOrFail = (packet: PublishPacket | PubrelPacket): void => {
       try {
@@ -64,7 +66,10 @@ export function outboundQos2Flow(
           return;
         }
         if (ack.type === 'pubcomp' && state === 'pubrel') {
-          if (code >= 0x80) {
+          // 0x92 (Packet Identifier not found) answering a PUBREL resent on a resumed session means
+          // the receiver had already completed the flow before the connection was lost: "not an
+          // error during recovery" (MQTT 5.0, 3.7.2.1). Outside recovery it is a failure.
+          if (code >= 0x80 && !(code === 0x92 && resumed)) {
             fail(new PublishFailedError(publish.topic, code, { reasonString }));
             return;
           }

@@ -23,12 +23,12 @@ describe('resilience: connections cut at random moments (rxmqtt broker)', () => 
     await broker?.close();
   });
 
-  // QoS 2 over MQTT 5 is not in this list yet: this broker answers a PUBREL resent after a
-  // reconnect, whose flow it had already completed, with PUBCOMP 0x92 (allowed during recovery), and
-  // the client still reports that as a failed publish.
+  // QoS 2 over MQTT 5 also covers recovery: this broker answers a PUBREL resent after a reconnect,
+  // whose flow it had already completed, with PUBCOMP 0x92, which completes the resumed publish.
   for (const [qos, protocolVersion] of [
     [1, 5],
     [2, 4],
+    [2, 5],
   ] as const) {
     it(`QoS ${qos} over MQTT ${protocolVersion === 5 ? '5' : '3.1.1'}: nothing lost${qos === 2 ? ', nothing twice' : ''}`, async () => {
       const cutsBefore = proxy.cuts;

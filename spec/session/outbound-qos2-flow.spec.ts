@@ -61,6 +61,16 @@ describe('outboundQos2Flow (marbles)', () => {
     });
   });
 
+  it('completes a flow resumed from PUBREL when PUBCOMP says 0x92 (already completed before the reconnect)', () => {
+    const { scheduler, sent, send } = setup();
+    const notFound: AckPacket = { type: 'pubcomp', packetId: 9, reasonCode: 0x92 };
+    scheduler.run(({ hot, expectObservable }) => {
+      const acks = hot<AckPacket>('--c', { c: notFound });
+      expectObservable(outboundQos2Flow(publish, { send, acks, protocolVersion: 5 }, { from: 'pubrel' })).toBe('--(c|)', { c: notFound });
+    });
+    expect(sent.map(([, type]) => type)).toEqual(['pubrel']);
+  });
+
   it('errors with ProtocolError for a PUBCOMP before PUBREC, or a PUBACK', () => {
     const { scheduler, send } = setup();
     scheduler.run(({ hot, expectObservable }) => {
