@@ -75,5 +75,6 @@ export {
   TransportError,
   QueueFullError,
   StoreError,
+  StoreCorruptError,
   type MqttErrorOptions,
 } from './errors.js';
