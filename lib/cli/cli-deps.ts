@@ -10,8 +10,19 @@ export interface CliMessage {
   readonly retain: boolean;
 }
 
+/** The part of a client state the command line reports (the rxmqtt `ClientState` fits it). */
+export interface CliClientState {
+  readonly status: string;
+  /** Of `reconnecting`: the attempt number, the wait in ms and what ended the connection. */
+  readonly attempt?: number;
+  readonly delay?: number;
+  readonly cause?: { readonly message: string };
+}
+
 /** The part of the client the command line uses (the rxmqtt/node `MqttClient` fits it). */
 export interface CliClient {
+  /** The client's states (hot, replays the current one); `rxmqtt sub` reports reconnects from it. */
+  readonly state$?: Observable<CliClientState>;
   subscribe(filter: string, options: { qos: QoS }): Observable<CliMessage>;
   publish(topic: string, payload: string | Uint8Array, options: { qos: QoS; retain: boolean }): Observable<void>;
   disconnect(options?: { timeout?: number }): Promise<void>;
@@ -27,6 +38,8 @@ export interface CliConnectOptions {
   readonly keepalive: number;
   readonly clean: boolean;
   readonly connectTimeout: number;
+  /** Reconnect after a lost connection (the client's default is on); a failed first connection is never retried. */
+  readonly reconnect?: boolean;
   /** Trusted CA certificates (PEM) for mqtts:// and wss://. */
   readonly ca?: string;
   /** Client certificate (PEM). */

@@ -68,7 +68,8 @@ export async function demoCommand(argv: readonly string[], io: CliIo, deps: CliD
 
   const clients: CliClient[] = [];
   const connect = async (clientId: string): Promise<CliClient> => {
-    const client = await deps.connectAsync({ url: broker.url, protocolVersion: 4, clientId, keepalive: 30, clean: true, connectTimeout: 5000 });
+    // The embedded broker lives in this process: a lost connection is a failure to report, not to retry.
+    const client = await deps.connectAsync({ url: broker.url, protocolVersion: 4, clientId, keepalive: 30, clean: true, connectTimeout: 5000, reconnect: false });
     clients.push(client);
     return client;
   };

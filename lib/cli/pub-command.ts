@@ -81,7 +81,8 @@ export async function pubCommand(argv: readonly string[], io: CliIo, deps: CliDe
   debug(`connecting to ${connection.url} (MQTT ${connection.protocolVersion === 5 ? '5' : '3.1.1'})`);
   let client: Awaited<ReturnType<CliDeps['connectAsync']>>;
   try {
-    client = await deps.connectAsync(connection);
+    // A one-shot publish fails fast: a lost connection is reported rather than retried.
+    client = await deps.connectAsync({ ...connection, reconnect: false });
   } catch (error) {
     return reportFailure(io.stderr, 'pub', error, `cannot connect to ${connection.url}`);
   }

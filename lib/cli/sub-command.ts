@@ -38,7 +38,10 @@ export const SUB_HELP: HelpText = {
     ["rxmqtt sub -t 'sensors/+/temperature' | jq .celsius", 'JSON payloads into jq'],
     ["rxmqtt sub -t 'logs/#' -v | head -n 20", 'the first 20 messages'],
   ],
-  notes: ['Exit status: 0 done, 1 failed (unreachable broker, refused subscription, lost connection), 2 bad arguments, 27 timed out (-W).'],
+  notes: [
+    'A lost connection is renewed with backoff (reported on stderr) and the subscriptions with it.',
+    'Exit status: 0 done, 1 failed (unreachable broker, refused subscription), 2 bad arguments, 27 timed out (-W).',
+  ],
 };
 
 /**
@@ -79,11 +82,20 @@ export async function subCommand(argv: readonly string[], io: CliIo, deps: CliDe
   debug(`connecting to ${connection.url} (MQTT ${connection.protocolVersion === 5 ? '5' : '3.1.1'})`);
   let client: CliClient;
   try {
-    client = await deps.connectAsync(connection);
+    // Keeps running across broker restarts: lost connections are renewed and the subscriptions with them.
+    client = await deps.connectAsync({ ...connection, reconnect: true });
   } catch (error) {
     return reportFailure(io.stderr, 'sub', error, `cannot connect to ${connection.url}`);
   }
   debug('connected');
+  const reconnects = client.state$?.subscribe((state) => {
+    if (state.status === 'reconnecting') {
+      const cause = state.cause === undefined ? '' : ` (${state.cause.message})`;
+      const attempt = state.attempt ?? 1;
+      const what = attempt === 1 ? 'connection lost' : 'reconnect failed';
+      io.stderr.write(`rxmqtt sub: ${what}${cause}, reconnecting in ${state.delay ?? 0} ms (attempt ${attempt})\n`);
+    }
+  });
 
   type End = 'done' | 'signal' | 'closed' | 'timeout';
   let ended = 'done' as End;
@@ -117,6 +129,7 @@ export async function subCommand(argv: readonly string[], io: CliIo, deps: CliDe
     io.stderr.write(`rxmqtt sub: timed out after ${timeoutSeconds} s\n`);
     code = ExitCode.timeout;
   }
+  reconnects?.unsubscribe();
   debug(ended === 'signal' ? 'interrupted, disconnecting' : ended === 'closed' ? 'output closed, disconnecting' : 'disconnecting');
   try {
     await client.disconnect({ timeout: 2000 });

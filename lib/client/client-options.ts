@@ -55,10 +55,18 @@ export interface ClientOptions {
    */
   readonly store?: InFlightStore;
   /**
-   * Reconnect automatically after a lost connection (transport error, keep alive timeout, server
-   * DISCONNECT), with exponential backoff and full jitter; never after `disconnect()`. `true` uses
-   * the defaults (`minDelay` 1000 ms, `maxDelay` 30 000 ms, `maxAttempts` Infinity). With
-   * reconnect on, a failed first connection is retried too. Default false.
+   * Reconnect policy. On by default: after a connection that had succeeded is lost (transport
+   * error, keep alive timeout, server DISCONNECT other than 0x8E Session taken over) the client
+   * reconnects with exponential backoff and full jitter (`minDelay` 1000 ms, `maxDelay` 30 000 ms,
+   * `maxAttempts` Infinity), never after `disconnect()`. A failed FIRST connection (unreachable
+   * broker, refused CONNACK, timeout) is not retried, so `connectAsync` rejects promptly, unless
+   * `{ retryInitialConnect: true }` (for apps that may start offline). `false` turns reconnecting
+   * off: a lost connection closes the client. Default `true`.
+   *
+   * @example
+   * ```ts
+   * connect(url, { reconnect: { retryInitialConnect: true, maxDelay: 10_000 } });
+   * ```
    */
   readonly reconnect?: boolean | ReconnectOptions;
   /**

@@ -9,8 +9,10 @@ import { whenConnected, type MqttClient } from './mqtt-client.js';
 /**
  * Connects to an MQTT broker over WebSocket (`ws://`, `wss://`) or through `options.transport`, and
  * returns the client at once: it starts connecting immediately (hot) and `state$` shows progress
- * (`connecting`, then `connected` or `closed` with the error; with `options.reconnect` also
- * `reconnecting`, and lost connections are renewed with backoff: see docs/reliability.md).
+ * (`connecting`, then `connected` or `closed` with the error). A connection that is lost later is
+ * renewed with backoff (`reconnecting`, `connecting`, `connected`) unless `reconnect: false`; a
+ * failed first connection closes the client unless `reconnect.retryInitialConnect` (see
+ * docs/reliability.md).
  *
  * In the browser the platform `WebSocket` is used; elsewhere pass one as `options.WebSocket`.
  * For `mqtt://` and `mqtts://` (TCP, TLS) import `connect` from `rxmqtt/node`.
@@ -34,8 +36,8 @@ export function connect(urlOrOptions: string | ClientOptions, options?: ClientOp
 
 /**
  * Like {@link connect}, but resolves with the client once the broker accepted the connection
- * (CONNACK). With `reconnect`, failed attempts are retried first; it rejects
- * once the client closed for good. Rejects with ConnectRefusedError (return/reason code and reason string),
+ * (CONNACK). A failed first connection rejects at once, unless `reconnect.retryInitialConnect`
+ * (then failed attempts are retried first and it rejects once the client closed for good). Rejects with ConnectRefusedError (return/reason code and reason string),
  * TransportError, or TimeoutError (code `CONNECT_TIMEOUT`); throws InvalidArgumentError for
  * invalid options.
  *

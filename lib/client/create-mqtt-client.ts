@@ -37,8 +37,9 @@ import type { ClientState, DisconnectOptions, MqttClient, PublishOptions, Subscr
  * Creates a client that starts connecting through `transport` at once (hot). Used by `connect()`;
  * the options must have been turned into `connectPacket` by `buildConnectPacket`. The client is a
  * thin facade: subscriptions ({@link SubscriptionRegistry}) and publishes ({@link OutboundPublisher})
- * live as long as the client, each connection is a {@link LiveSession}, and with `reconnect` the
- * connections are renewed by {@link reconnectWithBackoff}.
+ * live as long as the client, each connection is a {@link LiveSession}, and lost connections are
+ * renewed by {@link reconnectWithBackoff} unless `reconnect` is false (a failed first connection
+ * only with `reconnect.retryInitialConnect`).
  *
  * Throws InvalidArgumentError naming the option for invalid `reconnect`, `beforeConnect` or
  * `offlineQueue` options.
@@ -83,12 +84,14 @@ class Client implements MqttClient {
       offlineQueue: options.offlineQueue,
     });
     const canRefresh = options.beforeConnect !== undefined;
+    const retryInitial = reconnect?.retryInitialConnect === true;
     const retry =
       reconnect === undefined
         ? identity
         : reconnectWithBackoff<LiveSession<MqttMessage>>({
             ...reconnect,
-            shouldRetry: (error) => !this.userClosed && isReconnectable(error, canRefresh),
+            // Only a connection that had succeeded is renewed, unless asked to retry the first one too.
+            shouldRetry: (error) => !this.userClosed && (this.connectedOnce || retryInitial) && isReconnectable(error, canRefresh),
             onRetry: ({ attempt, delay, cause }) => this.setState({ status: 'reconnecting', attempt, delay, cause: asMqttError(cause) }),
           });
     this.states.next(this.current);
@@ -288,11 +291,18 @@ async function runHook(hook: NonNullable<ClientOptions['beforeConnect']>, attemp
   }
 }
 
+/** The reconnect policy: on by default (`undefined` or `true`), off with `false`. */
 function reconnectOptions(value: ClientOptions['reconnect']): ReconnectOptions | undefined {
-  if (value === undefined || value === false) return undefined;
-  if (value === true) return {};
+  if (value === false) return undefined;
+  if (value === undefined || value === true) return {};
   if (value === null || typeof value !== 'object') {
-    throw new InvalidArgumentError('reconnect', 'expected true, false or { minDelay?, maxDelay?, maxAttempts?, trigger$?, random? }');
+    throw new InvalidArgumentError(
+      'reconnect',
+      'expected true, false or { minDelay?, maxDelay?, maxAttempts?, trigger$?, random?, retryInitialConnect? }',
+    );
+  }
+  if (value.retryInitialConnect !== undefined && typeof value.retryInitialConnect !== 'boolean') {
+    throw new InvalidArgumentError('reconnect.retryInitialConnect', `expected a boolean, got ${typeof value.retryInitialConnect}`);
   }
   return value;
 }

@@ -31,7 +31,8 @@ export interface NodeClientOptions extends ClientOptions {
  * `ws://` / `wss://` (WebSocket through the `ws` package, loaded when first needed, or
  * `options.WebSocket`), or `options.transport`. Returns the client at once; it starts connecting
  * immediately (hot) and `state$` shows progress. Credentials in the URL fill `username`/`password`.
- * With `options.reconnect`, lost connections are renewed with backoff (docs/reliability.md).
+ * Lost connections are renewed with backoff unless `reconnect: false`; a failed first connection
+ * closes the client unless `reconnect.retryInitialConnect` (docs/reliability.md).
  *
  * Throws InvalidArgumentError naming the option for invalid options. Connection failures arrive as
  * `state$`'s closed error: ConnectRefusedError, TransportError (also when `ws` is not installed),

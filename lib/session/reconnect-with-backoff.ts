@@ -10,6 +10,12 @@ export interface ReconnectOptions extends BackoffBounds {
   readonly trigger$?: Observable<unknown>;
   /** The random source of the jitter, a number in [0, 1). Default Math.random. */
   readonly random?: () => number;
+  /**
+   * Client policy (the operator itself ignores it): also retry when the very first connection fails
+   * (unreachable broker, refused or timed out), e.g. for an app that may start offline. Default
+   * false: the first failure closes the client with its error, so `connectAsync` rejects promptly.
+   */
+  readonly retryInitialConnect?: boolean;
 }
 
 /** One scheduled reconnect: its number (1 = first after the failure), the wait in ms and the error that caused it. */

@@ -62,6 +62,43 @@ describeWithMosquitto('rxmqtt pub/sub with Mosquitto', () => {
   });
 });
 
+describeWithMosquitto('rxmqtt sub across a Mosquitto restart', () => {
+  let mosquitto: MosquittoInstance;
+  beforeAll(async () => {
+    requireBuild();
+    mosquitto = await startMosquitto();
+  });
+  afterAll(async () => {
+    killAll();
+    await mosquitto?.dispose();
+  });
+
+  it('keeps running: reports the reconnect on stderr, subscribes again and prints what comes after', async () => {
+    const topic = uniqueTopic('restart');
+    // Retained messages reach the subscription whenever it is (re)made, so no ordering race.
+    expect((await run(['pub', '--url', mosquitto.url, '-t', topic, '-m', 'before', '-r', '-q', '1'])).code).toBe(0);
+    const sub = start(['sub', '--url', mosquitto.url, '-t', topic, '-v', '-C', '2', '-q', '1'], { timeoutMs: 30000 });
+    await sub.waitFor(/ before\n/);
+    await mosquitto.restart(); // no persistence: the retained 'before' is gone with the old process
+    await sub.waitFor(/reconnecting in \d+ ms \(attempt 1\)/, 'stderr');
+    expect((await run(['pub', '--url', mosquitto.url, '-t', topic, '-m', 'after', '-r', '-q', '1'])).code).toBe(0);
+    const done = await sub.exited;
+    expect(done).toMatchObject({ code: 0, stdout: `${topic} before\n${topic} after\n` });
+    expect(done.stderr).toMatch(/^rxmqtt sub: connection lost \(.+\), reconnecting in \d+ ms \(attempt 1\)\n/);
+  });
+
+  it('rxmqtt pub fails fast (exit 1) when the broker is down', async () => {
+    await mosquitto.stop();
+    try {
+      const r = await run(['pub', '--url', mosquitto.url, '-t', uniqueTopic('down'), '-m', 'x', '-q', '1']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/cannot connect to/);
+    } finally {
+      await mosquitto.restart();
+    }
+  });
+});
+
 describeWithMosquitto('rxmqtt pub/sub with a Mosquitto that needs a password', () => {
   let mosquitto: MosquittoInstance;
   beforeAll(async () => {

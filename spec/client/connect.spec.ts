@@ -106,7 +106,7 @@ describe('connect (browser entry) against a scripted server', () => {
 
   it('replays the closed state and completes state$ after the connection ended', async () => {
     const { transport, peer } = scriptedServer();
-    const client = connect({ transport });
+    const client = connect({ transport, reconnect: false });
     const server = await peer;
     await server.expect('connect');
     server.send({ type: 'connack', sessionPresent: false, reasonCode: 0 });

@@ -173,7 +173,7 @@ describe('MqttClient subscribe against a scripted server', () => {
   });
 
   it('errors subscriptions with ConnectionClosedError when the connection closes', async () => {
-    const { client, server } = await connectedPair();
+    const { client, server } = await connectedPair({ reconnect: false });
     const result = lastValueFrom(client.subscribe('t')).catch((e: unknown) => e);
     await server.expect('subscribe');
     server.close();
@@ -256,7 +256,7 @@ describe('MqttClient publish against a scripted server', () => {
   });
 
   it('errors pending publishes with ConnectionClosedError when the connection is lost', async () => {
-    const { client, server } = await connectedPair();
+    const { client, server } = await connectedPair({ reconnect: false });
     const result = client.publishAsync('t', 'x', { qos: 1 }).catch((e: unknown) => e);
     await server.expect('publish');
     server.fail();

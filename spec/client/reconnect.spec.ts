@@ -2,15 +2,16 @@
  * Reconnect, subscriptions that survive, session resume and the offline queue, through the client
  * against scripted servers (one per connection) that assert the exact packets in order.
  */
-import { firstValueFrom, lastValueFrom, Subject, take, toArray } from 'rxjs';
+import { firstValueFrom, lastValueFrom, Subject, take, throwError, toArray, type Observable } from 'rxjs';
 import type { ConnackPacket, ConnectPacket, PublishPacket } from '../../lib/codec/packet.js';
-import { connect } from '../../lib/client/connect.js';
+import { connect, connectAsync } from '../../lib/client/connect.js';
 import type { ClientOptions } from '../../lib/client/client-options.js';
 import type { ClientState, MqttClient } from '../../lib/client/mqtt-client.js';
 import type { MqttMessage } from '../../lib/client/mqtt-message.js';
 import { ConnectionClosedError, ConnectRefusedError, QueueFullError, TransportError } from '../../lib/errors.js';
 import { MemoryInFlightStore } from '../../lib/session/memory-in-flight-store.js';
 import { memoryTransportFactory } from '../../lib/transport/memory-transport.js';
+import type { Transport } from '../../lib/transport/transport.js';
 import { stateOf } from '../helpers/client-utils.js';
 import { ScriptedPeer } from '../helpers/scripted-peer.js';
 
@@ -364,10 +365,22 @@ describe('reconnect policy through the client', () => {
     expect(states.map((s) => s.status)).toEqual(['connecting', 'closed']);
   });
 
+  it('after a lost connection, a refusal of the credentials is final without beforeConnect', async () => {
+    const { client, servers, states } = start({});
+    const first = await servers.accept();
+    first.peer.fail();
+    await servers.accept({ reasonCode: 0x04 }); // 3.1.1 bad user name or password
+    const closed = await stateOf(client, 'closed');
+    expect((closed as { error?: ConnectRefusedError }).error?.reasonCode).toBe(0x04);
+    expect(servers.connections).toBe(2);
+    expect(states.map((s) => s.status)).toEqual(['connecting', 'connected', 'reconnecting', 'connecting', 'closed']);
+  });
+
   it('beforeConnect supplies fresh credentials for each CONNECT, and makes a credentials refusal retryable', async () => {
     const calls: number[] = [];
     const { client, servers } = start({
       username: 'device',
+      reconnect: { ...fast, random: () => 0, retryInitialConnect: true },
       beforeConnect: async (attempt) => {
         calls.push(attempt);
         return { password: `token-${attempt}` };
@@ -404,5 +417,73 @@ describe('reconnect policy through the client', () => {
     peer.send(inbound('early'));
     expect((await all).map((m) => m.topic)).toEqual(['early']);
     expect(await firstValueFrom(client.state$)).toMatchObject({ status: 'connected' });
+  });
+});
+
+describe('reconnect defaults', () => {
+  it('reconnects after a lost connection when no reconnect option is given', async () => {
+    const servers = new Servers();
+    const client = connect({ clientId: 'default', transport: servers.transport });
+    clients.push(client);
+    const states: ClientState[] = [];
+    client.state$.subscribe((s) => states.push(s));
+    const first = await servers.accept();
+    await stateOf(client, 'connected');
+    first.peer.fail();
+    const reconnecting = await stateOf(client, 'reconnecting');
+    // Default backoff: the first wait is between minDelay (1000) and 2 * minDelay.
+    expect(reconnecting).toMatchObject({ attempt: 1 });
+    const { delay } = reconnecting as { delay: number };
+    expect(delay).toBeGreaterThanOrEqual(1000);
+    expect(delay).toBeLessThanOrEqual(2000);
+    const second = await servers.accept();
+    expect(second.connect.clientId).toBe('default');
+    await marker(client, second.peer);
+    expect(states.map((s) => s.status)).toEqual(['connecting', 'connected', 'reconnecting', 'connecting', 'connected']);
+  });
+
+  it('does not retry a failed first connection by default: connectAsync rejects with the transport error', async () => {
+    let opened = 0;
+    const transport = (): Observable<Transport> => {
+      opened++;
+      return throwError(() => new TransportError('connection refused'));
+    };
+    const error = await connectAsync({ transport }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(opened).toBe(1);
+  });
+
+  it('does not retry a first CONNACK refusal by default, even a transient one', async () => {
+    const { client, servers, states } = start({ reconnect: true });
+    await servers.accept({ reasonCode: 0x03 }); // 3.1.1 Server unavailable
+    const closed = await stateOf(client, 'closed');
+    expect((closed as { error?: ConnectRefusedError }).error).toBeInstanceOf(ConnectRefusedError);
+    expect(states.map((s) => s.status)).toEqual(['connecting', 'closed']);
+    expect(servers.connections).toBe(1);
+  });
+
+  it('retries a failed first connection with retryInitialConnect', async () => {
+    const { client, servers, states } = start({ reconnect: { ...fast, random: () => 0, retryInitialConnect: true } });
+    await servers.accept({ reasonCode: 0x03 });
+    const second = await servers.accept();
+    await marker(client, second.peer);
+    expect(states.map((s) => s.status)).toEqual(['connecting', 'reconnecting', 'connecting', 'connected']);
+  });
+
+  it('reconnect: false closes the client when the connection is lost', async () => {
+    const { client, servers, states } = start({ reconnect: false });
+    const first = await servers.accept();
+    await stateOf(client, 'connected');
+    first.peer.fail();
+    const closed = await stateOf(client, 'closed');
+    expect((closed as { error?: unknown }).error).toBeInstanceOf(TransportError);
+    expect(states.map((s) => s.status)).toEqual(['connecting', 'connected', 'closed']);
+    expect(servers.connections).toBe(1);
+  });
+
+  it('refuses an invalid retryInitialConnect with InvalidArgumentError', () => {
+    expect(() => connect({ transport: new Servers().transport, reconnect: { retryInitialConnect: 'yes' as never } })).toThrow(
+      /reconnect\.retryInitialConnect/,
+    );
   });
 });

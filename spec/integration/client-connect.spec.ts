@@ -113,7 +113,8 @@ describeWithMosquitto('client connect (Mosquitto, TCP)', () => {
     const lone = await startMosquitto();
     try {
       const tap = tcpTap(lone.host, lone.port);
-      const client = await connectAsync({ transport: tap.factory, protocolVersion });
+      // Reconnecting off: the client stays closed once the connection is lost.
+      const client = await connectAsync({ transport: tap.factory, protocolVersion, reconnect: false });
       await lone.stop();
       // Mosquitto 2.0 closes the socket without a DISCONNECT when it stops.
       const closed = (await stateOf(client, 'closed')) as { error?: unknown };

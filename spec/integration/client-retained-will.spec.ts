@@ -73,7 +73,8 @@ describeWithMosquitto('client retained messages and wills (Mosquitto, TCP)', () 
     await barrier(observer);
 
     const tap = tcpTap(broker.host, broker.port);
-    const doomed = await connectAsync({ transport: tap.factory, protocolVersion, will: { topic, payload: 'gone', qos: 1 } });
+    // Reconnecting off: this test is about the will, and the client stays down after the drop.
+    const doomed = await connectAsync({ transport: tap.factory, protocolVersion, reconnect: false, will: { topic, payload: 'gone', qos: 1 } });
     expect(tap.sent('connect')[0]).toMatchObject({ will: { topic, qos: 1 } });
     tap.kill();
 
@@ -83,10 +84,39 @@ describeWithMosquitto('client retained messages and wills (Mosquitto, TCP)', () 
     expect(closed.error).toBeInstanceOf(MqttError);
   });
 
+  it('by default the client reconnects after the drop (the will is still published) and works again', async () => {
+    const topic = uniqueTopic('will/reconnect');
+    const observer = await open();
+    const wills = collect(observer.subscribe(topic, { qos: 1 }), 1);
+    await barrier(observer);
+
+    const tap = tcpTap(broker.host, broker.port);
+    const client = await connectAsync({ transport: tap.factory, clientId: uniqueTopic('id').replace(/\//g, '-'), will: { topic, payload: 'gone', qos: 1 } });
+    clients.push(client);
+    const statuses: string[] = [];
+    client.state$.subscribe((s) => statuses.push(s.status));
+    tap.kill();
+
+    const [will] = await wills;
+    expect(will?.text()).toBe('gone');
+    const reconnecting = (await stateOf(client, 'reconnecting')) as { attempt?: number; cause?: unknown };
+    expect(reconnecting.attempt).toBe(1);
+    expect(reconnecting.cause).toBeInstanceOf(MqttError);
+    // The next CONNECT goes out on a second TCP connection, and Mosquitto accepts it.
+    await tap.next((p) => p.connection === 1 && p.dir === 'in' && p.packet.cmd === 'connack');
+    await stateOf(client, 'connected');
+    expect(statuses).toEqual(['connected', 'reconnecting', 'connecting', 'connected']);
+    await barrier(client); // a QoS 1 round trip over the new connection
+  });
+
   it('a retained will is kept for later subscribers', async () => {
     const topic = uniqueTopic('will/retained');
     const tap = tcpTap(broker.host, broker.port);
-    const doomed = await connectAsync({ transport: tap.factory, will: { topic, payload: new Uint8Array([1, 2, 3]), qos: 0, retain: true } });
+    const doomed = await connectAsync({
+      transport: tap.factory,
+      reconnect: false,
+      will: { topic, payload: new Uint8Array([1, 2, 3]), qos: 0, retain: true },
+    });
     const observer = await open();
     const wills = collect(observer.subscribe(topic, { qos: 0 }), 1);
     await barrier(observer);

@@ -180,7 +180,7 @@ describe('MQTT 5 properties honoured', () => {
   });
 
   it('closes with ProtocolError and DISCONNECT 0x94 for an alias above our maximum', async () => {
-    const { client, server } = await connectedPair({ protocolVersion: 5, properties: { topicAliasMaximum: 3 } });
+    const { client, server } = await connectedPair({ reconnect: false,  protocolVersion: 5, properties: { topicAliasMaximum: 3 } });
     server.send(inbound({ topic: 'x', properties: { topicAlias: 4 } }));
     expect(await server.expect('disconnect')).toMatchObject({ reasonCode: 0x94 });
     const state = await closedState(client);
@@ -188,7 +188,7 @@ describe('MQTT 5 properties honoured', () => {
   });
 
   it('closes with DISCONNECT 0x82 for an alias that was never set', async () => {
-    const { client, server } = await connectedPair({ protocolVersion: 5, properties: { topicAliasMaximum: 3 } });
+    const { client, server } = await connectedPair({ reconnect: false,  protocolVersion: 5, properties: { topicAliasMaximum: 3 } });
     server.send(inbound({ topic: '', properties: { topicAlias: 2 } }));
     expect(await server.expect('disconnect')).toMatchObject({ reasonCode: 0x82 });
     await closedState(client);
@@ -208,7 +208,7 @@ describe('MQTT 5 properties honoured', () => {
   });
 
   it('closes with DecodeError and DISCONNECT 0x95 when the server exceeds our Maximum Packet Size', async () => {
-    const { client, server } = await connectedPair({ protocolVersion: 5, properties: { maximumPacketSize: 64 } });
+    const { client, server } = await connectedPair({ reconnect: false,  protocolVersion: 5, properties: { maximumPacketSize: 64 } });
     server.send(inbound({ topic: 'big', payload: new Uint8Array(100) }));
     expect(await server.expect('disconnect')).toMatchObject({ reasonCode: 0x95 });
     const state = await closedState(client);
@@ -222,7 +222,7 @@ describe('MQTT 5 properties honoured', () => {
   });
 
   it('a server DISCONNECT closes with ConnectionClosedError carrying its reason code and string', async () => {
-    const { client, server } = await connectedPair({ protocolVersion: 5 });
+    const { client, server } = await connectedPair({ reconnect: false,  protocolVersion: 5 });
     const pending = lastValueFrom(client.subscribe('t')).catch((e: unknown) => e);
     await server.expect('subscribe');
     server.send({ type: 'disconnect', reasonCode: 0x8b, properties: { reasonString: 'shutting down' } });
@@ -243,7 +243,7 @@ describe('MQTT 5 properties honoured', () => {
 
 describe('keep alive', () => {
   it('sends PINGREQ when idle and closes with TimeoutError KEEPALIVE_TIMEOUT when no answer comes', async () => {
-    const { client, server } = await connectedPair({ keepalive: 1, pingTimeout: 100 });
+    const { client, server } = await connectedPair({ reconnect: false,  keepalive: 1, pingTimeout: 100 });
     await server.expect('pingreq', 3000);
     const state = await closedState(client);
     expect(state.status === 'closed' && state.error).toMatchObject({ code: 'KEEPALIVE_TIMEOUT' });
@@ -253,7 +253,7 @@ describe('keep alive', () => {
 
 describe('malformed bytes', () => {
   it('close the connection with a DecodeError instead of crashing', async () => {
-    const { client, server } = await connectedPair();
+    const { client, server } = await connectedPair({ reconnect: false });
     server.sendBytes(Uint8Array.of(0x00, 0x00)); // packet type 0 is reserved
     const state = await closedState(client);
     expect(state.status === 'closed' && state.error).toBeInstanceOf(DecodeError);
