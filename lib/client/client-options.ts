@@ -28,7 +28,12 @@ export interface ClientOptions {
   readonly transport?: TransportFactory;
   /** 4 = MQTT 3.1.1 (default), 5 = MQTT 5.0. */
   readonly protocolVersion?: 4 | 5;
-  /** Generated (`rxmqtt_` and 12 random hex digits) when empty or absent. */
+  /**
+   * The client identifier. When empty or absent: with MQTT 5 the CONNECT carries an empty one and
+   * the server assigns one (CONNACK Assigned Client Identifier), which the client adopts for its
+   * reconnects (`client.clientId`, the `connected` state); with MQTT 3.1.1 one is generated
+   * (`rxmqtt_` and 12 random hex digits), since 3.1.1 servers may refuse an empty identifier.
+   */
   readonly clientId?: string;
   /** Clean Session (3.1.1) / Clean Start (5.0). Default true. */
   readonly clean?: boolean;
@@ -164,7 +169,7 @@ function assertInteger(value: unknown, min: number, max: number, argument: strin
  *
  * @example
  * ```ts
- * const connect = buildConnectPacket({ protocolVersion: 5, keepalive: 30 }); // clientId generated
+ * const connect = buildConnectPacket({ protocolVersion: 5, keepalive: 30 }); // empty clientId: the server assigns one
  * ```
  */
 export function buildConnectPacket(options: ClientOptions): ConnectPacket {
@@ -212,7 +217,9 @@ export function buildConnectPacket(options: ClientOptions): ConnectPacket {
   return {
     type: 'connect',
     protocolVersion,
-    clientId: options.clientId || randomClientId(),
+    // MQTT 5 servers assign an identifier to an empty one [MQTT-3.1.3-6]; 3.1.1 servers may refuse an
+    // empty one (always with clean session off [MQTT-3.1.3-8]), so 3.1.1 gets a generated one.
+    clientId: options.clientId || (protocolVersion === 5 ? '' : randomClientId()),
     cleanStart: options.clean ?? true,
     keepAlive: options.keepalive ?? 60,
     username: options.username,

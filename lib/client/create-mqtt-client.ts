@@ -69,7 +69,7 @@ class Client implements MqttClient {
 
   constructor(
     private readonly options: ClientOptions,
-    private readonly connectPacket: ConnectPacket,
+    private connectPacket: ConnectPacket,
     transport: TransportFactory,
   ) {
     const reconnect = reconnectOptions(options.reconnect);
@@ -120,11 +120,18 @@ class Client implements MqttClient {
         this.session = session;
         this.connectedOnce = true;
         const { connack } = session;
-        if (session.isOpen) this.setState({ status: 'connected', sessionPresent: connack.sessionPresent, connack });
+        const assigned = connack.properties?.assignedClientIdentifier;
+        // [MQTT-3.2.2-16] the server assigned the identifier of an empty one: later CONNECTs use it.
+        if (assigned !== undefined && this.connectPacket.clientId === '') this.connectPacket = { ...this.connectPacket, clientId: assigned };
+        if (session.isOpen) this.setState({ status: 'connected', sessionPresent: connack.sessionPresent, connack, clientId: this.clientId });
         const ended = from(session.closed).pipe(mergeMap((error) => (error === undefined ? EMPTY : throwError(() => error))));
         return concat(of(session), ended);
       }),
     );
+  }
+
+  get clientId(): string {
+    return this.connectPacket.clientId;
   }
 
   subscribe(filter: string, options: SubscribeOptions = {}): Observable<MqttMessage> {

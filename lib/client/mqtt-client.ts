@@ -7,7 +7,8 @@ import type { MqttMessage } from './mqtt-message.js';
 /** Where the client is: replayed to every new subscriber of `state$`. */
 export type ClientState =
   | { readonly status: 'connecting' }
-  | { readonly status: 'connected'; readonly sessionPresent: boolean; readonly connack: ConnackPacket }
+  /** `clientId`: the identifier in use (with MQTT 5 possibly assigned by the server). */
+  | { readonly status: 'connected'; readonly sessionPresent: boolean; readonly connack: ConnackPacket; readonly clientId: string }
   /** Waiting `delay` ms before reconnect attempt `attempt` (1 = first since the connection was lost). */
   | { readonly status: 'reconnecting'; readonly attempt: number; readonly delay: number; readonly cause: MqttError }
   | { readonly status: 'disconnecting' }
@@ -61,6 +62,18 @@ export interface DisconnectOptions {
 export interface MqttClient {
   /** Hot: replays the current state to each subscriber; subscribing sends nothing; completes after `closed`. */
   readonly state$: Observable<ClientState>;
+  /**
+   * The client identifier in use: the configured or generated one, or, for an MQTT 5 client
+   * configured without one, the server's Assigned Client Identifier once CONNACK arrived (an empty
+   * string before). Reconnects send it, so a session with an expiry interval can be resumed.
+   *
+   * @example
+   * ```ts
+   * const client = await connectAsync(url, { protocolVersion: 5 });
+   * console.log(client.clientId); // e.g. 'auto-1A2B...' assigned by the broker
+   * ```
+   */
+  readonly clientId: string;
   /**
    * Messages on `filter`. Cold: the first observer of a filter sends SUBSCRIBE (after CONNACK),
    * observers share it (a higher QoS re-subscribes), the last one leaving sends UNSUBSCRIBE.

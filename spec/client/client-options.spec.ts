@@ -10,6 +10,12 @@ describe('buildConnectPacket', () => {
     expect(buildConnectPacket({ clientId: '' }).clientId).toMatch(/^rxmqtt_/);
   });
 
+  it('leaves an absent or empty client id empty with MQTT 5, for the server to assign [MQTT-3.1.3-6]', () => {
+    expect(buildConnectPacket({ protocolVersion: 5 }).clientId).toBe('');
+    expect(buildConnectPacket({ protocolVersion: 5, clientId: '' }).clientId).toBe('');
+    expect(buildConnectPacket({ protocolVersion: 5, clientId: 'c' }).clientId).toBe('c');
+  });
+
   it('builds the will with UTF-8 payload and defaults', () => {
     const packet = buildConnectPacket({ protocolVersion: 5, will: { topic: 'w', payload: 'bye', properties: { willDelayInterval: 5 } } });
     expect(packet.will).toEqual({ topic: 'w', payload: new TextEncoder().encode('bye'), qos: 0, retain: false, properties: { willDelayInterval: 5 } });

@@ -41,12 +41,12 @@ describe('connect (browser entry) against a scripted server', () => {
     expect(states[3]).toEqual({ status: 'closed' });
   });
 
-  it('generates a client id when none is given, and uses MQTT 5 when asked', async () => {
+  it('leaves the client id to the server with MQTT 5 when none is given [MQTT-3.1.3-6]', async () => {
     const { transport, peer } = scriptedServer();
     connect({ transport, protocolVersion: 5, properties: { sessionExpiryInterval: 60 } });
     const packet = await (await peer).expect('connect');
     expect(packet.protocolVersion).toBe(5);
-    expect(packet.clientId).toMatch(/^rxmqtt_[0-9a-f]{12}$/);
+    expect(packet.clientId).toBe('');
     expect(packet.properties?.sessionExpiryInterval).toBe(60);
   });
 

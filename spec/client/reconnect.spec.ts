@@ -487,3 +487,83 @@ describe('reconnect defaults', () => {
     );
   });
 });
+
+describe('MQTT 5 assigned client identifier', () => {
+  it('sends an empty client id, adopts the Assigned Client Identifier [MQTT-3.2.2-16] and reconnects with it', async () => {
+    const wire: Uint8Array[][] = [];
+    const peers: ScriptedPeer[] = [];
+    const waiting: ((peer: ScriptedPeer) => void)[] = [];
+    const transport = memoryTransportFactory((server) => {
+      const chunks: Uint8Array[] = [];
+      wire.push(chunks);
+      server.incoming.subscribe({ next: (c) => chunks.push(c), error: () => undefined });
+      const peer = new ScriptedPeer(server);
+      const waiter = waiting.shift();
+      if (waiter) waiter(peer);
+      else peers.push(peer);
+    });
+    const nextPeer = (): Promise<ScriptedPeer> => {
+      const ready = peers.shift();
+      return ready ? Promise.resolve(ready) : new Promise((resolve) => waiting.push(resolve));
+    };
+    const client = connect({ protocolVersion: 5, properties: { sessionExpiryInterval: 300 }, reconnect: { ...fast, random: () => 0 }, transport });
+    clients.push(client);
+    expect(client.clientId).toBe('');
+
+    const first = await nextPeer();
+    await first.expect('connect');
+    // prettier-ignore
+    expect(Array.from(concatBytes(wire[0]!))).toEqual([
+      0x10, 0x12,                               // CONNECT, remaining length 18
+      0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x05, // "MQTT", protocol version 5
+      0x02,                                     // flags: Clean Start
+      0x00, 0x3c,                               // Keep Alive 60
+      0x05, 0x11, 0x00, 0x00, 0x01, 0x2c,       // properties: Session Expiry Interval 300
+      0x00, 0x00,                               // Client Identifier: empty
+    ]);
+    first.send({ type: 'connack', sessionPresent: false, reasonCode: 0, properties: { assignedClientIdentifier: 'auto-1' } });
+    expect(await stateOf(client, 'connected')).toMatchObject({ clientId: 'auto-1' });
+    expect(client.clientId).toBe('auto-1');
+
+    first.fail();
+    const second = await nextPeer();
+    await second.expect('connect');
+    // prettier-ignore
+    expect(Array.from(concatBytes(wire[1]!))).toEqual([
+      0x10, 0x18,                               // CONNECT, remaining length 24
+      0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x05, // "MQTT", protocol version 5
+      0x00,                                     // flags: Clean Start off, to resume the session
+      0x00, 0x3c,                               // Keep Alive 60
+      0x05, 0x11, 0x00, 0x00, 0x01, 0x2c,       // properties: Session Expiry Interval 300
+      0x00, 0x06, 0x61, 0x75, 0x74, 0x6f, 0x2d, 0x31, // Client Identifier: "auto-1"
+    ]);
+    second.send({ type: 'connack', sessionPresent: true, reasonCode: 0 });
+    await marker(client, second);
+    expect(client.clientId).toBe('auto-1');
+  });
+
+  it('MQTT 3.1.1 without a client id still generates one', async () => {
+    const { servers, client } = start({});
+    const { connect: packet } = await servers.accept();
+    expect(packet.clientId).toMatch(/^rxmqtt_[0-9a-f]{12}$/);
+    expect(client.clientId).toBe(packet.clientId);
+    expect(await stateOf(client, 'connected')).toMatchObject({ clientId: packet.clientId });
+  });
+
+  it('keeps a configured MQTT 5 client id', async () => {
+    const { servers, client } = start({ protocolVersion: 5, clientId: 'mine' });
+    const { connect: packet } = await servers.accept();
+    expect(packet.clientId).toBe('mine');
+    expect(await stateOf(client, 'connected')).toMatchObject({ clientId: 'mine' });
+  });
+});
+
+function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}

@@ -174,14 +174,29 @@ describeWithMosquitto('client MQTT 5 (Mosquitto, TCP)', () => {
     await client.publishAsync(uniqueTopic('allowed'), 'yes', { qos });
   });
 
-  it('sends a generated client id for an empty one, so the server assigns none', async () => {
-    // The client never sends an empty id (it generates one), so Mosquitto's Assigned Client
-    // Identifier path (an `auto-...` id for an empty CONNECT id) is not reached.
+  it('sends an empty client id, adopts the one Mosquitto assigns, and resumes its session with it after a drop', async () => {
     const tap = tcpTap(broker.host, broker.port);
-    const client = track(await connectAsync({ transport: tap.factory, protocolVersion: 5, clientId: '' }));
-    expect((tap.sent('connect')[0] as { clientId: string }).clientId).toMatch(/^rxmqtt_[0-9a-f]{12}$/);
-    const state = (await stateOf(client, 'connected')) as { connack: { properties?: { assignedClientIdentifier?: string } } };
-    expect(state.connack.properties?.assignedClientIdentifier).toBeUndefined();
+    const client = track(
+      await connectAsync({
+        transport: tap.factory,
+        protocolVersion: 5,
+        clientId: '',
+        properties: { sessionExpiryInterval: 60 },
+        reconnect: { minDelay: 10, maxDelay: 50 },
+      }),
+    );
+    expect((tap.sent('connect')[0] as { clientId: string }).clientId).toBe('');
+    const state = (await stateOf(client, 'connected')) as { clientId: string; connack: { properties?: { assignedClientIdentifier?: string } } };
+    const assigned = state.connack.properties?.assignedClientIdentifier;
+    expect(assigned).toMatch(/^auto-/); // Mosquitto's form of an assigned identifier
+    expect(state.clientId).toBe(assigned);
+    expect(client.clientId).toBe(assigned);
+
+    tap.kill();
+    const connack = await tap.next((p) => p.connection === 1 && p.dir === 'in' && p.packet.cmd === 'connack');
+    expect(tap.sent('connect')[1]).toMatchObject({ clientId: assigned, clean: false });
+    expect(connack.packet).toMatchObject({ sessionPresent: true });
+    await barrier(client);
   });
 
   it('receives full topic names and sends no topic alias unless asked (Mosquitto sends none)', async () => {
