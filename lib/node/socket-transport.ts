@@ -36,15 +36,21 @@ export function socketTransport(socket: Socket): Transport {
   };
   return {
     incoming: new Observable<Uint8Array>((subscriber) => incoming.subscribe(subscriber)),
-    send(bytes: Uint8Array): void {
-      if (closed || socket.destroyed) return;
+    send(bytes: Uint8Array): boolean {
+      if (closed || socket.destroyed) return true;
       if (!corked) {
         corked = true;
         socket.cork();
         queueMicrotask(uncork);
       }
-      socket.write(bytes);
+      // False once the socket buffers more than its highWaterMark (16 KiB by default); 'drain' follows.
+      return socket.write(bytes);
     },
+    writable$: new Observable<void>((subscriber) => {
+      const onDrain = (): void => subscriber.next();
+      socket.on('drain', onDrain);
+      return () => socket.off('drain', onDrain);
+    }),
     close(): void {
       if (closed) return;
       closed = true;

@@ -82,7 +82,7 @@ export class LiveSession<M> {
   private resolveClosed!: (error: MqttError | undefined) => void;
   private readonly running = new Subscription();
   private ended = false;
-  private readonly send = (packet: Packet): void => this.channel.send(packet);
+  private readonly send = (packet: Packet): boolean => this.channel.send(packet);
 
   constructor(
     private readonly channel: PacketChannel,
@@ -101,6 +101,7 @@ export class LiveSession<M> {
     this.publisher.attach(
       {
         send: this.send,
+        writable$: channel.writable$,
         acks: this.acks,
         receiveMaximum: props?.receiveMaximum ?? 65535, // [MQTT-3.3.4-7]
         check: (packet) => checkServerLimits(packet, connack),

@@ -1,4 +1,4 @@
-import { Observable, type Subscriber } from 'rxjs';
+import { Observable, take, type Subscriber } from 'rxjs';
 import type { Packet, ProtocolVersion, PublishPacket } from '../codec/packet.js';
 import { ConnectionClosedError, EncodeError, InvalidArgumentError, QueueFullError } from '../errors.js';
 import type { AckRouter } from './ack-router.js';
@@ -10,7 +10,10 @@ import type { PacketIdAllocator } from './packet-id-allocator.js';
 
 /** One open connection as the publisher uses it (see {@link OutboundPublisher.attach}). */
 export interface PublisherConnection {
-  readonly send: (packet: Packet) => void;
+  /** Writes a packet; false when the transport's buffer is full (see `writable$`). */
+  readonly send: (packet: Packet) => boolean | void;
+  /** Emits when the transport's buffer drained (or the connection ended) after `send` returned false. */
+  readonly writable$?: Observable<void>;
   readonly acks: AckRouter;
   /** Most QoS 1/2 publishes in flight at once: the server's Receive Maximum (65535 when absent). */
   readonly receiveMaximum: number;
@@ -92,7 +95,8 @@ export class OutboundPublisher {
 
   /**
    * Publishes `packet` (its `packetId` is assigned here). Cold: subscribing sends (QoS 0 when
-   * attached) or queues the message; it emits once and completes when QoS 0 was written, on PUBACK
+   * attached) or queues the message; it emits once and completes when QoS 0 was handed to the
+   * transport (once its buffer drained, when it was full), on PUBACK
    * (QoS 1) or PUBCOMP (QoS 2), across reconnects. Unsubscribing before the PUBLISH was sent drops
    * it; after, the flow still completes. Errors: PublishFailedError (reason code >= 0x80),
    * InvalidArgumentError (too large for the server, QoS or retain not supported), QueueFullError
@@ -249,10 +253,22 @@ export class OutboundPublisher {
       subscriber.error(problem);
       return;
     }
+    let writable: boolean | void;
     try {
-      connection.send(packet);
+      writable = connection.send(packet);
     } catch (error) {
       subscriber.error(publishError(error));
+      return;
+    }
+    if (writable === false && connection.writable$ !== undefined) {
+      // Backpressure: QoS 0 is done when the transport's buffer took the bytes, i.e. once it drained,
+      // so a loop that publishes on each completion keeps pace with the network.
+      subscriber.add(
+        connection.writable$.pipe(take(1)).subscribe(() => {
+          subscriber.next();
+          subscriber.complete();
+        }),
+      );
       return;
     }
     subscriber.next();

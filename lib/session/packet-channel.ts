@@ -1,4 +1,4 @@
-import { Subject, type Observable, type Subscription } from 'rxjs';
+import { merge, Subject, type Observable, type Subscription } from 'rxjs';
 import { encode } from '../codec/encode.js';
 import { PacketDecoder } from '../codec/decoder.js';
 import type { Packet, ProtocolVersion } from '../codec/packet.js';
@@ -17,6 +17,8 @@ export interface PacketChannelOptions {
  * `packets` is hot: it emits decoded packets to the observers present, completes when the transport
  * closes, and errors with a DecodeError (malformed bytes) or the transport's TransportError.
  * `sent` is hot and emits every packet after it was written (keep alive watches it).
+ * `send` returns false when the transport's send buffer is full; `writable$` (hot) then emits once
+ * it drained, or when the channel closed (nothing more will drain).
  * The channel starts reading when constructed, so subscribe to `packets` before sending.
  *
  * @example
@@ -32,17 +34,20 @@ export class PacketChannel {
   private readonly decoder: PacketDecoder;
   private readonly reading: Subscription;
   private readonly emit = (packet: Packet): void => this.incoming.next(packet);
+  private readonly ended = new Subject<void>();
   private closed = false;
   /** The server's Maximum Packet Size once known: a larger packet throws EncodeError before sending. */
   outgoingMaximumPacketSize: number | undefined = undefined;
 
   readonly packets: Observable<Packet> = this.incoming.asObservable();
   readonly sent: Observable<Packet> = this.outgoing.asObservable();
+  readonly writable$: Observable<void>;
 
   constructor(
     private readonly transport: Transport,
     readonly options: PacketChannelOptions,
   ) {
+    this.writable$ = transport.writable$ === undefined ? this.ended.asObservable() : merge(transport.writable$, this.ended);
     this.decoder = new PacketDecoder({ protocolVersion: options.protocolVersion, maximumPacketSize: options.maximumPacketSize });
     this.reading = transport.incoming.subscribe({
       next: (chunk) => {
@@ -57,10 +62,12 @@ export class PacketChannel {
       error: (error: unknown) => {
         this.closed = true;
         this.incoming.error(error);
+        this.ended.next();
       },
       complete: () => {
         this.closed = true;
         this.incoming.complete();
+        this.ended.next();
       },
     });
   }
@@ -74,13 +81,17 @@ export class PacketChannel {
     return this.closed;
   }
 
-  /** Encodes and writes `packet`. Throws EncodeError (nothing is written) when it cannot be encoded. */
-  send(packet: Packet): void {
-    if (this.closed) return;
+  /**
+   * Encodes and writes `packet`; returns false when the transport's buffer is now full (wait for
+   * `writable$`). Throws EncodeError (nothing is written) when it cannot be encoded.
+   */
+  send(packet: Packet): boolean {
+    if (this.closed) return true;
     const { protocolVersion } = this.options;
     const bytes = encode(packet, { protocolVersion, maximumPacketSize: this.outgoingMaximumPacketSize });
-    this.transport.send(bytes);
+    const writable = this.transport.send(bytes) !== false;
     this.outgoing.next(packet);
+    return writable;
   }
 
   /** Closes the transport; `packets` completes (if it has not ended already). */
@@ -91,5 +102,6 @@ export class PacketChannel {
     this.reading.unsubscribe();
     this.incoming.complete();
     this.outgoing.complete();
+    this.ended.next();
   }
 }

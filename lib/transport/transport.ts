@@ -7,12 +7,27 @@ import type { Observable } from 'rxjs';
  *   hold part of a packet or several packets. It completes when the peer closes in an orderly way
  *   and errors with a `TransportError` on failure. It is hot: bytes are delivered to the
  *   subscribers present when they arrive, so subscribe before the first `send`.
- * - `send` writes bytes; after close it is a no-op.
+ * - `send` writes bytes; after close it is a no-op. Backpressure (optional): it returns `false` when
+ *   the bytes were taken but the transport's send buffer is now above its high-water mark; the
+ *   caller should then wait for `writable$` before counting more bytes as handed over. `true` or
+ *   nothing (a transport without backpressure) means "go on".
+ * - `writable$` (optional, hot): emits each time the send buffer drained below the high-water mark
+ *   after a `send` returned false. Subscribing and unsubscribing send nothing.
  * - `close` closes the connection; `incoming` then completes.
+ *
+ * A QoS 0 publish completes when its bytes are handed to the transport, or, when `send` returned
+ * false, once `writable$` emits (or the connection ends), so a loop that publishes on each
+ * completion keeps pace with the network instead of filling memory.
+ *
+ * @example
+ * ```ts
+ * if (transport.send(bytes) === false) await firstValueFrom(transport.writable$!);
+ * ```
  */
 export interface Transport {
   readonly incoming: Observable<Uint8Array>;
-  send(bytes: Uint8Array): void;
+  send(bytes: Uint8Array): boolean | void;
+  readonly writable$?: Observable<void>;
   close(): void;
 }
 

@@ -10,6 +10,8 @@ import { validateTimeout } from './validate-endpoint.js';
 export interface WebSocketLike {
   binaryType: string;
   readonly readyState: number;
+  /** Bytes queued by `send` but not yet transmitted (platform WebSocket and `ws`); drives backpressure when present. */
+  readonly bufferedAmount?: number;
   onopen: ((event: any) => void) | null;
   onmessage: ((event: any) => void) | null;
   onerror: ((event: any) => void) | null;
@@ -41,6 +43,10 @@ export interface WebSocketTransportOptions {
 }
 
 const OPEN = 1;
+/** Above this many buffered bytes `send` returns false (backpressure). */
+const HIGH_WATER_MARK = 64 * 1024;
+/** How often the buffer is checked while a sender waits for it to drain (WebSocket has no drain event). */
+const DRAIN_POLL_MS = 10;
 /**
  * Close codes after which the peer's close counts as orderly. 1006 (closed without a close frame)
  * is included unless an error event came first: it is what brokers such as Mosquitto do after
@@ -83,9 +89,23 @@ function wrap(socket: WebSocketLike, url: string): Transport {
   let closedByUs = false;
   let failure: string | undefined;
   let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  const drained = new Subject<void>();
+  let polling: ReturnType<typeof setTimeout> | undefined;
+  const buffered = (): number => pendingBytes + (socket.bufferedAmount ?? 0);
+  // Polls only while someone was told to wait; stops when the buffer drained or the socket closed.
+  const poll = (): void => {
+    polling = undefined;
+    if (closedByUs || socket.readyState !== OPEN || buffered() <= HIGH_WATER_MARK) {
+      drained.next();
+      return;
+    }
+    polling = setTimeout(poll, DRAIN_POLL_MS);
+  };
   const flush = (): void => {
     const chunks = pending;
     pending = [];
+    pendingBytes = 0;
     if (chunks.length === 0 || socket.readyState !== OPEN) return;
     if (chunks.length === 1) {
       socket.send(chunks[0]!);
@@ -118,6 +138,11 @@ function wrap(socket: WebSocketLike, url: string): Transport {
   };
   socket.onclose = (event: { code?: number; reason?: string }) => {
     socket.onmessage = null;
+    if (polling !== undefined) {
+      clearTimeout(polling);
+      polling = undefined;
+      drained.next(); // release waiters: nothing more will drain
+    }
     const code = event?.code ?? 1005;
     if (failure === undefined && (closedByUs || ORDERLY_CLOSE.has(code))) {
       incoming.complete();
@@ -128,11 +153,16 @@ function wrap(socket: WebSocketLike, url: string): Transport {
   };
   return {
     incoming: incoming.asObservable(),
-    send(bytes: Uint8Array): void {
-      if (closedByUs || socket.readyState !== OPEN) return;
+    send(bytes: Uint8Array): boolean {
+      if (closedByUs || socket.readyState !== OPEN) return true;
       if (pending.length === 0) queueMicrotask(flush);
       pending.push(bytes);
+      pendingBytes += bytes.length;
+      if (buffered() <= HIGH_WATER_MARK) return true;
+      polling ??= setTimeout(poll, DRAIN_POLL_MS);
+      return false;
     },
+    writable$: drained.asObservable(),
     close(): void {
       if (closedByUs) return;
       flush();

@@ -91,3 +91,71 @@ describe('connect (Node entry)', () => {
     expect(() => connect(`mqtt://127.0.0.1:${tcpPort}`, 5 as never)).toThrow(/options/);
   });
 });
+
+describe('QoS 0 backpressure over real TCP', () => {
+  it('a publish loop waits for the socket to drain instead of filling memory while the broker does not read', async () => {
+    const count = 512;
+    const payload = new Uint8Array(64 * 1024).fill(7); // 32 MiB in all: more than the loopback kernel buffers hold
+    let brokerSide: Socket | undefined;
+    let received = 0;
+    let allReceived!: () => void;
+    const everything = new Promise<void>((resolve) => (allReceived = resolve));
+    const server = createServer((socket) => {
+      brokerSide = socket;
+      const decoder = new PacketDecoder();
+      socket.on('data', (chunk: Buffer) =>
+        decoder.write(chunk, (packet) => {
+          if (packet.type === 'connect') {
+            socket.write(encode({ type: 'connack', sessionPresent: false, reasonCode: 0 }, { protocolVersion: 4 }));
+            socket.pause(); // the broker stops reading: the client's bytes pile up
+          } else if (packet.type === 'publish' && packet.payload.length === payload.length && ++received === count) {
+            allReceived();
+          }
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    let clientSide: Socket | undefined;
+    const { openSocketTransport } = await import('../../lib/node/socket-transport.js');
+    const { connect: netConnect } = await import('node:net');
+    const client = await connectAsync({
+      reconnect: false,
+      keepalive: 0,
+      transport: () =>
+        openSocketTransport({
+          label: 'test',
+          create: () => (clientSide = netConnect(port, '127.0.0.1')),
+          readyEvent: 'connect',
+          connectTimeout: 5000,
+        }),
+    });
+    try {
+      let waited = 0;
+      let maxBuffered = 0;
+      for (let i = 0; i < count; i++) {
+        let completed = false;
+        const done = new Promise<void>((resolve, reject) =>
+          client.publish('bulk', payload).subscribe({ complete: () => ((completed = true), resolve()), error: reject }),
+        );
+        // Without backpressure a QoS 0 publish completes during subscribe; a pending one waits for 'drain'.
+        if (!completed) {
+          waited++;
+          brokerSide?.resume();
+        }
+        await done;
+        maxBuffered = Math.max(maxBuffered, clientSide?.writableLength ?? 0);
+      }
+      brokerSide?.resume();
+      await everything;
+      expect(received).toBe(count);
+      expect(waited).toBeGreaterThan(0);
+      // At each completion at most the high-water mark plus the one packet just written was buffered.
+      expect(maxBuffered).toBeLessThanOrEqual(clientSide!.writableHighWaterMark + payload.length + 16);
+    } finally {
+      brokerSide?.destroy();
+      await client.disconnect({ timeout: 0 });
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }, 30_000);
+});

@@ -1,3 +1,4 @@
+import { Subject } from 'rxjs';
 import type { Packet, PublishPacket } from '../../lib/codec/packet.js';
 import { ConnectionClosedError, InvalidArgumentError, QueueFullError } from '../../lib/errors.js';
 import type { OfflineQueueOptions } from '../../lib/session/offline-queue.js';
@@ -235,7 +236,7 @@ describe('OutboundPublisher across connections', () => {
     const acks = new AckRouter();
     const wire: Packet[] = [];
     const publisher = new OutboundPublisher({ packetIds, store, protocolVersion: 4 });
-    publisher.attach({ send: (p) => wire.push(p), acks, receiveMaximum: 10 }, true);
+    publisher.attach({ send: (p) => void wire.push(p), acks, receiveMaximum: 10 }, true);
     expect(wire).toEqual([
       { ...message(1, 'old'), packetId: 7, dup: true },
       { type: 'pubrel', packetId: 3 },
@@ -270,7 +271,7 @@ describe('OutboundPublisher across connections', () => {
     const acks = new AckRouter();
     const wire: Packet[] = [];
     const publisher = new OutboundPublisher({ packetIds: new PacketIdAllocator(), store, protocolVersion: 5 });
-    publisher.attach({ send: (p) => wire.push(p), acks, receiveMaximum: 2 }, true);
+    publisher.attach({ send: (p) => void wire.push(p), acks, receiveMaximum: 2 }, true);
     publisher.flush();
     expect(wire.map((p) => (p as PublishPacket).packetId)).toEqual([1, 2]);
     acks.route({ type: 'puback', packetId: 2 });
@@ -308,5 +309,55 @@ describe('OutboundPublisher across connections', () => {
     publisher.attach({ send: () => undefined, acks: new AckRouter(), receiveMaximum: 10, check }, false);
     publisher.flush();
     expect(errors).toEqual([expect.any(InvalidArgumentError)]);
+  });
+
+  describe('QoS 0 backpressure', () => {
+    function backpressured() {
+      let full = false;
+      const writable$ = new Subject<void>();
+      const wire: Packet[] = [];
+      const acks = new AckRouter();
+      const publisher = new OutboundPublisher({ packetIds: new PacketIdAllocator(), store: new MemoryInFlightStore(), protocolVersion: 4 });
+      publisher.attach({ send: (p) => (wire.push(p), !full), writable$, acks, receiveMaximum: 10 }, false);
+      publisher.flush();
+      return { publisher, wire, writable$, acks, setFull: (value: boolean) => (full = value) };
+    }
+
+    it('completes a QoS 0 publish at once while the transport takes bytes, and only after it drained when its buffer is full', () => {
+      const { publisher, wire, writable$, setFull } = backpressured();
+      const done: string[] = [];
+      publisher.publish(message(0, 'a')).subscribe({ complete: () => done.push('a') });
+      expect(done).toEqual(['a']);
+      setFull(true);
+      publisher.publish(message(0, 'b')).subscribe({ complete: () => done.push('b') });
+      expect(wire.map((p) => (p as PublishPacket).topic)).toEqual(['a', 'b']); // sent, not yet counted as handed over
+      expect(done).toEqual(['a']);
+      setFull(false);
+      writable$.next();
+      expect(done).toEqual(['a', 'b']);
+    });
+
+    it('QoS 1 still completes at PUBACK, whatever the buffer says', () => {
+      const { publisher, wire, writable$, acks, setFull } = backpressured();
+      setFull(true);
+      const done: string[] = [];
+      publisher.publish(message(1, 'q1')).subscribe({ complete: () => done.push('q1') });
+      const sent = wire[0] as PublishPacket;
+      acks.route({ type: 'puback', packetId: sent.packetId ?? 0 });
+      expect(done).toEqual(['q1']);
+      expect(writable$.observed).toBe(false);
+    });
+
+    it('unsubscribing while waiting for the drain stops waiting', () => {
+      const { publisher, writable$, setFull } = backpressured();
+      setFull(true);
+      const done: string[] = [];
+      const subscription = publisher.publish(message(0, 'w')).subscribe({ complete: () => done.push('w') });
+      expect(writable$.observed).toBe(true);
+      subscription.unsubscribe();
+      expect(writable$.observed).toBe(false);
+      writable$.next();
+      expect(done).toEqual([]);
+    });
   });
 });

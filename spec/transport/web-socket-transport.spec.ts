@@ -120,7 +120,7 @@ describeWithMosquitto('webSocketTransport against Mosquitto', () => {
         });
       });
     };
-    const send = (transport: Transport, packet: Packet): void => transport.send(encode(packet, { protocolVersion: 5 }));
+    const send = (transport: Transport, packet: Packet): void => void transport.send(encode(packet, { protocolVersion: 5 }));
     const connect = (clientId: string): Packet => ({ type: 'connect', protocolVersion: 5, clientId, cleanStart: true, keepAlive: 60 });
     const count = 40;
     const payloads = Array.from({ length: count }, (_, i) => Uint8Array.from({ length: i * 97 }, (_, j) => (i + j) & 0xff));
@@ -336,5 +336,49 @@ describe('webSocketTransport opening', () => {
     } finally {
       if (saved) Object.defineProperty(globalThis, 'WebSocket', saved);
     }
+  });
+});
+
+describe('webSocketTransport backpressure', () => {
+  /** A WebSocket stand-in that opens at once and keeps what it was given as bufferedAmount until drained. */
+  class BufferingSocket {
+    static last: BufferingSocket | undefined;
+    binaryType = 'blob';
+    readyState = 0;
+    bufferedAmount = 0;
+    onopen: ((event: unknown) => void) | null = null;
+    onmessage: ((event: unknown) => void) | null = null;
+    onerror: ((event: unknown) => void) | null = null;
+    onclose: ((event: unknown) => void) | null = null;
+    constructor() {
+      BufferingSocket.last = this;
+      queueMicrotask(() => {
+        this.readyState = 1;
+        this.onopen?.({});
+      });
+    }
+    send(data: Uint8Array): void {
+      this.bufferedAmount += data.length;
+    }
+    close(): void {
+      this.readyState = 3;
+      this.onclose?.({ code: 1000 });
+    }
+  }
+
+  it('returns false from send above the high-water mark and emits writable$ once bufferedAmount went down', async () => {
+    const transport = await firstValueFrom(webSocketTransport({ url: 'ws://127.0.0.1:1/mqtt', WebSocket: BufferingSocket as never })());
+    const socket = BufferingSocket.last!;
+    expect(transport.send(new Uint8Array(1024))).toBe(true);
+    expect(transport.send(new Uint8Array(64 * 1024))).toBe(false); // 65 KiB waiting: above 64 KiB
+    let drained = false;
+    const writable = firstValueFrom(transport.writable$!).then(() => (drained = true));
+    await Promise.resolve(); // the batched frame reaches the socket
+    expect(socket.bufferedAmount).toBe(65 * 1024);
+    expect(drained).toBe(false);
+    socket.bufferedAmount = 0; // the platform transmitted it
+    await writable;
+    expect(transport.send(new Uint8Array(10))).toBe(true);
+    transport.close();
   });
 });
