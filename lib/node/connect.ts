@@ -7,23 +7,10 @@ import type { BrokerUrl } from '../transport/parse-broker-url.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
 import { webSocketTransport, type WebSocketConstructor } from '../transport/web-socket-transport.js';
 import { tcpTransport } from './tcp-transport.js';
-import { tlsTransport, type TlsMaterial } from './tls-transport.js';
+import { tlsTransport, type TlsClientOptions } from './tls-transport.js';
 
 /** {@link ClientOptions} plus the TLS options of `mqtts://` and `wss://` in Node. */
-export interface NodeClientOptions extends ClientOptions {
-  /** Trusted CA certificates (PEM). Default: Node's bundled public CAs. */
-  readonly ca?: TlsMaterial;
-  /** Client certificate chain (PEM), for brokers that require one. Needs `key`. */
-  readonly cert?: TlsMaterial;
-  /** Private key of `cert` (PEM). */
-  readonly key?: TlsMaterial;
-  /** Passphrase of an encrypted `key`. */
-  readonly passphrase?: string;
-  /** Server name for SNI and the certificate check. Default: the URL's host name. */
-  readonly servername?: string;
-  /** Verify the broker's certificate. Default true; turn off only for testing. */
-  readonly rejectUnauthorized?: boolean;
-}
+export interface NodeClientOptions extends ClientOptions, TlsClientOptions {}
 
 /**
  * Connects to an MQTT broker from Node: `mqtt://` / `tcp://` (TCP, port 1883), `mqtts://` /

@@ -8,12 +8,8 @@ import { openSocketTransport } from './socket-transport.js';
 /** PEM text or DER/PEM bytes, or a list of them (as Node's `tls.connect` accepts). */
 export type TlsMaterial = string | Uint8Array | ReadonlyArray<string | Uint8Array>;
 
-/** Options of {@link tlsTransport}. */
-export interface TlsTransportOptions {
-  /** Host name or IP address of the broker. */
-  readonly host: string;
-  /** TCP port, 1 to 65535 (MQTT over TLS's registered port is 8883). */
-  readonly port: number;
+/** The certificate options of a TLS client, shared by {@link tlsTransport} and `connect` in `rxmqtt/node`. */
+export interface TlsClientOptions {
   /** Trusted CA certificates. Default: Node's bundled public CAs. */
   readonly ca?: TlsMaterial;
   /** Client certificate chain, for brokers that require one. Needs `key`. */
@@ -22,10 +18,18 @@ export interface TlsTransportOptions {
   readonly key?: TlsMaterial;
   /** Passphrase of an encrypted `key`. */
   readonly passphrase?: string;
-  /** Server name for SNI and certificate checks. Default: `host` when it is a name, none for an IP. */
+  /** Server name for SNI and certificate checks. Default: the host when it is a name, none for an IP. */
   readonly servername?: string;
   /** Verify the broker's certificate and name. Default `true`; turn off only for testing. */
   readonly rejectUnauthorized?: boolean;
+}
+
+/** Options of {@link tlsTransport}. */
+export interface TlsTransportOptions extends TlsClientOptions {
+  /** Host name or IP address of the broker. */
+  readonly host: string;
+  /** TCP port, 1 to 65535 (MQTT over TLS's registered port is 8883). */
+  readonly port: number;
   /** Milliseconds to wait for the TLS handshake before failing with `TRANSPORT_TIMEOUT`. Default 30 000. */
   readonly connectTimeout?: number;
   /** Further options passed to Node's `tls.connect` (the options above win). */
