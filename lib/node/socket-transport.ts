@@ -21,7 +21,9 @@ export function socketTransport(socket: Socket): Transport {
   let closed = false;
   let corked = false;
   socket.setNoDelay(true);
+  const drained = new Subject<void>();
   socket.on('data', (chunk: Buffer) => incoming.next(chunk));
+  socket.on('drain', () => drained.next());
   socket.on('error', (error: Error) => {
     closed = true;
     incoming.error(new TransportError(`socket error: ${describeSocketError(error)}`, { cause: error }));
@@ -46,11 +48,8 @@ export function socketTransport(socket: Socket): Transport {
       // False once the socket buffers more than its highWaterMark (16 KiB by default); 'drain' follows.
       return socket.write(bytes);
     },
-    writable$: new Observable<void>((subscriber) => {
-      const onDrain = (): void => subscriber.next();
-      socket.on('drain', onDrain);
-      return () => socket.off('drain', onDrain);
-    }),
+    // One socket listener shared by every waiting sender, however many publishes wait for 'drain'.
+    writable$: drained.asObservable(),
     close(): void {
       if (closed) return;
       closed = true;
