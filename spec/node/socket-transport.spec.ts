@@ -1,7 +1,8 @@
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { TransportError } from '../../lib/errors.js';
 import { describeSocketError, openSocketTransport, socketTransport } from '../../lib/node/socket-transport.js';
+import { useAcceptingServer } from '../helpers/accepting-server.js';
 
 describe('describeSocketError', () => {
   it('puts the code in front of the message when the message lacks it', () => {
@@ -30,24 +31,13 @@ describe('describeSocketError', () => {
 });
 
 describe('socketTransport and openSocketTransport', () => {
-  let server: Server;
-  let port: number;
-  const accepted: Socket[] = [];
-  beforeAll(async () => {
-    server = createServer((socket) => accepted.push(socket));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as { port: number }).port;
-  });
-  afterAll(async () => {
-    for (const socket of accepted) socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  const local = useAcceptingServer();
 
   const open = () =>
-    openSocketTransport({ label: 'test connection', create: () => connect({ host: '127.0.0.1', port }), readyEvent: 'connect', connectTimeout: 5000 });
+    openSocketTransport({ label: 'test connection', create: () => connect({ host: '127.0.0.1', port: local.port }), readyEvent: 'connect', connectTimeout: 5000 });
 
   it('batches sends of one tick into one write and completes incoming on the peer end', async () => {
-    const serverSide = new Promise<Socket>((resolve) => server.once('connection', resolve));
+    const serverSide = local.nextConnection();
     const transport = await firstValueFrom(open());
     const peer = await serverSide;
     const chunks: number[][] = [];
@@ -63,7 +53,7 @@ describe('socketTransport and openSocketTransport', () => {
   });
 
   it('completes incoming when the peer ends and delivers what it sent first', async () => {
-    const serverSide = new Promise<Socket>((resolve) => server.once('connection', resolve));
+    const serverSide = local.nextConnection();
     const transport = await firstValueFrom(open());
     const all = lastValueFrom(transport.incoming.pipe(toArray()));
     (await serverSide).end(Uint8Array.of(0xd0, 0x00));
@@ -84,17 +74,17 @@ describe('socketTransport and openSocketTransport', () => {
   });
 
   it('errors when the peer closes before the TLS handshake', async () => {
-    const serverSide = new Promise<Socket>((resolve) => server.once('connection', resolve));
+    const serverSide = local.nextConnection();
     const opening = firstValueFrom(
-      openSocketTransport({ label: 'test connection', create: () => connect({ host: '127.0.0.1', port }), readyEvent: 'secureConnect', connectTimeout: 5000 }),
+      openSocketTransport({ label: 'test connection', create: () => connect({ host: '127.0.0.1', port: local.port }), readyEvent: 'secureConnect', connectTimeout: 5000 }),
     );
     (await serverSide).destroy();
     await expect(opening).rejects.toThrow('test connection was closed by the peer before it was established');
   });
 
   it('wraps an accepted socket too', async () => {
-    const serverSide = new Promise<Socket>((resolve) => server.once('connection', resolve));
-    const client = connect({ host: '127.0.0.1', port });
+    const serverSide = local.nextConnection();
+    const client = connect({ host: '127.0.0.1', port: local.port });
     const transport = socketTransport(await serverSide);
     const first = firstValueFrom(transport.incoming);
     client.write(Uint8Array.of(0xc0, 0x00));

@@ -1,11 +1,11 @@
 import { firstValueFrom } from 'rxjs';
-import { createServer, type Server, type Socket } from 'node:net';
 import { InvalidArgumentError, TransportError } from '../../lib/errors.js';
 import { tcpTransport } from '../../lib/node/tcp-transport.js';
 import type { Transport } from '../../lib/transport/transport.js';
 import { describeWithMosquitto, freePort, startMosquitto, type MosquittoInstance } from '../helpers/mosquitto.js';
 import { readAllChunks, readBytes } from '../transport/read-bytes.js';
 import { CONNACK_311_ACCEPTED, CONNECT_311, CONNECT_5, DISCONNECT, splitPackets } from '../transport/mqtt-fixtures.js';
+import { useAcceptingServer } from '../helpers/accepting-server.js';
 
 describeWithMosquitto('tcpTransport against Mosquitto', () => {
   let mosquitto: MosquittoInstance;
@@ -77,32 +77,21 @@ describe('tcpTransport', () => {
   });
 
   describe('with a local server', () => {
-    let server: Server;
-    let port: number;
-    const accepted: Socket[] = [];
-    beforeAll(async () => {
-      server = createServer((socket) => accepted.push(socket));
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      port = (server.address() as { port: number }).port;
-    });
-    afterAll(async () => {
-      for (const socket of accepted) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    });
+    const local = useAcceptingServer();
 
     it('is cold: nothing connects until subscribed, each subscription connects anew', async () => {
-      const factory = tcpTransport({ host: '127.0.0.1', port });
-      const before = accepted.length;
+      const factory = tcpTransport({ host: '127.0.0.1', port: local.port });
+      const before = local.accepted.length;
       const connections = new Promise<void>((resolve) => {
         const onConnection = (): void => {
-          if (accepted.length >= before + 2) {
-            server.off('connection', onConnection);
+          if (local.accepted.length >= before + 2) {
+            local.server.off('connection', onConnection);
             resolve();
           }
         };
-        server.on('connection', onConnection);
+        local.server.on('connection', onConnection);
       });
-      expect(accepted.length).toBe(before);
+      expect(local.accepted.length).toBe(before);
       const [a, b]: Transport[] = await Promise.all([firstValueFrom(factory()), firstValueFrom(factory())]);
       await connections;
       expect(a).not.toBe(b);
@@ -111,8 +100,8 @@ describe('tcpTransport', () => {
     });
 
     it('delivers bytes both ways and errors incoming when the peer resets', async () => {
-      const serverSide = new Promise<Socket>((resolve) => server.once('connection', resolve));
-      const transport = await firstValueFrom(tcpTransport({ host: '127.0.0.1', port })());
+      const serverSide = local.nextConnection();
+      const transport = await firstValueFrom(tcpTransport({ host: '127.0.0.1', port: local.port })());
       const peer = await serverSide;
       const received = new Promise<Buffer>((resolve) => peer.once('data', resolve));
       transport.send(Uint8Array.of(1, 2, 3));

@@ -1,5 +1,4 @@
 import { firstValueFrom } from 'rxjs';
-import { createServer, type Server, type Socket } from 'node:net';
 import { InvalidArgumentError, TransportError } from '../../lib/errors.js';
 import { tlsTransport, type TlsTransportOptions } from '../../lib/node/tls-transport.js';
 import type { Transport } from '../../lib/transport/transport.js';
@@ -7,6 +6,7 @@ import { describeWithMosquitto, freePort, startMosquitto, type MosquittoInstance
 import { generateTlsFixtures, type TlsFixtures } from '../helpers/tls.js';
 import { readAllChunks, readBytes } from '../transport/read-bytes.js';
 import { CONNACK_311_ACCEPTED, CONNECT_311 } from '../transport/mqtt-fixtures.js';
+import { useAcceptingServer } from '../helpers/accepting-server.js';
 
 /** Opens, sends CONNECT and resolves with the first 4 bytes of the answer. */
 async function connack(transport: Transport): Promise<number[]> {
@@ -116,32 +116,21 @@ describeWithMosquitto('tlsTransport against Mosquitto', () => {
 });
 
 describe('tlsTransport', () => {
-  let server: Server;
-  let port: number;
-  const accepted: Socket[] = [];
-  beforeAll(async () => {
-    // A TCP server that accepts and never answers the TLS handshake.
-    server = createServer((socket) => accepted.push(socket));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as { port: number }).port;
-  });
-  afterAll(async () => {
-    for (const socket of accepted) socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  // A TCP server that accepts and never answers the TLS handshake.
+  const local = useAcceptingServer();
 
   it('fails with TRANSPORT_TIMEOUT when the handshake does not complete in connectTimeout', async () => {
-    const error = await failure(firstValueFrom(tlsTransport({ host: '127.0.0.1', port, connectTimeout: 100 })()));
+    const error = await failure(firstValueFrom(tlsTransport({ host: '127.0.0.1', port: local.port, connectTimeout: 100 })()));
     expect(error).toBeInstanceOf(TransportError);
     expect((error as TransportError).code).toBe('TRANSPORT_TIMEOUT');
-    expect((error as TransportError).message).toContain(`TLS connection to 127.0.0.1:${port} timed out after 100 ms`);
+    expect((error as TransportError).message).toContain(`TLS connection to 127.0.0.1:${local.port} timed out after 100 ms`);
   });
 
   it('unsubscribing before the handshake completes closes the socket', async () => {
-    const serverSide = new Promise<Socket>((resolve) => server.once('connection', resolve));
+    const serverSide = local.nextConnection();
     const next = jest.fn();
     const error = jest.fn();
-    const subscription = tlsTransport({ host: '127.0.0.1', port })().subscribe({ next, error });
+    const subscription = tlsTransport({ host: '127.0.0.1', port: local.port })().subscribe({ next, error });
     const peer = await serverSide;
     const peerClosed = new Promise<void>((resolve) => peer.once('close', () => resolve()));
     subscription.unsubscribe();
