@@ -10,7 +10,24 @@ export interface FaultProxyOptions {
   /** Where the broker listens. */
   readonly targetPort: number;
   readonly targetHost?: string;
+  /**
+   * Record every chunk each side sent, with its time and what the proxy did with it, and every cut
+   * (see {@link WireRecord}); read with `proxy.trace()`. Off by default (it keeps copies of the bytes).
+   */
+  readonly trace?: boolean;
 }
+
+/**
+ * One entry of a proxy trace. `chunk`: bytes a side sent (`from`), and how many of them the proxy
+ * passed on (`forwarded`; less than `bytes.length` at a cut, 0 once the link is frozen or cut).
+ * Bytes passed on may still be lost in the reset; bytes a side sent were surely sent by it.
+ * `cut`: the proxy reset every open link. Times are `performance.now()` milliseconds.
+ */
+export type WireRecord =
+  | { readonly kind: 'chunk'; readonly t: number; readonly link: number; readonly from: 'client' | 'broker'; readonly bytes: Uint8Array; readonly forwarded: number }
+  | { readonly kind: 'cut'; readonly t: number; readonly links: readonly number[] }
+  | { readonly kind: 'open'; readonly t: number; readonly link: number }
+  | { readonly kind: 'close'; readonly t: number; readonly link: number; readonly by: 'client' | 'broker' };
 
 /** Cuts after a random number of forwarded bytes, chosen again after each cut. */
 export interface RandomCutOptions {
@@ -41,9 +58,12 @@ export interface FaultProxy {
   freeze(): number;
   /** Stops the proxy and destroys every connection. */
   close(): Promise<void>;
+  /** What was recorded with `trace: true` (empty otherwise), in time order. */
+  trace(): readonly WireRecord[];
 }
 
 interface Pair {
+  readonly id: number;
   readonly client: Socket;
   readonly upstream: Socket;
   frozen: boolean;
@@ -58,6 +78,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let accepted = 0;
   let cuts = 0;
   let cutter: (RandomCutOptions & { untilCut: number }) | undefined;
+  const records: WireRecord[] = [];
+  const tracing = options.trace === true;
+  const record = (pair: Pair, chunk: Buffer, up: boolean, forwarded: number): void => {
+    if (tracing) {
+      records.push({ kind: 'chunk', t: performance.now(), link: pair.id, from: up ? 'client' : 'broker', bytes: Uint8Array.from(chunk), forwarded });
+    }
+  };
 
   const chooseNextCut = (c: RandomCutOptions): number => {
     const r = (c.random ?? Math.random)();
@@ -76,6 +103,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   const cutAll = (): number => {
     const n = pairs.size;
+    if (tracing && n > 0) records.push({ kind: 'cut', t: performance.now(), links: [...pairs].map((p) => p.id) });
     for (const pair of [...pairs]) reset(pair);
     if (n > 0) cuts++;
     return n;
@@ -83,10 +111,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   /** Forwards `chunk`, cutting everything in the middle of it when the random cutter says so. */
   const forward = (pair: Pair, chunk: Buffer, to: Socket, up: boolean): void => {
-    if (pair.frozen || !pairs.has(pair)) return;
-    let data = chunk;
+    if (pair.frozen || !pairs.has(pair)) {
+      record(pair, chunk, up, 0);
+      return;
+    }
+    const data = chunk;
     if (cutter !== undefined && data.length >= cutter.untilCut) {
       const head = data.subarray(0, cutter.untilCut);
+      record(pair, chunk, up, head.length);
       cutter.untilCut = chooseNextCut(cutter);
       if (head.length > 0) to.write(head);
       if (up) bytesUp += head.length;
@@ -99,6 +131,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     if (cutter !== undefined) cutter.untilCut -= data.length;
     if (up) bytesUp += data.length;
     else bytesDown += data.length;
+    record(pair, chunk, up, data.length);
     to.write(data);
   };
 
@@ -107,17 +140,19 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     client.setNoDelay(true);
     const upstream = netConnect({ port: options.targetPort, host });
     upstream.setNoDelay(true);
-    const pair: Pair = { client, upstream, frozen: false };
+    const pair: Pair = { id: accepted, client, upstream, frozen: false };
     pairs.add(pair);
+    if (tracing) records.push({ kind: 'open', t: performance.now(), link: pair.id });
     client.on('data', (chunk: Buffer) => forward(pair, chunk, upstream, true));
     upstream.on('data', (chunk: Buffer) => forward(pair, chunk, client, false));
-    const ended = (other: Socket) => () => {
+    const ended = (other: Socket, by: 'client' | 'broker') => () => {
+      if (tracing) records.push({ kind: 'close', t: performance.now(), link: pair.id, by });
       if (pair.frozen) return; // a frozen link passes nothing on, not even a close
       pairs.delete(pair);
       other.destroy();
     };
-    client.on('close', ended(upstream));
-    upstream.on('close', ended(client));
+    client.on('close', ended(upstream, 'client'));
+    upstream.on('close', ended(client, 'broker'));
     client.on('error', () => undefined);
     upstream.on('error', () => undefined);
   });
@@ -148,6 +183,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return cuts;
     },
     cutAll,
+    trace: () => records,
     cutRandomly(c: RandomCutOptions): void {
       if (!(c.minBytes >= 1 && c.maxBytes >= c.minBytes)) throw new Error('cutRandomly: need 1 <= minBytes <= maxBytes');
       cutter = { ...c, untilCut: chooseNextCut(c) };

@@ -27,9 +27,14 @@ export interface FaultStreamResult {
   readonly lost: number[];
   /** Messages delivered more than once, and the surplus deliveries. */
   readonly duplicated: number;
+  /** The indexes (payloads) delivered more than once. */
+  readonly duplicatedIndexes: number[];
   readonly surplus: number;
   /** Repeated deliveries of a message that the broker sent without the DUP flag. */
   readonly repeatedWithoutDup: number;
+  /** The client ids of the two clients (to find their links in a proxy trace). */
+  readonly subscriberId: string;
+  readonly publisherId: string;
   /** How often each client went through `reconnecting`. */
   readonly publisherReconnects: number;
   readonly subscriberReconnects: number;
@@ -129,12 +134,14 @@ export async function runFaultStream(options: FaultStreamOptions): Promise<Fault
     await Promise.all([subscriber.disconnect({ timeout: 2000 }), publisher.disconnect({ timeout: 2000 })]).catch(() => undefined);
   }
   const lost: number[] = [];
+  const duplicatedIndexes: number[] = [];
   let duplicated = 0;
   let surplus = 0;
   for (let i = 0; i < count; i++) {
     if (received[i] === 0) lost.push(i);
     if (received[i] > 1) {
       duplicated++;
+      duplicatedIndexes.push(i);
       surplus += received[i] - 1;
     }
   }
@@ -142,8 +149,11 @@ export async function runFaultStream(options: FaultStreamOptions): Promise<Fault
     count,
     lost,
     duplicated,
+    duplicatedIndexes,
     surplus,
     repeatedWithoutDup,
+    subscriberId: `sub-${tag}`,
+    publisherId: `pub-${tag}`,
     publisherReconnects: publisherReconnects.value,
     subscriberReconnects: subscriberReconnects.value,
     ms: Date.now() - started,
