@@ -79,6 +79,11 @@ export class RawClient {
     this.socket.destroy();
   }
 
+  /** Closes with a TCP reset (RST) instead of a FIN, as a cut network link would look to the peer. */
+  reset(): void {
+    this.socket.resetAndDestroy();
+  }
+
   private until(done: () => boolean, ms: number, what: string): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {

@@ -53,6 +53,14 @@ export function mosquittoBinary(): string | undefined {
   return path === '' ? undefined : path;
 }
 
+/** The installed Mosquitto's version (`2.0.11`), or undefined when it is not installed. */
+export function mosquittoVersion(): string | undefined {
+  const binary = mosquittoBinary();
+  if (binary === undefined) return undefined;
+  const r = spawnSync(binary, ['-h'], { encoding: 'utf8' });
+  return /mosquitto version (\S+)/.exec(`${r.stdout}${r.stderr}`)?.[1];
+}
+
 /**
  * `describe` for suites that need Mosquitto. With CI=true a missing binary fails (the suite runs and
  * its start-up throws); elsewhere it is skipped with a warning saying why.
