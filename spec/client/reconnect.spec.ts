@@ -144,6 +144,36 @@ describe('reconnect after a transport error, session resumed (sessionPresent tru
     expect(await second.peer.expect('pubcomp')).toEqual({ type: 'pubcomp', packetId: 5 });
     expect(messages.map((m) => [m.topic, m.dup])).toEqual([['in', false]]);
   });
+
+  // The client's side of the Mosquitto 2.0.11 duplicates (docs/reliability.md): once PUBCOMP is
+  // sent the identifier is free, and a PUBLISH carrying it is a new message [MQTT-4.3.3-12], even
+  // with DUP set (a new message the broker had sent on a link that died before it arrived looks the
+  // same). The client holds the identifier across every reconnect until then, however many.
+  it('holds an inbound QoS 2 id across two reconnects until PUBREL, then takes the id as a new message', async () => {
+    const { client, servers } = start({ clean: false });
+    const first = await servers.accept();
+    const messages: MqttMessage[] = [];
+    client.subscribe('in', { qos: 2 }).subscribe((m) => messages.push(m));
+    const sub = await first.peer.expect('subscribe');
+    first.peer.send({ type: 'suback', packetId: sub.packetId, reasonCodes: [2] });
+    first.peer.send(inbound('in', { qos: 2, packetId: 7 }));
+    expect(await first.peer.expect('pubrec')).toEqual({ type: 'pubrec', packetId: 7 });
+    first.peer.fail();
+    const second = await servers.accept({ sessionPresent: true });
+    second.peer.fail(); // a link that dies right after CONNACK
+    const third = await servers.accept({ sessionPresent: true });
+    third.peer.send(inbound('in', { qos: 2, packetId: 7, dup: true })); // a resend: still held
+    expect(await third.peer.expect('pubrec')).toEqual({ type: 'pubrec', packetId: 7 });
+    third.peer.send({ type: 'pubrel', packetId: 7 });
+    expect(await third.peer.expect('pubcomp')).toEqual({ type: 'pubcomp', packetId: 7 });
+    expect(messages).toHaveLength(1);
+    third.peer.send(inbound('in', { qos: 2, packetId: 7, dup: true })); // after PUBCOMP: new [MQTT-4.3.3-12]
+    expect(await third.peer.expect('pubrec')).toEqual({ type: 'pubrec', packetId: 7 });
+    expect(messages.map((m) => [m.topic, m.dup])).toEqual([
+      ['in', false],
+      ['in', true],
+    ]);
+  });
 });
 
 describe('a store left by an earlier process', () => {
