@@ -1,0 +1,179 @@
+/**
+ * The browser entry (`rxmqtt`) in real headless Chromium: an esbuild bundle of it, loaded into a
+ * page served from 127.0.0.1, talks to the embedded broker over ws:// and (through a TLS front) over
+ * wss://. Connect, subscribe, publish at QoS 0/1/2, retained messages, a will, reconnect after a
+ * broker restart, and the error a browser user gets for mqtt://.
+ */
+import { createHash, X509Certificate } from 'node:crypto';
+import { connect as netConnect } from 'node:net';
+import { join } from 'node:path';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import type { Page } from 'puppeteer-core';
+import { startBroker, type BrokerHandle } from '../../lib/broker/index.js';
+import { connectAsync } from '../../lib/node/index.js';
+import type { MqttClient } from '../../lib/client/mqtt-client.js';
+import type { MqttMessage } from '../../lib/client/mqtt-message.js';
+import { collect, uniqueTopic } from '../helpers/client-utils.js';
+import { bundleForBrowser, describeWithChromium, launchChromium, servePages, type HeadlessChromium, type PageServer } from '../helpers/chromium.js';
+import { freePort } from '../helpers/mosquitto.js';
+import { generateTlsFixtures, type TlsFixtures } from '../helpers/tls.js';
+
+jest.setTimeout(60_000);
+
+interface Received {
+  readonly topic: string;
+  readonly text: string;
+  readonly qos: number;
+  readonly retain: boolean;
+}
+/** The page's `window.harness` (spec/browser/fixtures/page-harness.ts), as seen from here. */
+interface Harness {
+  connect(name: string, url: string, options?: object): Promise<string>;
+  subscribe(name: string, filter: string, qos: 0 | 1 | 2): Promise<void>;
+  publish(name: string, topic: string, payload: string, qos: 0 | 1 | 2, retain?: boolean): Promise<void>;
+  received(name: string): Received[];
+  states(name: string): string[];
+  disconnect(name: string): Promise<void>;
+  errorOf(url: string): { name: string; code: string; message: string } | undefined;
+}
+type Call<R> = (h: Harness, ...args: never[]) => R;
+const inPage = <R>(page: Page, fn: Call<R>, ...args: unknown[]): Promise<Awaited<R>> =>
+  page.evaluate((source: string, a: unknown[]) => {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const f = new Function('h', '...args', `return (${source})(h, ...args)`) as (h: unknown, ...rest: unknown[]) => unknown;
+    return f((globalThis as unknown as { harness: unknown }).harness, ...a);
+  }, fn.toString(), args) as Promise<Awaited<R>>;
+
+describeWithChromium('browser entry in headless Chromium', () => {
+  let chromium: HeadlessChromium;
+  let pages: PageServer;
+  let broker: BrokerHandle;
+  let wsPort: number;
+  let wsUrl: string;
+  let tls: TlsFixtures;
+  let tlsFront: TlsServer;
+  let wssUrl: string;
+  const nodeClients: MqttClient[] = [];
+  const startOurBroker = async (): Promise<BrokerHandle> => startBroker({ port: 0, websocket: { port: wsPort } });
+
+  beforeAll(async () => {
+    wsPort = await freePort();
+    broker = await startOurBroker();
+    wsUrl = `ws://127.0.0.1:${wsPort}`;
+    // wss://: a TLS front on its own port that hands the bytes to the broker's WebSocket listener.
+    tls = generateTlsFixtures();
+    tlsFront = createTlsServer({ cert: tls.serverCert.pem, key: tls.serverKey.pem }, (socket) => {
+      const upstream = netConnect({ port: wsPort, host: '127.0.0.1' });
+      socket.pipe(upstream).pipe(socket);
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => tlsFront.listen(0, '127.0.0.1', () => resolve()));
+    const address = tlsFront.address();
+    wssUrl = `wss://localhost:${typeof address === 'object' && address !== null ? address.port : 0}`;
+    // Chromium trusts the test server's key by its SPKI pin (a fresh profile has no CA store to add to).
+    const spki = new X509Certificate(tls.serverCert.pem).publicKey.export({ type: 'spki', format: 'der' });
+    const pin = createHash('sha256').update(spki).digest('base64');
+    const bundle = await bundleForBrowser(join(__dirname, 'fixtures', 'page-harness.ts'));
+    pages = await servePages({
+      '/': ['text/html', '<!doctype html><meta charset="utf-8"><title>rxmqtt</title><script src="/rxmqtt.js"></script>'],
+      '/rxmqtt.js': ['text/javascript', bundle],
+    });
+    chromium = await launchChromium([`--ignore-certificate-errors-spki-list=${pin}`]);
+  });
+  afterAll(async () => {
+    await Promise.all(nodeClients.splice(0).map((c) => c.disconnect({ timeout: 0 })));
+    await chromium?.close();
+    await pages?.close();
+    await new Promise<void>((resolve) => (tlsFront ? tlsFront.close(() => resolve()) : resolve()));
+    tls?.dispose();
+    await broker?.close();
+  });
+
+  async function openPage(): Promise<Page> {
+    const page = await chromium.browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${pages.origin}/`);
+    await page.waitForFunction(() => 'harness' in globalThis);
+    expect(errors).toEqual([]);
+    return page;
+  }
+
+  async function nodeClient(): Promise<MqttClient> {
+    const c = await connectAsync(broker.url, { reconnect: false });
+    nodeClients.push(c);
+    return c;
+  }
+
+  it('connects over ws://, subscribes, and publishes and receives at QoS 0, 1 and 2', async () => {
+    const page = await openPage();
+    const topic = uniqueTopic('browser/qos');
+    await inPage(page, (h, url: string) => h.connect('a', url), wsUrl);
+    await inPage(page, (h, t: string) => h.subscribe('a', `${t}/#`, 2), topic);
+    for (const qos of [0, 1, 2] as const) await inPage(page, (h, t: string, q: 0 | 1 | 2) => h.publish('a', `${t}/${q}`, `q${q}`, q), topic, qos);
+    await page.waitForFunction(() => (globalThis as unknown as { harness: Harness }).harness.received('a').length >= 3);
+    const got = await inPage(page, (h) => h.received('a'));
+    expect(got).toEqual([0, 1, 2].map((q) => ({ topic: `${topic}/${q}`, text: `q${q}`, qos: q, retain: false })));
+    // And from a Node client to the page, QoS 2 end to end.
+    const node = await nodeClient();
+    await node.publishAsync(`${topic}/node`, 'from node', { qos: 2 });
+    await page.waitForFunction(() => (globalThis as unknown as { harness: Harness }).harness.received('a').length >= 4);
+    expect((await inPage(page, (h) => h.received('a')))[3]).toEqual({ topic: `${topic}/node`, text: 'from node', qos: 2, retain: false });
+    await inPage(page, (h) => h.disconnect('a'));
+    await page.close();
+  });
+
+  it('gets a retained message on subscribe, and its will reaches others when the page goes away', async () => {
+    const topic = uniqueTopic('browser/retained');
+    const node = await nodeClient();
+    await node.publishAsync(topic, 'kept', { qos: 1, retain: true });
+    const wills = collect<MqttMessage>(node.subscribe(`${topic}/will`, { qos: 1 }), 1, 20_000);
+    await node.publishAsync(`${topic}/barrier`, '', { qos: 1 });
+    const page = await openPage();
+    await inPage(page, (h, url: string, t: string) => h.connect('w', url, { will: { topic: `${t}/will`, payload: 'gone', qos: 1 } }), wsUrl, topic);
+    await inPage(page, (h, t: string) => h.subscribe('w', t, 1), topic);
+    expect(await inPage(page, (h) => h.received('w'))).toEqual([{ topic, text: 'kept', qos: 1, retain: true }]);
+    await page.close(); // the socket drops without DISCONNECT: the broker publishes the will
+    const [will] = await wills;
+    expect([will?.topic, will?.text()]).toEqual([`${topic}/will`, 'gone']);
+  });
+
+  it('reconnects after the broker restarts and subscribes again', async () => {
+    const page = await openPage();
+    const topic = uniqueTopic('browser/restart');
+    await inPage(page, (h, url: string) => h.connect('r', url, { reconnect: { minDelay: 50, maxDelay: 200 } }), wsUrl);
+    await inPage(page, (h, t: string) => h.subscribe('r', t, 1), topic);
+    await broker.close();
+    broker = await startOurBroker();
+    await page.waitForFunction(() => (globalThis as unknown as { harness: Harness }).harness.states('r').filter((s) => s === 'connected').length >= 2, { timeout: 20_000 });
+    expect(await inPage(page, (h) => h.states('r'))).toContain('reconnecting');
+    // The new broker has no session: the client subscribed again, before anything it publishes
+    // now, so its own QoS 1 message comes back to it.
+    await inPage(page, (h, t: string) => h.publish('r', t, 'after restart', 1), topic);
+    await page.waitForFunction(() => (globalThis as unknown as { harness: Harness }).harness.received('r').length >= 1);
+    expect(await inPage(page, (h) => h.received('r'))).toEqual([{ topic, text: 'after restart', qos: 1, retain: false }]);
+    await inPage(page, (h) => h.disconnect('r'));
+    await page.close();
+  });
+
+  it('connects over wss:// (TLS, certificate checked by Chromium)', async () => {
+    const page = await openPage();
+    const topic = uniqueTopic('browser/wss');
+    await inPage(page, (h, url: string) => h.connect('s', url), wssUrl);
+    await inPage(page, (h, t: string) => h.subscribe('s', t, 1), topic);
+    await inPage(page, (h, t: string) => h.publish('s', t, 'over tls', 1), topic);
+    await page.waitForFunction(() => (globalThis as unknown as { harness: Harness }).harness.received('s').length >= 1);
+    expect(await inPage(page, (h) => h.received('s'))).toEqual([{ topic, text: 'over tls', qos: 1, retain: false }]);
+    await inPage(page, (h) => h.disconnect('s'));
+    await page.close();
+  });
+
+  it('says clearly that mqtt:// does not work in a browser', async () => {
+    const page = await openPage();
+    const error = await inPage(page, (h) => h.errorOf('mqtt://127.0.0.1:1883'));
+    expect(error).toMatchObject({ name: 'InvalidArgumentError', code: 'INVALID_ARGUMENT' });
+    expect(error?.message).toMatch(/ws:\/\/|wss:\/\//);
+    await page.close();
+  });
+});

@@ -1,0 +1,25 @@
+/**
+ * The bundle budget of the browser entry: a minimal app (fixtures/budget-app.ts: connect over ws://
+ * with default options, subscribe at QoS 1, publish at QoS 1) bundled by esbuild for browsers,
+ * minified, with rxjs external (the app has it anyway). The size is deterministic for a given
+ * source and esbuild version, so the check is exact; it fails when the gzipped bundle grows past the
+ * budget. The budget is the size measured when it was set plus 3%, and comes down as the entry
+ * slims (docs/benchmarks.md, "Bundle size").
+ */
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { bundleForBrowser } from '../helpers/chromium.js';
+
+/** Bytes, gzipped (level 9). Measured at 23 377 when set. */
+const BUDGET_GZIP = 24_100;
+
+describe('bundle budget of the browser entry', () => {
+  it(`bundles the minimal app for browsers without Node built-ins, within ${BUDGET_GZIP} B gzipped`, async () => {
+    // platform: 'browser' makes esbuild fail on any import of a Node built-in (net, tls, fs, ...).
+    const code = await bundleForBrowser(join(__dirname, 'fixtures', 'budget-app.ts'), { minify: true, external: ['rxjs', 'rxjs/*'], format: 'esm' });
+    const gzipped = gzipSync(code, { level: 9 }).length;
+    console.log(`bundle budget: ${code.length} B minified, ${gzipped} B gzipped (budget ${BUDGET_GZIP} B)`);
+    expect(code).toContain('from"rxjs"'); // rxjs stayed external: the figure is rxmqtt's own
+    expect(gzipped).toBeLessThanOrEqual(BUDGET_GZIP);
+  });
+});
