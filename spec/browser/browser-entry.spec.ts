@@ -2,7 +2,7 @@
  * The browser entry (`rxmqtt`) in real headless Chromium: an esbuild bundle of it, loaded into a
  * page served from 127.0.0.1, talks to the embedded broker over ws:// and (through a TLS front) over
  * wss://. Connect, subscribe, publish at QoS 0/1/2, retained messages, a will, reconnect after a
- * broker restart, and the error a browser user gets for mqtt://.
+ * broker restart, the error a browser user gets for mqtt://, and the same entry in a Web Worker.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { connect as netConnect } from 'node:net';
@@ -75,9 +75,11 @@ describeWithChromium('browser entry in headless Chromium', () => {
     const spki = new X509Certificate(tls.serverCert.pem).publicKey.export({ type: 'spki', format: 'der' });
     const pin = createHash('sha256').update(spki).digest('base64');
     const bundle = await bundleForBrowser(join(__dirname, 'fixtures', 'page-harness.ts'));
+    const worker = await bundleForBrowser(join(__dirname, 'fixtures', 'worker-entry.ts'));
     pages = await servePages({
       '/': ['text/html', '<!doctype html><meta charset="utf-8"><title>rxmqtt</title><script src="/rxmqtt.js"></script>'],
       '/rxmqtt.js': ['text/javascript', bundle],
+      '/worker.js': ['text/javascript', worker],
     });
     chromium = await launchChromium([`--ignore-certificate-errors-spki-list=${pin}`]);
   });
@@ -174,6 +176,27 @@ describeWithChromium('browser entry in headless Chromium', () => {
     const error = await inPage(page, (h) => h.errorOf('mqtt://127.0.0.1:1883'));
     expect(error).toMatchObject({ name: 'InvalidArgumentError', code: 'INVALID_ARGUMENT' });
     expect(error?.message).toMatch(/ws:\/\/|wss:\/\//);
+    await page.close();
+  });
+
+  it('runs in a Web Worker', async () => {
+    const page = await openPage();
+    const topic = uniqueTopic('browser/worker');
+    const result = await page.evaluate(
+      (url: string, t: string) =>
+        new Promise((resolve) => {
+          const worker = new Worker('/worker.js');
+          worker.onmessage = (e: MessageEvent) => {
+            worker.terminate();
+            resolve(e.data);
+          };
+          worker.onerror = (e: ErrorEvent) => resolve({ error: e.message });
+          worker.postMessage({ url, topic: t });
+        }),
+      wsUrl,
+      topic,
+    );
+    expect(result).toEqual({ topic, text: 'from a worker', qos: 1, inWorker: true });
     await page.close();
   });
 });
