@@ -184,3 +184,16 @@ export class StoreCorruptError extends StoreError {
     this.offset = offset;
   }
 }
+
+/**
+ * A message payload that is not what the application expects: `code` is `PAYLOAD_INVALID_JSON`
+ * (not UTF-8 JSON) or `PAYLOAD_REJECTED` (valid JSON that the guard refused). `topic` names the
+ * message's topic.
+ */
+export class PayloadError extends MqttError {
+  readonly topic: string;
+  constructor(code: string, message: string, topic: string, options: MqttErrorOptions = {}) {
+    super(code, `${message} (topic '${topic}')`, options);
+    this.topic = topic;
+  }
+}

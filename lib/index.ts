@@ -40,6 +40,8 @@ export {
   type DisconnectOptions,
 } from './client/mqtt-client.js';
 export type { MqttMessage } from './client/mqtt-message.js';
+export { json, jsonPayload, type JsonMessage, type JsonOptions } from './client/json.js';
+export { topicPattern, type TopicPattern, type PatternParams } from './session/topic-pattern.js';
 
 export { MemoryInFlightStore } from './session/memory-in-flight-store.js';
 export type { InFlightStore, OutboundEntry, OutboundState } from './session/in-flight-store.js';
@@ -76,5 +78,6 @@ export {
   QueueFullError,
   StoreError,
   StoreCorruptError,
+  PayloadError,
   type MqttErrorOptions,
 } from './errors.js';
