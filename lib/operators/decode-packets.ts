@@ -1,7 +1,8 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { PacketDecoder, type DecoderOptions } from '../codec/decoder.js';
 import type { Packet } from '../codec/packet.js';
 import { DecodeError } from '../errors.js';
+import { createOperatorSubscriber, operate } from './operate.js';
 import { assertMaximumPacketSize, assertOptionsObject, assertProtocolVersion } from './validate-options.js';
 
 /**
@@ -42,24 +43,17 @@ export function decodePackets(options: DecoderOptions = {}): OperatorFunction<Ui
     maximumPacketSize: options.maximumPacketSize,
   };
 
-  return (source) =>
-    new Observable<Packet>((subscriber) => {
-      const decoder = new PacketDecoder(decoderOptions);
-      // One callback per subscription, reused for every packet.
-      const emit = (packet: Packet): void => subscriber.next(packet);
-      let received = 0;
-      return source.subscribe({
+  return operate<Uint8Array, Packet>((source, subscriber) => {
+    const decoder = new PacketDecoder(decoderOptions);
+    // One callback per subscription, reused for every packet.
+    const emit = (packet: Packet): void => subscriber.next(packet);
+    let received = 0;
+    source.subscribe(
+      createOperatorSubscriber<Uint8Array>(subscriber, {
+        // A throw (a DecodeError: the byte stream can no longer be framed) errors the stream.
         next(chunk) {
           received += chunk.length;
-          try {
-            decoder.write(chunk, emit);
-          } catch (error) {
-            // The decoder stays failed after an error; the byte stream can no longer be framed.
-            subscriber.error(error);
-          }
-        },
-        error(error) {
-          subscriber.error(error);
+          decoder.write(chunk, emit);
         },
         complete() {
           const pending = decoder.bufferedBytes;
@@ -71,6 +65,7 @@ export function decodePackets(options: DecoderOptions = {}): OperatorFunction<Ui
             subscriber.complete();
           }
         },
-      });
-    });
+      }),
+    );
+  });
 }
