@@ -1,9 +1,12 @@
 import fc from 'fast-check';
+import { filter, firstValueFrom } from 'rxjs';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PublishPacket } from '../../lib/codec/packet.js';
-import { InvalidArgumentError, StoreCorruptError, StoreError } from '../../lib/errors.js';
+import { ConnectionClosedError, InvalidArgumentError, StoreCorruptError, StoreError } from '../../lib/errors.js';
+import type { ClientState, MqttClient } from '../../lib/client/mqtt-client.js';
+import { closeScriptedClients, connectedPair } from '../helpers/scripted-client.js';
 import { FileInFlightStore } from '../../lib/node/file-in-flight-store.js';
 import type { OutboundState } from '../../lib/session/in-flight-store.js';
 import { MemoryInFlightStore } from '../../lib/session/memory-in-flight-store.js';
@@ -240,5 +243,65 @@ describe('FileInFlightStore', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('FileInFlightStore failing mid-flow in a client', () => {
+  afterEach(closeScriptedClients);
+
+  const closedState = (client: MqttClient): Promise<ClientState> => firstValueFrom(client.state$.pipe(filter((s) => s.status === 'closed')));
+
+  it('an inbound QoS 2 PUBLISH the closed store cannot hold ends the connection with StoreError STORE_CLOSED: not delivered, no PUBREC', async () => {
+    const store = openStore();
+    const { client, server } = await connectedPair({ clean: false, store });
+    const seen: string[] = [];
+    let observerError: unknown;
+    client.subscribe('in', { qos: 2 }).subscribe({ next: (m) => seen.push(m.topic), error: (e: unknown) => (observerError = e) });
+    const s = await server.expect('subscribe');
+    server.send({ type: 'suback', packetId: s.packetId, reasonCodes: [2] });
+    store.close();
+    const closed = closedState(client);
+    server.send({ type: 'publish', topic: 'in', payload: new Uint8Array([1]), qos: 2, retain: false, dup: false, packetId: 4 });
+    const state = await closed;
+    await server.closed;
+    expect(state.status === 'closed' && state.error).toBeInstanceOf(StoreError);
+    expect(state.status === 'closed' && state.error?.code).toBe('STORE_CLOSED'); // not reconnectable: it would fail again
+    expect(seen).toEqual([]);
+    expect(server.log.map((p) => p.type)).toEqual(['connect', 'subscribe']);
+    expect((observerError as ConnectionClosedError).cause).toBeInstanceOf(StoreError);
+  });
+
+  it('a QoS 1 publish the closed store cannot record fails with StoreError STORE_CLOSED; nothing is sent and the connection stays', async () => {
+    const store = openStore();
+    const { client, server } = await connectedPair({ clean: false, store });
+    store.close();
+    const failure = await client.publishAsync('out', 'x', { qos: 1 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(StoreError);
+    expect((failure as StoreError).code).toBe('STORE_CLOSED');
+    await client.publishAsync('marker', '');
+    expect(await server.expect('publish')).toMatchObject({ topic: 'marker', qos: 0 });
+  });
+
+  it('a QoS 2 PUBREC the store cannot record fails the publish and the connection with the StoreError, and no PUBREL goes out', async () => {
+    const store = openStore();
+    const { client, server } = await connectedPair({ clean: false, store, reconnect: false });
+    const result = client.publishAsync('out', 'x', { qos: 2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const sent = await server.expect('publish');
+    store.close();
+    const closed = closedState(client);
+    server.send({ type: 'pubrec', packetId: sent.packetId ?? 0 });
+    const failure = await result;
+    expect(failure).toBeInstanceOf(StoreError);
+    expect((failure as StoreError).code).toBe('STORE_CLOSED');
+    const state = await closed;
+    expect(state.status === 'closed' && state.error?.code).toBe('STORE_CLOSED');
+    await server.closed;
+    expect(server.log.map((p) => p.type)).toEqual(['connect', 'publish']);
   });
 });
