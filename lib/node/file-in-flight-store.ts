@@ -1,9 +1,9 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { encode } from '../codec/encode.js';
-import { PacketDecoder } from '../codec/decoder.js';
 import type { Packet } from '../codec/packet.js';
 import { InvalidArgumentError, MqttError, StoreCorruptError, StoreError } from '../errors.js';
+import { decodeOnePacket } from '../operators/packet-framer.js';
 import type { InFlightStore, OutboundEntry, OutboundState } from '../session/in-flight-store.js';
 
 /** Options of {@link FileInFlightStore}. */
@@ -239,7 +239,6 @@ export class FileInFlightStore implements InFlightStore {
       throw new StoreCorruptError('STORE_WRONG_FILE', 'not an rxmqtt in-flight store file (or another format version)', path, 0);
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const decoder = new PacketDecoder({ protocolVersion: 5 });
     let pos = MAGIC.length;
     while (pos < bytes.length) {
       if (bytes.length - pos < HEADER) return pos; // a torn header: the last record was cut short
@@ -255,14 +254,14 @@ export class FileInFlightStore implements InFlightStore {
         if (end === bytes.length) return pos; // the last record, torn while being written
         throw new StoreCorruptError('STORE_CORRUPT', 'record checksum mismatch', path, pos);
       }
-      this.apply(bytes.slice(pos + HEADER, end), decoder, pos);
+      this.apply(bytes.slice(pos + HEADER, end), pos);
       this.records++;
       pos = end;
     }
     return pos;
   }
 
-  private apply(body: Uint8Array, decoder: PacketDecoder, offset: number): void {
+  private apply(body: Uint8Array, offset: number): void {
     const corrupt = (why: string, cause?: unknown): never => {
       throw new StoreCorruptError('STORE_CORRUPT', why, this.path, offset, { cause });
     };
@@ -273,7 +272,8 @@ export class FileInFlightStore implements InFlightStore {
         const state = stateName(body[1]) ?? corrupt('unknown outbound state');
         let packet: Packet | undefined;
         try {
-          decoder.write(body.subarray(2), (p) => (packet = p));
+          // Exactly one whole packet per record: a short or over-long one is damage, not a stream.
+          packet = decodeOnePacket(body.subarray(2), { protocolVersion: 5 });
         } catch (error) {
           corrupt('undecodable PUBLISH record', error);
         }

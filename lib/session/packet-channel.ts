@@ -1,6 +1,7 @@
 import { merge, Subject, type Observable, type Subscription } from 'rxjs';
 import { encode } from '../codec/encode.js';
-import { PacketDecoder } from '../codec/decoder.js';
+import { DecodeError } from '../errors.js';
+import { decodePackets } from '../operators/decode-packets.js';
 import type { Packet, ProtocolVersion } from '../codec/packet.js';
 import type { Transport } from '../transport/transport.js';
 
@@ -14,8 +15,11 @@ export interface PacketChannelOptions {
 /**
  * A transport seen as packets: decodes what arrives, encodes what is sent.
  *
- * `packets` is hot: it emits decoded packets to the observers present, completes when the transport
- * closes, and errors with a DecodeError (malformed bytes) or the transport's TransportError.
+ * `packets` is hot: it emits decoded packets to the observers present (decoded by
+ * {@link decodePackets}, the one decode path), completes when the transport closes, and errors with
+ * a DecodeError (malformed bytes, a packet above `maximumPacketSize` refused as soon as its fixed
+ * header is read, or `DECODE_TRUNCATED` when the transport ends inside a packet) or the transport's
+ * TransportError.
  * `sent` is hot and emits every packet after it was written (keep alive watches it).
  * `send` returns false when the transport's send buffer is full; `writable$` (hot) then emits once
  * it drained, or when the channel closed (nothing more will drain).
@@ -31,8 +35,7 @@ export interface PacketChannelOptions {
 export class PacketChannel {
   private readonly incoming = new Subject<Packet>();
   private readonly outgoing = new Subject<Packet>();
-  private readonly decoder: PacketDecoder;
-  private readonly reading: Subscription;
+  private readonly reading: Subscription | undefined;
   private readonly emit = (packet: Packet): void => this.incoming.next(packet);
   private readonly ended = new Subject<void>();
   private closed = false;
@@ -48,18 +51,17 @@ export class PacketChannel {
     readonly options: PacketChannelOptions,
   ) {
     this.writable$ = transport.writable$ === undefined ? this.ended.asObservable() : merge(transport.writable$, this.ended);
-    this.decoder = new PacketDecoder({ protocolVersion: options.protocolVersion, maximumPacketSize: options.maximumPacketSize });
-    this.reading = transport.incoming.subscribe({
-      next: (chunk) => {
-        try {
-          this.decoder.write(chunk, this.emit);
-        } catch (error) {
-          // Malformed bytes: the stream can no longer be framed. Report, never throw into the transport.
+    const decode = decodePackets({ protocolVersion: options.protocolVersion, maximumPacketSize: options.maximumPacketSize });
+    this.reading = transport.incoming.pipe(decode).subscribe({
+      next: this.emit,
+      error: (error: unknown) => {
+        if (error instanceof DecodeError && error.code !== 'DECODE_TRUNCATED') {
+          // Malformed bytes: the stream can no longer be framed. Report, then close the transport.
           this.incoming.error(error);
           this.close();
+          return;
         }
-      },
-      error: (error: unknown) => {
+        // The transport failed, or ended inside a packet (DECODE_TRUNCATED): it is gone already.
         this.closed = true;
         this.incoming.error(error);
         this.ended.next();
@@ -99,7 +101,7 @@ export class PacketChannel {
     if (this.closed) return;
     this.closed = true;
     this.transport.close();
-    this.reading.unsubscribe();
+    this.reading?.unsubscribe();
     this.incoming.complete();
     this.outgoing.complete();
     this.ended.next();

@@ -2,9 +2,11 @@ import fc from 'fast-check';
 import { filter, firstValueFrom } from 'rxjs';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { crc32 } from 'node:zlib';
+import { encode } from '../../lib/codec/encode.js';
 import { join } from 'node:path';
 import type { PublishPacket } from '../../lib/codec/packet.js';
-import { ConnectionClosedError, InvalidArgumentError, StoreCorruptError, StoreError } from '../../lib/errors.js';
+import { ConnectionClosedError, DecodeError, InvalidArgumentError, StoreCorruptError, StoreError } from '../../lib/errors.js';
 import type { ClientState, MqttClient } from '../../lib/client/mqtt-client.js';
 import { closeScriptedClients, connectedPair } from '../helpers/scripted-client.js';
 import { FileInFlightStore } from '../../lib/node/file-in-flight-store.js';
@@ -303,5 +305,48 @@ describe('FileInFlightStore failing mid-flow in a client', () => {
     expect(state.status === 'closed' && state.error?.code).toBe('STORE_CLOSED');
     await server.closed;
     expect(server.log.map((p) => p.type)).toEqual(['connect', 'publish']);
+  });
+});
+
+describe('FileInFlightStore records decoded by the shared framing helper', () => {
+  /** A store file holding one OP_PUT record whose PUBLISH bytes are `publishBytes` (checksum valid). */
+  function fileWithPut(publishBytes: Uint8Array): void {
+    const magic = Uint8Array.of(0x52, 0x58, 0x4d, 0x51, 0x49, 0x46, 0x53, 0x01);
+    const body = Uint8Array.of(1 /* OP_PUT */, 0 /* state publish */, ...publishBytes);
+    const header = new Uint8Array(12);
+    const view = new DataView(header.buffer);
+    view.setUint32(0, body.length);
+    view.setUint32(4, ~body.length >>> 0);
+    view.setUint32(8, crc32(body));
+    // A second record after it, so the damaged one is not "the torn last record".
+    const clear = Uint8Array.of(6 /* OP_CLEAR */);
+    const clearHeader = new Uint8Array(12);
+    const clearView = new DataView(clearHeader.buffer);
+    clearView.setUint32(0, 1);
+    clearView.setUint32(4, ~1 >>> 0);
+    clearView.setUint32(8, crc32(clear));
+    writeFileSync(file, Uint8Array.of(...magic, ...header, ...body, ...clearHeader, ...clear));
+  }
+  const encoded = encode(publish(3, 2), { protocolVersion: 5 });
+
+  it('reads a record holding exactly one PUBLISH', () => {
+    fileWithPut(encoded);
+    expect([...openStore().outbound()]).toEqual([]); // put, then cleared: both records were read
+  });
+
+  it.each([
+    ['a PUBLISH cut short', encoded.subarray(0, encoded.length - 1)],
+    ['a PUBLISH followed by another packet', Uint8Array.of(...encoded, 0xd0, 0x00)],
+  ])('refuses a checksummed record holding %s with STORE_CORRUPT', (_, bytes) => {
+    fileWithPut(bytes);
+    let error: unknown;
+    try {
+      openStore();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StoreCorruptError);
+    expect((error as StoreCorruptError).code).toBe('STORE_CORRUPT');
+    expect(((error as StoreCorruptError).cause as DecodeError).code).toMatch(/^DECODE_(TRUNCATED|TRAILING_BYTES)$/);
   });
 });
