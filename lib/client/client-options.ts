@@ -1,3 +1,4 @@
+import { MAX_PACKET_SIZE } from '../codec/decoder.js';
 import type { ConnectPacket, QoS } from '../codec/packet.js';
 import type { ConnectProperties, WillProperties } from '../codec/properties.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -82,6 +83,46 @@ export interface ClientOptions {
   readonly beforeConnect?: (attempt: number) => ConnectOverrides | void | Promise<ConnectOverrides | void>;
   /** Bounds of the queue of publishes made while not connected. */
   readonly offlineQueue?: OfflineQueueOptions;
+  /**
+   * The largest packet the client accepts from the server, in bytes (fixed header included), for
+   * both protocol versions: a larger one is refused as soon as its fixed header is read, before any
+   * of its body is buffered, and closes the connection with DecodeError `DECODE_PACKET_TOO_LARGE`
+   * (MQTT 5: DISCONNECT 0x95 first). With MQTT 5 it is announced in CONNECT as Maximum Packet Size,
+   * so the server does not send larger packets [MQTT-3.1.2-24]. An integer from 2 to 268 435 460.
+   * `properties.maximumPacketSize`, when given, is the same setting (both given must agree).
+   * Default {@link DEFAULT_MAXIMUM_PACKET_SIZE} (16 MiB).
+   *
+   * @example
+   * ```ts
+   * connect('mqtt://broker', { maximumPacketSize: 256 * 1024 }); // at most 256 KiB per packet
+   * ```
+   */
+  readonly maximumPacketSize?: number;
+}
+
+/**
+ * The default incoming maximum packet size of a client: 16 MiB. A server (hostile or broken) that
+ * announces a bigger packet cannot make the client buffer more than this much of it.
+ *
+ * @example
+ * ```ts
+ * connect(url, { maximumPacketSize: 4 * DEFAULT_MAXIMUM_PACKET_SIZE }); // for large retained images
+ * ```
+ */
+export const DEFAULT_MAXIMUM_PACKET_SIZE = 16 * 1024 * 1024;
+
+/**
+ * The largest packet the client accepts with `options`: `maximumPacketSize`, else MQTT 5
+ * `properties.maximumPacketSize`, else {@link DEFAULT_MAXIMUM_PACKET_SIZE}. Does not validate
+ * (buildConnectPacket does).
+ *
+ * @example
+ * ```ts
+ * incomingMaximumPacketSize({}); // 16 777 216
+ * ```
+ */
+export function incomingMaximumPacketSize(options: ClientOptions): number {
+  return options.maximumPacketSize ?? options.properties?.maximumPacketSize ?? DEFAULT_MAXIMUM_PACKET_SIZE;
 }
 
 /** What a `beforeConnect` hook may change in the next CONNECT. */
@@ -198,6 +239,12 @@ export function buildConnectPacket(options: ClientOptions): ConnectPacket {
   }
   const topicAliasMaximum = options.properties?.topicAliasMaximum;
   assertInteger(topicAliasMaximum, 0, 65535, 'properties.topicAliasMaximum');
+  assertInteger(options.maximumPacketSize, 2, MAX_PACKET_SIZE, 'maximumPacketSize');
+  const announced = options.properties?.maximumPacketSize;
+  if (announced !== undefined && options.maximumPacketSize !== undefined && announced !== options.maximumPacketSize) {
+    throw new InvalidArgumentError('maximumPacketSize', `differs from properties.maximumPacketSize (${String(announced)}); give one of them`);
+  }
+  const maximumPacketSize = incomingMaximumPacketSize(options);
   let will: ConnectPacket['will'];
   if (options.will !== undefined) {
     const w = options.will;
@@ -225,6 +272,7 @@ export function buildConnectPacket(options: ClientOptions): ConnectPacket {
     username: options.username,
     password,
     will,
-    properties: options.properties,
+    // MQTT 5: announce the limit we enforce, so the server does not send larger packets [MQTT-3.1.2-24].
+    properties: protocolVersion === 5 ? { ...options.properties, maximumPacketSize } : undefined,
   };
 }

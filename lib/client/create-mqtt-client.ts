@@ -29,7 +29,7 @@ import { SubscriptionRegistry } from '../session/subscription-registry.js';
 import { assertTopicFilter, assertTopicName } from '../session/validate-topic.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
 import { applyConnectOverrides } from './apply-connect-overrides.js';
-import { assertQoS, toPayload, type ClientOptions, type ConnectOverrides } from './client-options.js';
+import { assertQoS, incomingMaximumPacketSize, toPayload, type ClientOptions, type ConnectOverrides } from './client-options.js';
 import { ReceivedMessage, type MqttMessage } from './mqtt-message.js';
 import type { ClientState, DisconnectOptions, MqttClient, PublishOptions, SubscribeOptions } from './mqtt-client.js';
 
@@ -215,7 +215,9 @@ class Client implements MqttClient {
   private handshake(transport: Transport, connectPacket: ConnectPacket): Observable<LiveSession<MqttMessage>> {
     return new Observable<LiveSession<MqttMessage>>((subscriber) => {
       const protocolVersion = connectPacket.protocolVersion;
-      const maximumPacketSize = connectPacket.properties?.maximumPacketSize;
+      // The limit announced in an MQTT 5 CONNECT (a beforeConnect hook may have changed it), or the
+      // option's (3.1.1, no properties); enforced from each fixed header on.
+      const maximumPacketSize = connectPacket.properties?.maximumPacketSize ?? incomingMaximumPacketSize(this.options);
       const channel = new PacketChannel(transport, { protocolVersion, maximumPacketSize });
       let session: LiveSession<MqttMessage> | undefined;
       const handshake = connectHandshake(channel, connectPacket).subscribe({

@@ -1,8 +1,8 @@
-import { firstValueFrom, lastValueFrom, take, toArray, type Observable, type Subscription } from 'rxjs';
+import { filter, firstValueFrom, lastValueFrom, take, toArray, type Observable, type Subscription } from 'rxjs';
 import type { PublishPacket } from '../../lib/codec/packet.js';
 import type { MqttClient } from '../../lib/client/mqtt-client.js';
 import type { MqttMessage } from '../../lib/client/mqtt-message.js';
-import { ConnectionClosedError, InvalidArgumentError, PublishFailedError, SubscribeRefusedError } from '../../lib/errors.js';
+import { ConnectionClosedError, DecodeError, InvalidArgumentError, PublishFailedError, SubscribeRefusedError } from '../../lib/errors.js';
 import { closeScriptedClients, connectedPair } from '../helpers/scripted-client.js';
 import type { ScriptedPeer } from '../helpers/scripted-peer.js';
 
@@ -280,5 +280,51 @@ describe('MqttClient publish against a scripted server', () => {
     expect(new Set(packets.map((p) => p.packetId)).size).toBe(5);
     for (const p of packets) server.send({ type: 'puback', packetId: p.packetId ?? 0 });
     await Promise.all(results);
+  });
+});
+
+describe('incoming maximum packet size', () => {
+  afterEach(closeScriptedClients);
+
+  /** The fixed header of a PUBLISH announcing `remaining` bytes of body (Remaining Length as a Variable Byte Integer). */
+  function publishHeader(remaining: number): Uint8Array {
+    const bytes = [0x30];
+    do {
+      let digit = remaining % 128;
+      remaining = Math.floor(remaining / 128);
+      if (remaining > 0) digit |= 0x80;
+      bytes.push(digit);
+    } while (remaining > 0);
+    return Uint8Array.from(bytes);
+  }
+
+  it('a default 3.1.1 client refuses a 268 MB PUBLISH from its fixed header alone: DecodeError DECODE_PACKET_TOO_LARGE, nothing buffered', async () => {
+    const { client, server } = await connectedPair({ reconnect: false });
+    const closed = firstValueFrom(client.state$.pipe(filter((s) => s.status === 'closed')));
+    // Only the 5-byte fixed header of a packet of 268 435 460 bytes: a client that waited to buffer
+    // the body would never decide, so the error proves it was refused before any body byte.
+    server.sendBytes(publishHeader(268_435_455));
+    const state = await closed;
+    expect(state.status === 'closed' && state.error).toBeInstanceOf(DecodeError);
+    expect(state.status === 'closed' && state.error?.code).toBe('DECODE_PACKET_TOO_LARGE');
+    expect((state.status === 'closed' && (state.error as DecodeError).reasonCode) || 0).toBe(0x95);
+    await server.closed; // the client closed the connection
+  });
+
+  it('accepts a packet of exactly the limit and refuses one byte more, on MQTT 5 with DISCONNECT 0x95', async () => {
+    const limit = 64;
+    const { client, server } = await connectedPair({ reconnect: false, protocolVersion: 5, maximumPacketSize: limit });
+    const got = firstN(client.subscribe('t'), 1);
+    const s = await server.expect('subscribe');
+    server.send({ type: 'suback', packetId: s.packetId, reasonCodes: [0] });
+    // 2-byte fixed header + 2 + 1 topic + 1 (empty properties) + payload = 64
+    server.send(publish('t', 'x'.repeat(limit - 6)));
+    expect((await got)[0].payload.byteLength).toBe(limit - 6);
+    const closed = firstValueFrom(client.state$.pipe(filter((st) => st.status === 'closed')));
+    server.sendBytes(publishHeader(limit - 1)); // 2 + 63 = 65 bytes announced
+    const state = await closed;
+    expect(state.status === 'closed' && state.error?.code).toBe('DECODE_PACKET_TOO_LARGE');
+    await server.closed;
+    expect(server.log.filter((p) => p.type === 'disconnect')).toEqual([{ type: 'disconnect', reasonCode: 0x95 }]);
   });
 });
