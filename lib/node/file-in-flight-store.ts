@@ -28,6 +28,7 @@ const OP_DELETE_OUTBOUND = 3; // packet id u16
 const OP_ADD_INBOUND = 4; // packet id u16
 const OP_DELETE_INBOUND = 5; // packet id u16
 const OP_CLEAR = 6;
+const STATE_PUBREL = 1; // stateCode('pubrel')
 
 const CRC_TABLE = new Uint32Array(256).map((_, n) => {
   let c = n;
@@ -109,8 +110,12 @@ export class FileInFlightStore implements InFlightStore {
     if (id === undefined) return;
     const state = stateCode(entry.state);
     const existing = this.outboundEntries.get(id);
-    if (existing !== undefined && existing.packet === packet) {
-      this.append(OP_STATE, idAndState(id, state)); // only the state moved on: a 3-byte record
+    // Only the state moved on: a 3-byte record instead of the whole PUBLISH again. That is the case
+    // for the same packet object, and for any move of a stored message to `pubrel` (PUBREC
+    // received): from then on only its identifier matters (PUBREL carries nothing else), so the
+    // payload already in the log is kept whatever packet object the caller passes.
+    if (existing !== undefined && (existing.packet === packet || state === STATE_PUBREL)) {
+      this.append(OP_STATE, idAndState(id, state));
     } else {
       const encoded = encode(packet, { protocolVersion: 5 });
       const body = new Uint8Array(1 + encoded.length);
@@ -329,12 +334,12 @@ function idAndState(id: number, state: number): Uint8Array {
 
 function stateCode(state: OutboundState): number {
   if (state === 'publish') return 0;
-  if (state === 'pubrel') return 1;
+  if (state === 'pubrel') return STATE_PUBREL;
   throw new InvalidArgumentError('entry.state', `must be 'publish' or 'pubrel', got ${String(state)}`);
 }
 
 function stateName(code: number): OutboundState | undefined {
-  return code === 0 ? 'publish' : code === 1 ? 'pubrel' : undefined;
+  return code === 0 ? 'publish' : code === STATE_PUBREL ? 'pubrel' : undefined;
 }
 
 function syncDirectory(directory: string): void {

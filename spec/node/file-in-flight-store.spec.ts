@@ -350,3 +350,33 @@ describe('FileInFlightStore records decoded by the shared framing helper', () =>
     expect(((error as StoreCorruptError).cause as DecodeError).code).toMatch(/^DECODE_(TRUNCATED|TRAILING_BYTES)$/);
   });
 });
+
+describe('FileInFlightStore PUBREC state change', () => {
+  it('records the move to pubrel as a 16-byte state record even for a fresh packet object, and keeps the payload', () => {
+    const store = openStore();
+    const packet = publish(5, 2, 'x'.repeat(10_000));
+    store.putOutbound({ packet, state: 'publish' });
+    const before = statSync(file).size;
+    store.putOutbound({ packet: { ...packet, dup: false }, state: 'pubrel' }); // a fresh object, as callers pass
+    expect(statSync(file).size - before).toBe(16); // 12-byte frame header, op, packet id, state
+    expect(store.getOutbound(5)?.state).toBe('pubrel');
+    store.close();
+    const reopened = openStore();
+    const entry = reopened.getOutbound(5);
+    expect(entry?.state).toBe('pubrel');
+    expect(new TextDecoder().decode(entry?.packet.payload)).toBe('x'.repeat(10_000));
+  });
+
+  it('still writes the whole PUBLISH for a new message, and for a different packet stored as publish', () => {
+    const store = openStore();
+    const first = publish(6, 2, 'first');
+    let size = statSync(file).size;
+    store.putOutbound({ packet: first, state: 'publish' });
+    expect(statSync(file).size - size).toBeGreaterThan(16 + 'first'.length);
+    size = statSync(file).size;
+    store.putOutbound({ packet: publish(6, 2, 'second'), state: 'publish' });
+    expect(statSync(file).size - size).toBeGreaterThan(16 + 'second'.length);
+    store.close();
+    expect(new TextDecoder().decode(openStore().getOutbound(6)?.packet.payload)).toBe('second');
+  });
+});
