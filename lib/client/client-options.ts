@@ -3,6 +3,7 @@ import type { ConnectPacket, QoS } from '../codec/packet.js';
 import type { ConnectProperties, WillProperties } from '../codec/properties.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { InFlightStore } from '../session/in-flight-store.js';
+import type { PacketTraceEvent } from './client-stats.js';
 import type { OfflineQueueOptions } from '../session/offline-queue.js';
 import type { ReconnectOptions } from '../session/reconnect-with-backoff.js';
 import { assertTopicName } from '../session/validate-topic.js';
@@ -98,6 +99,19 @@ export interface ClientOptions {
    * ```
    */
   readonly maximumPacketSize?: number;
+  /**
+   * A packet trace: called synchronously with every packet the client receives (`in`, as it is
+   * decoded, before the client acts on it) and sends (`out`, once written to the transport), with
+   * the time and the connection number, on every connection including CONNECT/CONNACK. For logs
+   * and investigations; keep it cheap, it runs on the hot path. A throw inside it is ignored (a
+   * broken trace must not break the connection). Default: none (no cost).
+   *
+   * @example
+   * ```ts
+   * connect(url, { trace: (e) => console.log(e.time, e.connection, e.direction, e.packet.type, 'packetId' in e.packet ? e.packet.packetId : '') });
+   * ```
+   */
+  readonly trace?: (event: PacketTraceEvent) => void;
 }
 
 /**
@@ -222,6 +236,7 @@ export function buildConnectPacket(options: ClientOptions): ConnectPacket {
   assertOptional(options.clean, 'boolean', 'clean');
   assertInteger(options.keepalive, 0, 65535, 'keepalive');
   assertOptional(options.username, 'string', 'username');
+  if (options.trace !== undefined && typeof options.trace !== 'function') throw new InvalidArgumentError('trace', 'expected a function (event) => void');
   assertPositive(options.pingTimeout, 'pingTimeout');
   assertPositive(options.connectTimeout, 'connectTimeout');
   const password = options.password === undefined ? undefined : toPayload(options.password, 'password');

@@ -10,6 +10,11 @@ export interface PacketChannelOptions {
   readonly protocolVersion: ProtocolVersion;
   /** Largest packet we accept (our CONNECT's Maximum Packet Size); larger ones are a DecodeError. */
   readonly maximumPacketSize?: number;
+  /**
+   * Called with every packet: `in` as it is decoded, before the observers of `packets` see it;
+   * `out` once it was written to the transport. Must not throw.
+   */
+  readonly onPacket?: (direction: 'in' | 'out', packet: Packet) => void;
 }
 
 /**
@@ -36,7 +41,7 @@ export class PacketChannel {
   private readonly incoming = new Subject<Packet>();
   private readonly outgoing = new Subject<Packet>();
   private readonly reading: Subscription | undefined;
-  private readonly emit = (packet: Packet): void => this.incoming.next(packet);
+  private readonly emit: (packet: Packet) => void;
   private readonly ended = new Subject<void>();
   private closed = false;
   /** The server's Maximum Packet Size once known: a larger packet throws EncodeError before sending. */
@@ -50,6 +55,15 @@ export class PacketChannel {
     private readonly transport: Transport,
     readonly options: PacketChannelOptions,
   ) {
+    const onPacket = options.onPacket;
+    // Without a hook, the hot path is the bare Subject call.
+    this.emit =
+      onPacket === undefined
+        ? (packet) => this.incoming.next(packet)
+        : (packet) => {
+            onPacket('in', packet);
+            this.incoming.next(packet);
+          };
     this.writable$ = transport.writable$ === undefined ? this.ended.asObservable() : merge(transport.writable$, this.ended);
     const decode = decodePackets({ protocolVersion: options.protocolVersion, maximumPacketSize: options.maximumPacketSize });
     this.reading = transport.incoming.pipe(decode).subscribe({
@@ -92,6 +106,7 @@ export class PacketChannel {
     const { protocolVersion } = this.options;
     const bytes = encode(packet, { protocolVersion, maximumPacketSize: this.outgoingMaximumPacketSize });
     const writable = this.transport.send(bytes) !== false;
+    this.options.onPacket?.('out', packet);
     this.outgoing.next(packet);
     return writable;
   }
