@@ -1,7 +1,9 @@
+import { MAX_PACKET_SIZE } from '../codec/decoder.js';
 import type { ConnectPacket, QoS } from '../codec/packet.js';
 import type { ConnectProperties, WillProperties } from '../codec/properties.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { InFlightStore } from '../session/in-flight-store.js';
+import type { PacketTraceEvent } from './client-stats.js';
 import type { OfflineQueueOptions } from '../session/offline-queue.js';
 import type { ReconnectOptions } from '../session/reconnect-with-backoff.js';
 import { assertTopicName } from '../session/validate-topic.js';
@@ -82,6 +84,59 @@ export interface ClientOptions {
   readonly beforeConnect?: (attempt: number) => ConnectOverrides | void | Promise<ConnectOverrides | void>;
   /** Bounds of the queue of publishes made while not connected. */
   readonly offlineQueue?: OfflineQueueOptions;
+  /**
+   * The largest packet the client accepts from the server, in bytes (fixed header included), for
+   * both protocol versions: a larger one is refused as soon as its fixed header is read, before any
+   * of its body is buffered, and closes the connection with DecodeError `DECODE_PACKET_TOO_LARGE`
+   * (MQTT 5: DISCONNECT 0x95 first). With MQTT 5 it is announced in CONNECT as Maximum Packet Size,
+   * so the server does not send larger packets [MQTT-3.1.2-24]. An integer from 2 to 268 435 460.
+   * `properties.maximumPacketSize`, when given, is the same setting (both given must agree).
+   * Default {@link DEFAULT_MAXIMUM_PACKET_SIZE} (16 MiB).
+   *
+   * @example
+   * ```ts
+   * connect('mqtt://broker', { maximumPacketSize: 256 * 1024 }); // at most 256 KiB per packet
+   * ```
+   */
+  readonly maximumPacketSize?: number;
+  /**
+   * A packet trace: called synchronously with every packet the client receives (`in`, as it is
+   * decoded, before the client acts on it) and sends (`out`, once written to the transport), with
+   * the time and the connection number, on every connection including CONNECT/CONNACK. For logs
+   * and investigations; keep it cheap, it runs on the hot path. A throw inside it is ignored (a
+   * broken trace must not break the connection). Default: none (no cost).
+   *
+   * @example
+   * ```ts
+   * connect(url, { trace: (e) => console.log(e.time, e.connection, e.direction, e.packet.type, 'packetId' in e.packet ? e.packet.packetId : '') });
+   * ```
+   */
+  readonly trace?: (event: PacketTraceEvent) => void;
+}
+
+/**
+ * The default incoming maximum packet size of a client: 16 MiB. A server (hostile or broken) that
+ * announces a bigger packet cannot make the client buffer more than this much of it.
+ *
+ * @example
+ * ```ts
+ * connect(url, { maximumPacketSize: 4 * DEFAULT_MAXIMUM_PACKET_SIZE }); // for large retained images
+ * ```
+ */
+export const DEFAULT_MAXIMUM_PACKET_SIZE = 16 * 1024 * 1024;
+
+/**
+ * The largest packet the client accepts with `options`: `maximumPacketSize`, else MQTT 5
+ * `properties.maximumPacketSize`, else {@link DEFAULT_MAXIMUM_PACKET_SIZE}. Does not validate
+ * (buildConnectPacket does).
+ *
+ * @example
+ * ```ts
+ * incomingMaximumPacketSize({}); // 16 777 216
+ * ```
+ */
+export function incomingMaximumPacketSize(options: ClientOptions): number {
+  return options.maximumPacketSize ?? options.properties?.maximumPacketSize ?? DEFAULT_MAXIMUM_PACKET_SIZE;
 }
 
 /** What a `beforeConnect` hook may change in the next CONNECT. */
@@ -181,6 +236,7 @@ export function buildConnectPacket(options: ClientOptions): ConnectPacket {
   assertOptional(options.clean, 'boolean', 'clean');
   assertInteger(options.keepalive, 0, 65535, 'keepalive');
   assertOptional(options.username, 'string', 'username');
+  if (options.trace !== undefined && typeof options.trace !== 'function') throw new InvalidArgumentError('trace', 'expected a function (event) => void');
   assertPositive(options.pingTimeout, 'pingTimeout');
   assertPositive(options.connectTimeout, 'connectTimeout');
   const password = options.password === undefined ? undefined : toPayload(options.password, 'password');
@@ -198,6 +254,12 @@ export function buildConnectPacket(options: ClientOptions): ConnectPacket {
   }
   const topicAliasMaximum = options.properties?.topicAliasMaximum;
   assertInteger(topicAliasMaximum, 0, 65535, 'properties.topicAliasMaximum');
+  assertInteger(options.maximumPacketSize, 2, MAX_PACKET_SIZE, 'maximumPacketSize');
+  const announced = options.properties?.maximumPacketSize;
+  if (announced !== undefined && options.maximumPacketSize !== undefined && announced !== options.maximumPacketSize) {
+    throw new InvalidArgumentError('maximumPacketSize', `differs from properties.maximumPacketSize (${String(announced)}); give one of them`);
+  }
+  const maximumPacketSize = incomingMaximumPacketSize(options);
   let will: ConnectPacket['will'];
   if (options.will !== undefined) {
     const w = options.will;
@@ -225,6 +287,7 @@ export function buildConnectPacket(options: ClientOptions): ConnectPacket {
     username: options.username,
     password,
     will,
-    properties: options.properties,
+    // MQTT 5: announce the limit we enforce, so the server does not send larger packets [MQTT-3.1.2-24].
+    properties: protocolVersion === 5 ? { ...options.properties, maximumPacketSize } : undefined,
   };
 }

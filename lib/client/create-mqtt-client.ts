@@ -2,19 +2,23 @@ import {
   concat,
   defer,
   EMPTY,
+  filter,
   from,
   identity,
+  interval,
+  map,
   mergeMap,
   Observable,
   of,
   ReplaySubject,
   switchMap,
   take,
+  takeUntil,
   throwError,
   timeout,
   type Subscription,
 } from 'rxjs';
-import type { ConnectPacket, PublishPacket } from '../codec/packet.js';
+import type { ConnectPacket, Packet, PublishPacket } from '../codec/packet.js';
 import { ConnectionClosedError, InvalidArgumentError, MqttError, TimeoutError } from '../errors.js';
 import { connectHandshake } from '../session/connect-handshake.js';
 import type { InFlightStore } from '../session/in-flight-store.js';
@@ -29,7 +33,8 @@ import { SubscriptionRegistry } from '../session/subscription-registry.js';
 import { assertTopicFilter, assertTopicName } from '../session/validate-topic.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
 import { applyConnectOverrides } from './apply-connect-overrides.js';
-import { assertQoS, toPayload, type ClientOptions, type ConnectOverrides } from './client-options.js';
+import { assertQoS, incomingMaximumPacketSize, toPayload, type ClientOptions, type ConnectOverrides } from './client-options.js';
+import { ClientCounters, type ClientStats } from './client-stats.js';
 import { ReceivedMessage, type MqttMessage } from './mqtt-message.js';
 import type { ClientState, DisconnectOptions, MqttClient, PublishOptions, SubscribeOptions } from './mqtt-client.js';
 
@@ -63,6 +68,9 @@ class Client implements MqttClient {
   private readonly subscriptions = new SubscriptionRegistry<MqttMessage>();
   private readonly lifecycle: Subscription;
   private attempts = 0;
+  private readonly counters = new ClientCounters();
+  /** Counts each packet and hands it to the trace hook, if any (one function per client, not per packet). */
+  private readonly onPacket: (direction: 'in' | 'out', packet: Packet) => void;
   private connectedOnce = false;
   private userClosed = false;
   readonly state$: Observable<ClientState> = this.states.asObservable();
@@ -77,6 +85,19 @@ class Client implements MqttClient {
       throw new InvalidArgumentError('beforeConnect', 'expected a function (attempt) => overrides | Promise<overrides>');
     }
     this.store = options.store ?? new MemoryInFlightStore();
+    const trace = options.trace;
+    const counters = this.counters;
+    this.onPacket =
+      trace === undefined
+        ? (direction, packet) => counters.count(direction, packet)
+        : (direction, packet) => {
+            counters.count(direction, packet);
+            try {
+              trace({ direction, packet, time: Date.now(), connection: this.attempts });
+            } catch {
+              // A broken trace must not break the connection.
+            }
+          };
     this.publisher = new OutboundPublisher({
       packetIds: this.packetIds,
       store: this.store,
@@ -92,7 +113,10 @@ class Client implements MqttClient {
             ...reconnect,
             // Only a connection that had succeeded is renewed, unless asked to retry the first one too.
             shouldRetry: (error) => !this.userClosed && (this.connectedOnce || retryInitial) && isReconnectable(error, canRefresh),
-            onRetry: ({ attempt, delay, cause }) => this.setState({ status: 'reconnecting', attempt, delay, cause: asMqttError(cause) }),
+            onRetry: ({ attempt, delay, cause }) => {
+              this.counters.reconnects++;
+              this.setState({ status: 'reconnecting', attempt, delay, cause: asMqttError(cause) });
+            },
           });
     this.states.next(this.current);
     this.lifecycle = defer(() => this.connectOnce(transport))
@@ -212,11 +236,30 @@ class Client implements MqttClient {
     this.closeForGood(undefined);
   }
 
+  stats(periodMs = 1000): Observable<ClientStats> {
+    if (!(typeof periodMs === 'number' && periodMs > 0 && Number.isFinite(periodMs))) {
+      throw new InvalidArgumentError('periodMs', `must be a positive number of milliseconds, got ${String(periodMs)}`);
+    }
+    const snapshot = (): ClientStats => {
+      let inboundInFlight = 0;
+      for (const _ of this.store.inbound()) inboundInFlight++;
+      return this.counters.snapshot({ inboundInFlight, outboundInFlight: this.publisher.inFlightCount, queued: this.publisher.queuedCount });
+    };
+    // A snapshot at once, one per period, and a last one when the client closes.
+    const closed = this.states.pipe(
+      filter((s) => s.status === 'closed'),
+      take(1),
+    );
+    return concat(defer(() => of(snapshot())), interval(periodMs).pipe(takeUntil(closed), map(snapshot)), defer(() => of(snapshot())));
+  }
+
   private handshake(transport: Transport, connectPacket: ConnectPacket): Observable<LiveSession<MqttMessage>> {
     return new Observable<LiveSession<MqttMessage>>((subscriber) => {
       const protocolVersion = connectPacket.protocolVersion;
-      const maximumPacketSize = connectPacket.properties?.maximumPacketSize;
-      const channel = new PacketChannel(transport, { protocolVersion, maximumPacketSize });
+      // The limit announced in an MQTT 5 CONNECT (a beforeConnect hook may have changed it), or the
+      // option's (3.1.1, no properties); enforced from each fixed header on.
+      const maximumPacketSize = connectPacket.properties?.maximumPacketSize ?? incomingMaximumPacketSize(this.options);
+      const channel = new PacketChannel(transport, { protocolVersion, maximumPacketSize, onPacket: this.onPacket });
       let session: LiveSession<MqttMessage> | undefined;
       const handshake = connectHandshake(channel, connectPacket).subscribe({
         next: (connack) => {

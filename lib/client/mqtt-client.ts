@@ -2,6 +2,7 @@ import { filter, firstValueFrom, type Observable } from 'rxjs';
 import type { ConnackPacket, QoS } from '../codec/packet.js';
 import type { DisconnectProperties, PublishProperties, SubscribeProperties } from '../codec/properties.js';
 import { ConnectionClosedError, type MqttError } from '../errors.js';
+import type { ClientStats } from './client-stats.js';
 import type { MqttMessage } from './mqtt-message.js';
 
 /** Where the client is: replayed to every new subscriber of `state$`. */
@@ -97,6 +98,19 @@ export interface MqttClient {
    * it abandons the attempt. Throws InvalidArgumentError for invalid options.
    */
   disconnect(options?: DisconnectOptions): Promise<void>;
+  /**
+   * The client's statistics: packets and messages in and out, inbound and outbound messages in
+   * flight, queued publishes and reconnects. Cold: each subscriber gets a snapshot at once, then one
+   * every `periodMs` (default 1000) until it unsubscribes; subscribing sends nothing. Completes
+   * when the client is closed, after a last snapshot. Throws InvalidArgumentError for a period that
+   * is not a positive number.
+   *
+   * @example
+   * ```ts
+   * client.stats(5000).subscribe((s) => console.log(`in ${s.messagesIn} out ${s.messagesOut} queued ${s.queued}`));
+   * ```
+   */
+  stats(periodMs?: number): Observable<ClientStats>;
 }
 
 /** Resolves with `client` after a successful CONNACK; rejects with the error that closed it. */

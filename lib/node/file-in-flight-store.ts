@@ -1,9 +1,9 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { encode } from '../codec/encode.js';
-import { PacketDecoder } from '../codec/decoder.js';
 import type { Packet } from '../codec/packet.js';
 import { InvalidArgumentError, MqttError, StoreCorruptError, StoreError } from '../errors.js';
+import { decodeOnePacket } from '../operators/packet-framer.js';
 import type { InFlightStore, OutboundEntry, OutboundState } from '../session/in-flight-store.js';
 
 /** Options of {@link FileInFlightStore}. */
@@ -28,6 +28,7 @@ const OP_DELETE_OUTBOUND = 3; // packet id u16
 const OP_ADD_INBOUND = 4; // packet id u16
 const OP_DELETE_INBOUND = 5; // packet id u16
 const OP_CLEAR = 6;
+const STATE_PUBREL = 1; // stateCode('pubrel')
 
 const CRC_TABLE = new Uint32Array(256).map((_, n) => {
   let c = n;
@@ -109,8 +110,12 @@ export class FileInFlightStore implements InFlightStore {
     if (id === undefined) return;
     const state = stateCode(entry.state);
     const existing = this.outboundEntries.get(id);
-    if (existing !== undefined && existing.packet === packet) {
-      this.append(OP_STATE, idAndState(id, state)); // only the state moved on: a 3-byte record
+    // Only the state moved on: a 3-byte record instead of the whole PUBLISH again. That is the case
+    // for the same packet object, and for any move of a stored message to `pubrel` (PUBREC
+    // received): from then on only its identifier matters (PUBREL carries nothing else), so the
+    // payload already in the log is kept whatever packet object the caller passes.
+    if (existing !== undefined && (existing.packet === packet || state === STATE_PUBREL)) {
+      this.append(OP_STATE, idAndState(id, state));
     } else {
       const encoded = encode(packet, { protocolVersion: 5 });
       const body = new Uint8Array(1 + encoded.length);
@@ -239,7 +244,6 @@ export class FileInFlightStore implements InFlightStore {
       throw new StoreCorruptError('STORE_WRONG_FILE', 'not an rxmqtt in-flight store file (or another format version)', path, 0);
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const decoder = new PacketDecoder({ protocolVersion: 5 });
     let pos = MAGIC.length;
     while (pos < bytes.length) {
       if (bytes.length - pos < HEADER) return pos; // a torn header: the last record was cut short
@@ -255,14 +259,14 @@ export class FileInFlightStore implements InFlightStore {
         if (end === bytes.length) return pos; // the last record, torn while being written
         throw new StoreCorruptError('STORE_CORRUPT', 'record checksum mismatch', path, pos);
       }
-      this.apply(bytes.slice(pos + HEADER, end), decoder, pos);
+      this.apply(bytes.slice(pos + HEADER, end), pos);
       this.records++;
       pos = end;
     }
     return pos;
   }
 
-  private apply(body: Uint8Array, decoder: PacketDecoder, offset: number): void {
+  private apply(body: Uint8Array, offset: number): void {
     const corrupt = (why: string, cause?: unknown): never => {
       throw new StoreCorruptError('STORE_CORRUPT', why, this.path, offset, { cause });
     };
@@ -273,7 +277,8 @@ export class FileInFlightStore implements InFlightStore {
         const state = stateName(body[1]) ?? corrupt('unknown outbound state');
         let packet: Packet | undefined;
         try {
-          decoder.write(body.subarray(2), (p) => (packet = p));
+          // Exactly one whole packet per record: a short or over-long one is damage, not a stream.
+          packet = decodeOnePacket(body.subarray(2), { protocolVersion: 5 });
         } catch (error) {
           corrupt('undecodable PUBLISH record', error);
         }
@@ -329,12 +334,12 @@ function idAndState(id: number, state: number): Uint8Array {
 
 function stateCode(state: OutboundState): number {
   if (state === 'publish') return 0;
-  if (state === 'pubrel') return 1;
+  if (state === 'pubrel') return STATE_PUBREL;
   throw new InvalidArgumentError('entry.state', `must be 'publish' or 'pubrel', got ${String(state)}`);
 }
 
 function stateName(code: number): OutboundState | undefined {
-  return code === 0 ? 'publish' : code === 1 ? 'pubrel' : undefined;
+  return code === 0 ? 'publish' : code === STATE_PUBREL ? 'pubrel' : undefined;
 }
 
 function syncDirectory(directory: string): void {

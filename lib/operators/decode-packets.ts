@@ -1,7 +1,9 @@
-import { Observable, type OperatorFunction } from 'rxjs';
-import { PacketDecoder, type DecoderOptions } from '../codec/decoder.js';
+import type { OperatorFunction } from 'rxjs';
+import type { DecoderOptions } from '../codec/decoder.js';
+import type { DecodeError, InvalidArgumentError } from '../errors.js';
 import type { Packet } from '../codec/packet.js';
-import { DecodeError } from '../errors.js';
+import { createOperatorSubscriber, operate } from './operate.js';
+import { PacketFramer } from './packet-framer.js';
 import { assertMaximumPacketSize, assertOptionsObject, assertProtocolVersion } from './validate-options.js';
 
 /**
@@ -42,35 +44,19 @@ export function decodePackets(options: DecoderOptions = {}): OperatorFunction<Ui
     maximumPacketSize: options.maximumPacketSize,
   };
 
-  return (source) =>
-    new Observable<Packet>((subscriber) => {
-      const decoder = new PacketDecoder(decoderOptions);
-      // One callback per subscription, reused for every packet.
-      const emit = (packet: Packet): void => subscriber.next(packet);
-      let received = 0;
-      return source.subscribe({
-        next(chunk) {
-          received += chunk.length;
-          try {
-            decoder.write(chunk, emit);
-          } catch (error) {
-            // The decoder stays failed after an error; the byte stream can no longer be framed.
-            subscriber.error(error);
-          }
-        },
-        error(error) {
-          subscriber.error(error);
-        },
+  return operate<Uint8Array, Packet>((source, subscriber) => {
+    const framer = new PacketFramer(decoderOptions);
+    // One callback per subscription, reused for every packet.
+    const emit = (packet: Packet): void => subscriber.next(packet);
+    source.subscribe(
+      createOperatorSubscriber<Uint8Array>(subscriber, {
+        // A throw (a DecodeError: the byte stream can no longer be framed) errors the stream.
+        next: (chunk) => framer.write(chunk, emit),
         complete() {
-          const pending = decoder.bufferedBytes;
-          if (pending > 0) {
-            subscriber.error(
-              new DecodeError('DECODE_TRUNCATED', `the stream ended inside a packet (${pending} bytes of it received)`, received),
-            );
-          } else {
-            subscriber.complete();
-          }
+          framer.end(); // DECODE_TRUNCATED when the source stopped inside a packet
+          subscriber.complete();
         },
-      });
-    });
+      }),
+    );
+  });
 }

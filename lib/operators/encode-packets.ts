@@ -1,6 +1,7 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { encode, type EncodeOptions } from '../codec/encode.js';
 import type { Packet } from '../codec/packet.js';
+import { createOperatorSubscriber, operate } from './operate.js';
 import { assertMaximumPacketSize, assertOptionsObject, assertProtocolVersion } from './validate-options.js';
 
 /**
@@ -32,25 +33,10 @@ export function encodePackets(options: EncodeOptions): OperatorFunction<Packet, 
       ? { protocolVersion: options.protocolVersion }
       : { protocolVersion: options.protocolVersion, maximumPacketSize: options.maximumPacketSize };
 
-  return (source) =>
-    new Observable<Uint8Array>((subscriber) =>
-      source.subscribe({
-        next(packet) {
-          let bytes: Uint8Array;
-          try {
-            bytes = encode(packet, encodeOptions);
-          } catch (error) {
-            subscriber.error(error);
-            return;
-          }
-          subscriber.next(bytes);
-        },
-        error(error) {
-          subscriber.error(error);
-        },
-        complete() {
-          subscriber.complete();
-        },
-      }),
+  return operate<Packet, Uint8Array>((source, subscriber) => {
+    source.subscribe(
+      // A throw of encode (an EncodeError) errors the stream before anything is emitted for the packet.
+      createOperatorSubscriber<Packet>(subscriber, { next: (packet) => subscriber.next(encode(packet, encodeOptions)) }),
     );
+  });
 }

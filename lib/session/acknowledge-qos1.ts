@@ -1,4 +1,5 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
+import { createOperatorSubscriber, operate } from '../operators/operate.js';
 import type { Packet, PubackPacket } from '../codec/packet.js';
 
 /**
@@ -8,7 +9,8 @@ import type { Packet, PubackPacket } from '../codec/packet.js';
  * it. All packets pass through unchanged.
  *
  * Cold, a transform with one side effect: subscribing subscribes to the source; each QoS 1 PUBLISH
- * makes `send` write a PUBACK. Errors and completion of the source pass through.
+ * makes `send` write a PUBACK. Errors and completion of the source pass through; whatever `send`
+ * throws (an EncodeError) errors the stream.
  *
  * @example
  * ```ts
@@ -16,17 +18,16 @@ import type { Packet, PubackPacket } from '../codec/packet.js';
  * ```
  */
 export function acknowledgeQos1(send: (packet: PubackPacket) => void): OperatorFunction<Packet, Packet> {
-  return (source) =>
-    new Observable<Packet>((subscriber) => {
-      return source.subscribe({
+  return operate<Packet, Packet>((source, subscriber) => {
+    source.subscribe(
+      createOperatorSubscriber<Packet>(subscriber, {
         next(packet) {
           subscriber.next(packet);
           if (packet.type === 'publish' && packet.qos === 1) {
             send({ type: 'puback', packetId: packet.packetId ?? 0 });
           }
         },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
-    });
+      }),
+    );
+  });
 }

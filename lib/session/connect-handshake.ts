@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
-import type { ConnackPacket, ConnectPacket } from '../codec/packet.js';
+import type { ConnackPacket, ConnectPacket, Packet } from '../codec/packet.js';
+import { createOperatorSubscriber } from '../operators/operate.js';
 import { ConnectionClosedError, ConnectRefusedError, ProtocolError } from '../errors.js';
 import type { PacketChannel } from './packet-channel.js';
 
@@ -54,37 +55,31 @@ const REASON_CODES_V5: Readonly<Record<number, string>> = {
  */
 export function connectHandshake(channel: PacketChannel, connect: ConnectPacket): Observable<ConnackPacket> {
   return new Observable<ConnackPacket>((subscriber) => {
-    const subscription = channel.packets.subscribe({
-      next(packet) {
-        if (packet.type !== 'connack') {
-          // [MQTT-3.2.0-1] the first packet from the server must be CONNACK.
-          subscriber.error(
-            new ProtocolError(`expected CONNACK, received ${packet.type.toUpperCase()}`, { specRef: 'MQTT-3.2.0-1' }),
-          );
-          return;
-        }
-        const code = packet.reasonCode;
-        const refused = connect.protocolVersion === 4 ? code !== 0 : code >= 0x80;
-        if (refused) {
-          const meaning = (connect.protocolVersion === 4 ? RETURN_CODES_V4 : REASON_CODES_V5)[code] ?? 'refused';
-          subscriber.error(
-            new ConnectRefusedError(code, `connection refused with code 0x${code.toString(16).padStart(2, '0')} (${meaning})`, {
-              reasonString: packet.properties?.reasonString,
-            }),
-          );
-          return;
-        }
-        subscriber.next(packet);
-        subscriber.complete();
-      },
-      error: (error: unknown) => subscriber.error(error),
-      complete: () => subscriber.error(new ConnectionClosedError('the connection closed before CONNACK arrived')),
-    });
-    try {
-      channel.send(connect);
-    } catch (error) {
-      subscriber.error(error);
-    }
-    return subscription;
+    channel.packets.subscribe(
+      createOperatorSubscriber<Packet>(subscriber, {
+        next(packet) {
+          if (packet.type !== 'connack') {
+            // [MQTT-3.2.0-1] the first packet from the server must be CONNACK.
+            subscriber.error(new ProtocolError(`expected CONNACK, received ${packet.type.toUpperCase()}`, { specRef: 'MQTT-3.2.0-1' }));
+            return;
+          }
+          const code = packet.reasonCode;
+          const refused = connect.protocolVersion === 4 ? code !== 0 : code >= 0x80;
+          if (refused) {
+            const meaning = (connect.protocolVersion === 4 ? RETURN_CODES_V4 : REASON_CODES_V5)[code] ?? 'refused';
+            subscriber.error(
+              new ConnectRefusedError(code, `connection refused with code 0x${code.toString(16).padStart(2, '0')} (${meaning})`, {
+                reasonString: packet.properties?.reasonString,
+              }),
+            );
+            return;
+          }
+          subscriber.next(packet);
+          subscriber.complete();
+        },
+        complete: () => subscriber.error(new ConnectionClosedError('the connection closed before CONNACK arrived')),
+      }),
+    );
+    channel.send(connect); // a throw (EncodeError) errors the subscriber
   });
 }

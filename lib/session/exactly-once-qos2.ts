@@ -1,4 +1,5 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
+import { createOperatorSubscriber, operate } from '../operators/operate.js';
 import type { Packet, PubcompPacket, PubrecPacket } from '../codec/packet.js';
 import type { InFlightStore } from './in-flight-store.js';
 
@@ -15,7 +16,9 @@ import type { InFlightStore } from './in-flight-store.js';
  * - Everything else passes through unchanged.
  *
  * Cold; subscribing subscribes to the source. The held identifiers live in `store`, so they outlive
- * the connection when the store does.
+ * the connection when the store does. A throw of the store (a StoreError such as `STORE_IO`
+ * or `STORE_CLOSED`) or of `send` errors the stream with that error: the PUBLISH is then neither
+ * passed on nor acknowledged, so the broker sends it again on the next connection.
  *
  * @example
  * ```ts
@@ -27,9 +30,9 @@ export function exactlyOnceQos2(
   store: InFlightStore,
   protocolVersion: 4 | 5,
 ): OperatorFunction<Packet, Packet> {
-  return (source) =>
-    new Observable<Packet>((subscriber) => {
-      return source.subscribe({
+  return operate<Packet, Packet>((source, subscriber) => {
+    source.subscribe(
+      createOperatorSubscriber<Packet>(subscriber, {
         next(packet) {
           if (packet.type === 'publish' && packet.qos === 2) {
             const packetId = packet.packetId ?? 0;
@@ -48,8 +51,7 @@ export function exactlyOnceQos2(
           }
           subscriber.next(packet);
         },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
-    });
+      }),
+    );
+  });
 }

@@ -1,4 +1,4 @@
-import { ConnectionClosedError, ConnectRefusedError, InvalidArgumentError, MqttError } from '../errors.js';
+import { ConnectionClosedError, ConnectRefusedError, InvalidArgumentError, MqttError, StoreError } from '../errors.js';
 
 /** Refusals that say the server is (for now) unable to take the connection: worth another try. */
 const TRANSIENT_REFUSALS = new Set([
@@ -23,6 +23,7 @@ const CREDENTIAL_REFUSALS = new Set([0x04, 0x05, 0x86, 0x87]);
  *   another server); for bad credentials (0x04/0x05, 0x86/0x87) only when `canRefreshCredentials`
  *   (a `beforeConnect` hook can supply new ones); never for the others (bad protocol version, client
  *   identifier rejected, banned, ...), which fail the same way every time.
+ * - A StoreError: yes for `STORE_IO` (a full disk may recover), no for `STORE_CLOSED`.
  * - InvalidArgumentError (e.g. a `beforeConnect` hook returned bad values) and unknown errors: no.
  *
  * @example
@@ -36,5 +37,7 @@ export function isReconnectable(error: unknown, canRefreshCredentials: boolean):
     return TRANSIENT_REFUSALS.has(error.reasonCode) || (canRefreshCredentials && CREDENTIAL_REFUSALS.has(error.reasonCode));
   }
   if (error instanceof ConnectionClosedError && error.code === 'SERVER_DISCONNECT') return error.reasonCode !== 0x8e;
+  // A closed store stays closed: every new connection would fail the same way.
+  if (error instanceof StoreError && error.code === 'STORE_CLOSED') return false;
   return error instanceof MqttError && error.code !== 'INTERNAL_ERROR';
 }

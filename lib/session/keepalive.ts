@@ -1,4 +1,5 @@
-import { asyncScheduler, Observable, Subscription, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { createOperatorSubscriber } from '../operators/operate.js';
 import { InvalidArgumentError, TimeoutError } from '../errors.js';
 
 /** Options of {@link keepalive}. */
@@ -25,7 +26,7 @@ export interface KeepaliveOptions {
  * Cold: subscribing starts the idle timer (a send moves the deadline, a PINGREQ counts as a send);
  * it never emits, and completes only when `received` ends (the connection ended). Unsubscribing
  * stops the timers and sends nothing. It errors with a {@link TimeoutError} whose code is
- * `KEEPALIVE_TIMEOUT` when the server stays silent after a PINGREQ.
+ * `KEEPALIVE_TIMEOUT` when the server stays silent after a PINGREQ, and with whatever `ping` throws.
  * Throws {@link InvalidArgumentError} at once for a non-positive interval or timeout.
  *
  * @example
@@ -58,17 +59,23 @@ export function keepalive(options: KeepaliveOptions): Observable<never> {
       }
       awaitingResponse = true;
       lastSent = scheduler.now(); // the PINGREQ is a send
-      ping();
+      try {
+        ping();
+      } catch (error) {
+        subscriber.error(error); // from a timer: nobody else could catch it
+        return;
+      }
       arm(responseTimeoutMs, () => {
         subscriber.error(
           new TimeoutError('KEEPALIVE_TIMEOUT', `no packet from the server within ${responseTimeoutMs} ms after PINGREQ`),
         );
       });
     };
-    const subscriptions = new Subscription();
-    subscriptions.add(sent.subscribe(() => (lastSent = scheduler.now())));
-    subscriptions.add(
-      received.subscribe({
+    // Both subscriptions are children of `subscriber`: they end with it.
+    const ignore = (): void => undefined; // the end of `sent` says nothing: `received` decides
+    sent.subscribe(createOperatorSubscriber<unknown>(subscriber, { next: () => (lastSent = scheduler.now()), complete: ignore, error: ignore }));
+    received.subscribe(
+      createOperatorSubscriber<unknown>(subscriber, {
         next: () => {
           if (!awaitingResponse) return;
           awaitingResponse = false;
@@ -79,9 +86,6 @@ export function keepalive(options: KeepaliveOptions): Observable<never> {
       }),
     );
     if (!subscriber.closed) arm(intervalMs, check);
-    return () => {
-      timer?.unsubscribe();
-      subscriptions.unsubscribe();
-    };
+    return () => timer?.unsubscribe();
   });
 }

@@ -97,25 +97,32 @@ export class LiveSession<M> {
     this.subscriptions = options.subscriptions;
     channel.outgoingMaximumPacketSize = props?.maximumPacketSize; // [MQTT-3.2.2-15]
     this.startInbound();
-    // Resend a resumed session's flows first, in their original order [MQTT-4.4.0-1].
-    this.publisher.attach(
-      {
-        send: this.send,
-        writable$: channel.writable$,
-        acks: this.acks,
-        receiveMaximum: props?.receiveMaximum ?? 65535, // [MQTT-3.3.4-7]
-        check: (packet) => checkServerLimits(packet, connack),
-      },
-      sessionPresent,
-    );
-    // Without a session on the server, the in-flight state of an earlier connection means nothing.
-    if (!sessionPresent) options.store.clear();
-    this.startKeepalive();
-    this.subscriptions.restore(sessionPresent, {
-      subscribe: (subscription, properties) => this.subscribeRequest(subscription, properties),
-      unsubscribe: (topicFilter) => this.unsubscribeRequest(topicFilter),
-    });
-    this.publisher.flush();
+    try {
+      // Resend a resumed session's flows first, in their original order [MQTT-4.4.0-1].
+      this.publisher.attach(
+        {
+          send: this.send,
+          writable$: channel.writable$,
+          acks: this.acks,
+          receiveMaximum: props?.receiveMaximum ?? 65535, // [MQTT-3.3.4-7]
+          check: (packet) => checkServerLimits(packet, connack),
+          fail: (error) => this.close(asMqttError(error)),
+        },
+        sessionPresent,
+      );
+      // Without a session on the server, the in-flight state of an earlier connection means nothing.
+      if (!sessionPresent) options.store.clear();
+      this.startKeepalive();
+      this.subscriptions.restore(sessionPresent, {
+        subscribe: (subscription, properties) => this.subscribeRequest(subscription, properties),
+        unsubscribe: (topicFilter) => this.unsubscribeRequest(topicFilter),
+      });
+      this.publisher.flush();
+    } catch (error) {
+      // A store that fails while the session is set up (STORE_IO, STORE_CLOSED) ends this connection
+      // with its error, like a failure later on; nothing escapes from the constructor.
+      this.close(asMqttError(error));
+    }
   }
 
   /** True until the session ended. */
@@ -212,7 +219,15 @@ export class LiveSession<M> {
     const inbound = inboundPackets({ send: this.send, store, protocolVersion: this.channel.protocolVersion, topicAliasMaximum });
     this.running.add(
       this.channel.packets.pipe(inbound).subscribe({
-        next: (packet) => this.onPacket(packet),
+        next: (packet) => {
+          try {
+            this.onPacket(packet);
+          } catch (error) {
+            // e.g. a PUBREL that cannot be sent, a message that cannot be built: end the connection
+            // with it rather than let it escape as an uncaught exception.
+            this.close(asMqttError(error));
+          }
+        },
         error: (error: unknown) => this.close(asMqttError(error)),
         complete: () => this.close(new ConnectionClosedError('the server closed the connection')),
       }),

@@ -19,6 +19,11 @@ export interface PublisherConnection {
   readonly receiveMaximum: number;
   /** What the server announced that a packet breaks (Maximum QoS, retain support), or undefined. */
   readonly check?: (packet: PublishPacket) => Error | undefined;
+  /**
+   * Ends the connection with `error`: called when the store could not record a QoS 2 PUBREC, since
+   * the server then holds the identifier until a PUBREL the session cannot promise any more.
+   */
+  readonly fail?: (error: unknown) => void;
 }
 
 /** What {@link OutboundPublisher} keeps for the life of the client. */
@@ -34,6 +39,8 @@ class Job {
   started = false;
   offline = false;
   state: OutboundState = 'publish';
+  /** The store refused the PUBREC state change: the flow is finished on the next connection. */
+  unrecorded = false;
   constructor(
     readonly packet: PublishPacket,
     public subscriber: Subscriber<void> | undefined,
@@ -56,6 +63,11 @@ class Job {
  * - The {@link InFlightStore} is written before each PUBLISH, on PUBREC (state `pubrel`) and on
  *   completion (entry removed); entries of a persistent store left by an earlier process are resumed
  *   (nobody listens to those).
+ * - A store that throws (StoreError `STORE_IO`, `STORE_CLOSED`) fails the publish with that error,
+ *   never the caller of an unrelated method: before the PUBLISH, nothing is sent; at completion, the
+ *   message was delivered but the store still holds it (a restart resends it). At a QoS 2 PUBREC,
+ *   no PUBREL is sent and the connection fails too (`PublisherConnection.fail`): the server holds
+ *   the message and its identifier, and the stored flow is finished on the next connection.
  *
  * @example
  * ```ts
@@ -316,8 +328,15 @@ export class OutboundPublisher {
       return;
     }
     const packet: PublishPacket = { ...job.packet, packetId };
+    try {
+      this.options.store.putOutbound({ packet, state: 'publish' }); // stored before it is sent
+    } catch (error) {
+      this.options.packetIds.release(packetId);
+      job.subscriber?.error(error); // nothing was sent
+      job.subscriber = undefined;
+      return;
+    }
     this.flows.set(packetId, job);
-    this.options.store.putOutbound({ packet, state: 'publish' }); // stored before it is sent
     this.run(job, packet, packetId);
   }
 
@@ -327,8 +346,13 @@ export class OutboundPublisher {
     this.running++;
     const context = { send: connection.send, acks: connection.acks.acksFor(packetId), protocolVersion };
     const onReleased = (): void => {
+      try {
+        store.putOutbound({ packet, state: 'pubrel' }); // before PUBREL is sent
+      } catch (error) {
+        job.unrecorded = true; // the flow errors with it, no PUBREL goes out
+        throw error;
+      }
       job.state = 'pubrel';
-      store.putOutbound({ packet: { ...packet, dup: false }, state: 'pubrel' }); // before PUBREL is sent
     };
     const flow: Observable<unknown> =
       packet.qos === 1 ? outboundQos1Flow(packet, context) : outboundQos2Flow(packet, context, { from: job.state, onReleased });
@@ -344,9 +368,27 @@ export class OutboundPublisher {
     // A lost connection leaves the flow waiting for the next attach, and its entry in the store.
     if (error instanceof ConnectionClosedError && this.closedWith === undefined) return;
     this.flows.delete(packetId);
-    if (!(error instanceof ConnectionClosedError)) this.options.store.deleteOutbound(packetId);
+    if (job.unrecorded) {
+      // The server took the message (PUBREC) and holds its identifier for a PUBREL we could not
+      // record. Keep the stored entry (still `publish`: resent with DUP on a resumed session, which
+      // the server answers with PUBREC again [MQTT-4.3.3-10]) and end this connection, so that the
+      // identifier is not given to a new message the server would take for a resend.
+      job.unrecorded = false;
+      this.options.packetIds.release(packetId);
+      this.complete(job, error);
+      this.connection?.fail?.(error);
+      return;
+    }
+    let failure = error;
+    if (!(error instanceof ConnectionClosedError)) {
+      try {
+        this.options.store.deleteOutbound(packetId);
+      } catch (storeError) {
+        failure ??= storeError; // delivered, but the store still holds it: the caller must know
+      }
+    }
     this.options.packetIds.release(packetId);
-    this.complete(job, error);
+    this.complete(job, failure);
     this.pump();
   }
 

@@ -1,7 +1,9 @@
 import { Observable } from 'rxjs';
 import type { PubackPacket, PublishPacket } from '../codec/packet.js';
+import type { AckPacket } from './ack-router.js';
 import { ProtocolError, PublishFailedError } from '../errors.js';
 import type { OutboundFlowContext } from './outbound-flow-context.js';
+import { createOperatorSubscriber } from '../operators/operate.js';
 
 /**
  * The sender's side of a QoS 1 PUBLISH (MQTT section 4.3.2): PUBLISH, then PUBACK.
@@ -22,31 +24,23 @@ import type { OutboundFlowContext } from './outbound-flow-context.js';
  */
 export function outboundQos1Flow(publish: PublishPacket, context: OutboundFlowContext): Observable<PubackPacket> {
   return new Observable<PubackPacket>((subscriber) => {
-    const subscription = context.acks.subscribe({
-      next(ack) {
-        if (ack.type !== 'puback') {
-          subscriber.error(
-            new ProtocolError(`expected PUBACK for packet ${publish.packetId}, received ${ack.type.toUpperCase()}`),
-          );
-          return;
-        }
-        const code = ack.reasonCode ?? 0;
-        if (code >= 0x80) {
-          subscriber.error(
-            new PublishFailedError(publish.topic, code, { reasonString: ack.properties?.reasonString }),
-          );
-          return;
-        }
-        subscriber.next(ack);
-        subscriber.complete();
-      },
-      error: (error: unknown) => subscriber.error(error),
-    });
-    try {
-      context.send(publish);
-    } catch (error) {
-      subscriber.error(error);
-    }
-    return subscription;
+    context.acks.subscribe(
+      createOperatorSubscriber<AckPacket>(subscriber, {
+        next(ack) {
+          if (ack.type !== 'puback') {
+            subscriber.error(new ProtocolError(`expected PUBACK for packet ${publish.packetId}, received ${ack.type.toUpperCase()}`));
+            return;
+          }
+          const code = ack.reasonCode ?? 0;
+          if (code >= 0x80) {
+            subscriber.error(new PublishFailedError(publish.topic, code, { reasonString: ack.properties?.reasonString }));
+            return;
+          }
+          subscriber.next(ack);
+          subscriber.complete();
+        },
+      }),
+    );
+    context.send(publish); // a throw (EncodeError) errors the subscriber and ends the ack subscription
   });
 }

@@ -1,6 +1,7 @@
 import { merge, Subject, type Observable, type Subscription } from 'rxjs';
 import { encode } from '../codec/encode.js';
-import { PacketDecoder } from '../codec/decoder.js';
+import { DecodeError } from '../errors.js';
+import { decodePackets } from '../operators/decode-packets.js';
 import type { Packet, ProtocolVersion } from '../codec/packet.js';
 import type { Transport } from '../transport/transport.js';
 
@@ -9,13 +10,21 @@ export interface PacketChannelOptions {
   readonly protocolVersion: ProtocolVersion;
   /** Largest packet we accept (our CONNECT's Maximum Packet Size); larger ones are a DecodeError. */
   readonly maximumPacketSize?: number;
+  /**
+   * Called with every packet: `in` as it is decoded, before the observers of `packets` see it;
+   * `out` once it was written to the transport. Must not throw.
+   */
+  readonly onPacket?: (direction: 'in' | 'out', packet: Packet) => void;
 }
 
 /**
  * A transport seen as packets: decodes what arrives, encodes what is sent.
  *
- * `packets` is hot: it emits decoded packets to the observers present, completes when the transport
- * closes, and errors with a DecodeError (malformed bytes) or the transport's TransportError.
+ * `packets` is hot: it emits decoded packets to the observers present (decoded by
+ * {@link decodePackets}, the one decode path), completes when the transport closes, and errors with
+ * a DecodeError (malformed bytes, a packet above `maximumPacketSize` refused as soon as its fixed
+ * header is read, or `DECODE_TRUNCATED` when the transport ends inside a packet) or the transport's
+ * TransportError.
  * `sent` is hot and emits every packet after it was written (keep alive watches it).
  * `send` returns false when the transport's send buffer is full; `writable$` (hot) then emits once
  * it drained, or when the channel closed (nothing more will drain).
@@ -31,9 +40,8 @@ export interface PacketChannelOptions {
 export class PacketChannel {
   private readonly incoming = new Subject<Packet>();
   private readonly outgoing = new Subject<Packet>();
-  private readonly decoder: PacketDecoder;
-  private readonly reading: Subscription;
-  private readonly emit = (packet: Packet): void => this.incoming.next(packet);
+  private readonly reading: Subscription | undefined;
+  private readonly emit: (packet: Packet) => void;
   private readonly ended = new Subject<void>();
   private closed = false;
   /** The server's Maximum Packet Size once known: a larger packet throws EncodeError before sending. */
@@ -47,19 +55,27 @@ export class PacketChannel {
     private readonly transport: Transport,
     readonly options: PacketChannelOptions,
   ) {
+    const onPacket = options.onPacket;
+    // Without a hook, the hot path is the bare Subject call.
+    this.emit =
+      onPacket === undefined
+        ? (packet) => this.incoming.next(packet)
+        : (packet) => {
+            onPacket('in', packet);
+            this.incoming.next(packet);
+          };
     this.writable$ = transport.writable$ === undefined ? this.ended.asObservable() : merge(transport.writable$, this.ended);
-    this.decoder = new PacketDecoder({ protocolVersion: options.protocolVersion, maximumPacketSize: options.maximumPacketSize });
-    this.reading = transport.incoming.subscribe({
-      next: (chunk) => {
-        try {
-          this.decoder.write(chunk, this.emit);
-        } catch (error) {
-          // Malformed bytes: the stream can no longer be framed. Report, never throw into the transport.
+    const decode = decodePackets({ protocolVersion: options.protocolVersion, maximumPacketSize: options.maximumPacketSize });
+    this.reading = transport.incoming.pipe(decode).subscribe({
+      next: this.emit,
+      error: (error: unknown) => {
+        if (error instanceof DecodeError && error.code !== 'DECODE_TRUNCATED') {
+          // Malformed bytes: the stream can no longer be framed. Report, then close the transport.
           this.incoming.error(error);
           this.close();
+          return;
         }
-      },
-      error: (error: unknown) => {
+        // The transport failed, or ended inside a packet (DECODE_TRUNCATED): it is gone already.
         this.closed = true;
         this.incoming.error(error);
         this.ended.next();
@@ -90,6 +106,7 @@ export class PacketChannel {
     const { protocolVersion } = this.options;
     const bytes = encode(packet, { protocolVersion, maximumPacketSize: this.outgoingMaximumPacketSize });
     const writable = this.transport.send(bytes) !== false;
+    this.options.onPacket?.('out', packet);
     this.outgoing.next(packet);
     return writable;
   }
@@ -99,7 +116,7 @@ export class PacketChannel {
     if (this.closed) return;
     this.closed = true;
     this.transport.close();
-    this.reading.unsubscribe();
+    this.reading?.unsubscribe();
     this.incoming.complete();
     this.outgoing.complete();
     this.ended.next();

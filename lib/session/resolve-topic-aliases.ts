@@ -1,4 +1,5 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
+import { createOperatorSubscriber, operate } from '../operators/operate.js';
 import type { Packet } from '../codec/packet.js';
 import { ProtocolError } from '../errors.js';
 
@@ -21,10 +22,10 @@ import { ProtocolError } from '../errors.js';
  * ```
  */
 export function resolveTopicAliases(topicAliasMaximum: number): OperatorFunction<Packet, Packet> {
-  return (source) =>
-    new Observable<Packet>((subscriber) => {
-      const aliases = new Map<number, string>();
-      return source.subscribe({
+  return operate<Packet, Packet>((source, subscriber) => {
+    const aliases = new Map<number, string>();
+    source.subscribe(
+      createOperatorSubscriber<Packet>(subscriber, {
         next(packet) {
           const alias = packet.type === 'publish' ? packet.properties?.topicAlias : undefined;
           if (packet.type !== 'publish' || alias === undefined) {
@@ -57,8 +58,7 @@ export function resolveTopicAliases(topicAliasMaximum: number): OperatorFunction
           }
           subscriber.next({ ...packet, topic });
         },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
-    });
+      }),
+    );
+  });
 }

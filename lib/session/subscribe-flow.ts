@@ -2,6 +2,8 @@ import { Observable } from 'rxjs';
 import type { SubackPacket, SubscribePacket, UnsubackPacket, UnsubscribePacket } from '../codec/packet.js';
 import { ProtocolError } from '../errors.js';
 import type { OutboundFlowContext } from './outbound-flow-context.js';
+import type { AckPacket } from './ack-router.js';
+import { createOperatorSubscriber } from '../operators/operate.js';
 
 /**
  * SUBSCRIBE then SUBACK (MQTT section 3.8/3.9). Cold: subscribing listens for the acknowledgement
@@ -42,33 +44,29 @@ function requestFlow<A extends SubackPacket | UnsubackPacket>(
   codeCount: number | undefined,
 ): Observable<A> {
   return new Observable<A>((subscriber) => {
-    const subscription = context.acks.subscribe({
-      next(ack) {
-        if (ack.type !== expected) {
-          subscriber.error(
-            new ProtocolError(`expected ${expected.toUpperCase()} for packet ${packet.packetId}, received ${ack.type.toUpperCase()}`),
-          );
-          return;
-        }
-        const codes = (ack as A).reasonCodes;
-        if (codeCount !== undefined && (codes === undefined || codes.length !== codeCount)) {
-          subscriber.error(
-            new ProtocolError(`${expected.toUpperCase()} carries ${codes?.length ?? 0} reason codes for ${codeCount} topic filters`, {
-              specRef: expected === 'suback' ? 'MQTT-3.8.4-6' : 'MQTT-3.11.3-1',
-            }),
-          );
-          return;
-        }
-        subscriber.next(ack as A);
-        subscriber.complete();
-      },
-      error: (error: unknown) => subscriber.error(error),
-    });
-    try {
-      context.send(packet);
-    } catch (error) {
-      subscriber.error(error);
-    }
-    return subscription;
+    context.acks.subscribe(
+      createOperatorSubscriber<AckPacket>(subscriber, {
+        next(ack) {
+          if (ack.type !== expected) {
+            subscriber.error(
+              new ProtocolError(`expected ${expected.toUpperCase()} for packet ${packet.packetId}, received ${ack.type.toUpperCase()}`),
+            );
+            return;
+          }
+          const codes = (ack as A).reasonCodes;
+          if (codeCount !== undefined && (codes === undefined || codes.length !== codeCount)) {
+            subscriber.error(
+              new ProtocolError(`${expected.toUpperCase()} carries ${codes?.length ?? 0} reason codes for ${codeCount} topic filters`, {
+                specRef: expected === 'suback' ? 'MQTT-3.8.4-6' : 'MQTT-3.11.3-1',
+              }),
+            );
+            return;
+          }
+          subscriber.next(ack as A);
+          subscriber.complete();
+        },
+      }),
+    );
+    context.send(packet); // a throw (EncodeError) errors the subscriber and ends the ack subscription
   });
 }

@@ -1,4 +1,4 @@
-import { buildConnectPacket, mergeConnectArguments, toPayload } from '../../lib/client/client-options.js';
+import { buildConnectPacket, DEFAULT_MAXIMUM_PACKET_SIZE, incomingMaximumPacketSize, mergeConnectArguments, toPayload } from '../../lib/client/client-options.js';
 import { InvalidArgumentError } from '../../lib/errors.js';
 
 describe('buildConnectPacket', () => {
@@ -45,6 +45,40 @@ describe('buildConnectPacket', () => {
     }
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect((error as InvalidArgumentError).argument).toBe(argument);
+  });
+});
+
+describe('incoming maximum packet size', () => {
+  it('defaults to 16 MiB on both versions and is announced in an MQTT 5 CONNECT as Maximum Packet Size [MQTT-3.1.2-24]', () => {
+    expect(DEFAULT_MAXIMUM_PACKET_SIZE).toBe(16_777_216);
+    expect(incomingMaximumPacketSize({})).toBe(16_777_216);
+    expect(buildConnectPacket({}).properties).toBeUndefined(); // 3.1.1 has nowhere to say it
+    expect(buildConnectPacket({ protocolVersion: 5 }).properties).toEqual({ maximumPacketSize: 16_777_216 });
+  });
+
+  it('takes maximumPacketSize or properties.maximumPacketSize, keeping the other properties', () => {
+    expect(incomingMaximumPacketSize({ maximumPacketSize: 4096 })).toBe(4096);
+    expect(buildConnectPacket({ protocolVersion: 5, maximumPacketSize: 4096, properties: { receiveMaximum: 5 } }).properties).toEqual({
+      receiveMaximum: 5,
+      maximumPacketSize: 4096,
+    });
+    const viaProperties = { protocolVersion: 5 as const, properties: { maximumPacketSize: 2048 } };
+    expect(incomingMaximumPacketSize(viaProperties)).toBe(2048);
+    expect(buildConnectPacket(viaProperties).properties).toEqual({ maximumPacketSize: 2048 });
+    expect(buildConnectPacket({ protocolVersion: 5, maximumPacketSize: 2048, properties: { maximumPacketSize: 2048 } }).properties).toEqual({
+      maximumPacketSize: 2048,
+    });
+  });
+
+  it('refuses a size outside 2 to 268 435 460, or two different sizes, with InvalidArgumentError naming the option', () => {
+    for (const bad of [0, 1, 1.5, 268_435_461, Number.NaN]) {
+      expect(() => buildConnectPacket({ maximumPacketSize: bad })).toThrow(InvalidArgumentError);
+    }
+    expect(() => buildConnectPacket({ maximumPacketSize: '1024' as never })).toThrow(/maximumPacketSize/);
+    expect(() => buildConnectPacket({ protocolVersion: 5, maximumPacketSize: 1024, properties: { maximumPacketSize: 2048 } })).toThrow(
+      /maximumPacketSize: differs from properties.maximumPacketSize/,
+    );
+    expect(buildConnectPacket({ maximumPacketSize: 268_435_460 })).toMatchObject({ protocolVersion: 4 });
   });
 });
 

@@ -1,8 +1,9 @@
-import { firstValueFrom, lastValueFrom, take, toArray, type Observable, type Subscription } from 'rxjs';
+import { filter, firstValueFrom, lastValueFrom, take, toArray, type Observable, type Subscription } from 'rxjs';
 import type { PublishPacket } from '../../lib/codec/packet.js';
+import type { ClientStats, PacketTraceEvent } from '../../lib/client/client-stats.js';
 import type { MqttClient } from '../../lib/client/mqtt-client.js';
 import type { MqttMessage } from '../../lib/client/mqtt-message.js';
-import { ConnectionClosedError, InvalidArgumentError, PublishFailedError, SubscribeRefusedError } from '../../lib/errors.js';
+import { ConnectionClosedError, DecodeError, InvalidArgumentError, PublishFailedError, SubscribeRefusedError } from '../../lib/errors.js';
 import { closeScriptedClients, connectedPair } from '../helpers/scripted-client.js';
 import type { ScriptedPeer } from '../helpers/scripted-peer.js';
 
@@ -280,5 +281,133 @@ describe('MqttClient publish against a scripted server', () => {
     expect(new Set(packets.map((p) => p.packetId)).size).toBe(5);
     for (const p of packets) server.send({ type: 'puback', packetId: p.packetId ?? 0 });
     await Promise.all(results);
+  });
+});
+
+describe('incoming maximum packet size', () => {
+  afterEach(closeScriptedClients);
+
+  /** The fixed header of a PUBLISH announcing `remaining` bytes of body (Remaining Length as a Variable Byte Integer). */
+  function publishHeader(remaining: number): Uint8Array {
+    const bytes = [0x30];
+    do {
+      let digit = remaining % 128;
+      remaining = Math.floor(remaining / 128);
+      if (remaining > 0) digit |= 0x80;
+      bytes.push(digit);
+    } while (remaining > 0);
+    return Uint8Array.from(bytes);
+  }
+
+  it('a default 3.1.1 client refuses a 268 MB PUBLISH from its fixed header alone: DecodeError DECODE_PACKET_TOO_LARGE, nothing buffered', async () => {
+    const { client, server } = await connectedPair({ reconnect: false });
+    const closed = firstValueFrom(client.state$.pipe(filter((s) => s.status === 'closed')));
+    // Only the 5-byte fixed header of a packet of 268 435 460 bytes: a client that waited to buffer
+    // the body would never decide, so the error proves it was refused before any body byte.
+    server.sendBytes(publishHeader(268_435_455));
+    const state = await closed;
+    expect(state.status === 'closed' && state.error).toBeInstanceOf(DecodeError);
+    expect(state.status === 'closed' && state.error?.code).toBe('DECODE_PACKET_TOO_LARGE');
+    expect((state.status === 'closed' && (state.error as DecodeError).reasonCode) || 0).toBe(0x95);
+    await server.closed; // the client closed the connection
+  });
+
+  it('accepts a packet of exactly the limit and refuses one byte more, on MQTT 5 with DISCONNECT 0x95', async () => {
+    const limit = 64;
+    const { client, server } = await connectedPair({ reconnect: false, protocolVersion: 5, maximumPacketSize: limit });
+    const got = firstN(client.subscribe('t'), 1);
+    const s = await server.expect('subscribe');
+    server.send({ type: 'suback', packetId: s.packetId, reasonCodes: [0] });
+    // 2-byte fixed header + 2 + 1 topic + 1 (empty properties) + payload = 64
+    server.send(publish('t', 'x'.repeat(limit - 6)));
+    expect((await got)[0].payload.byteLength).toBe(limit - 6);
+    const closed = firstValueFrom(client.state$.pipe(filter((st) => st.status === 'closed')));
+    server.sendBytes(publishHeader(limit - 1)); // 2 + 63 = 65 bytes announced
+    const state = await closed;
+    expect(state.status === 'closed' && state.error?.code).toBe('DECODE_PACKET_TOO_LARGE');
+    await server.closed;
+    expect(server.log.filter((p) => p.type === 'disconnect')).toEqual([{ type: 'disconnect', reasonCode: 0x95 }]);
+  });
+});
+
+describe('packet trace and statistics', () => {
+  afterEach(closeScriptedClients);
+
+  it('traces every packet in and out, in order, with its direction, time and connection', async () => {
+    const events: PacketTraceEvent[] = [];
+    const start = Date.now();
+    const { client, server } = await connectedPair({ trace: (e) => events.push(e) });
+    const got = firstN(client.subscribe('t', { qos: 1 }), 1);
+    const s = await server.expect('subscribe');
+    server.send({ type: 'suback', packetId: s.packetId, reasonCodes: [1] });
+    server.send(publish('t', 'hi', { qos: 1, packetId: 9 }));
+    await got;
+    await server.expect('unsubscribe'); // the observer took one and left
+    expect(await server.expect('puback')).toMatchObject({ packetId: 9 });
+    expect(events.map((e) => `${e.direction} ${e.packet.type}`)).toEqual([
+      'out connect',
+      'in connack',
+      'out subscribe',
+      'in suback',
+      'in publish', // traced before the client acts on it: the deliveries and acks come after
+      'out unsubscribe',
+      'out puback',
+    ]);
+    expect(events.every((e) => e.connection === 1 && e.time >= start && e.time <= Date.now())).toBe(true);
+    expect(events[4].packet).toMatchObject({ type: 'publish', topic: 't', packetId: 9 });
+  });
+
+  it('a trace that throws does not break the connection', async () => {
+    const { client, server } = await connectedPair({
+      trace: () => {
+        throw new Error('broken logger');
+      },
+    });
+    const done = client.publishAsync('t', 'x', { qos: 1 });
+    const p = await server.expect('publish');
+    server.send({ type: 'puback', packetId: p.packetId ?? 0 });
+    await expect(done).resolves.toBeUndefined();
+  });
+
+  it('refuses a trace that is not a function', async () => {
+    await expect(connectedPair({ trace: 'yes' as never })).rejects.toThrow(/trace: expected a function/);
+  });
+
+  it('stats() gives a snapshot at once: packets and messages both ways, in flight both ways, queued, reconnects', async () => {
+    const { client, server } = await connectedPair({ reconnect: { minDelay: 1, maxDelay: 1 } });
+    client.subscribe('in', { qos: 2 }).subscribe();
+    const s = await server.expect('subscribe');
+    server.send({ type: 'suback', packetId: s.packetId, reasonCodes: [2] });
+    server.send(publish('in', 'q2', { qos: 2, packetId: 3 })); // held until PUBREL
+    expect(await server.expect('pubrec')).toMatchObject({ packetId: 3 });
+    client.publish('out', 'q1', { qos: 1 }).subscribe({ error: () => undefined }); // never acknowledged
+    await server.expect('publish');
+    expect(await firstValueFrom(client.stats())).toEqual({
+      packetsIn: 3, // CONNACK, SUBACK, PUBLISH
+      packetsOut: 4, // CONNECT, SUBSCRIBE, PUBREC, PUBLISH
+      messagesIn: 1,
+      messagesOut: 1,
+      inboundInFlight: 1,
+      outboundInFlight: 1,
+      queued: 0,
+      reconnects: 0,
+    });
+    server.fail();
+    await firstValueFrom(client.state$.pipe(filter((st) => st.status === 'reconnecting')));
+    client.publish('out', 'offline', { qos: 0 }).subscribe({ error: () => undefined });
+    expect(await firstValueFrom(client.stats())).toMatchObject({ reconnects: 1, queued: 1, outboundInFlight: 1 });
+  });
+
+  it('stats() emits once per period and completes after a last snapshot when the client closes', async () => {
+    const { client } = await connectedPair();
+    const snapshots: ClientStats[] = [];
+    const ended = new Promise<void>((resolve) => client.stats(5).subscribe({ next: (st) => snapshots.push(st), complete: resolve }));
+    const three = firstValueFrom(client.stats(5).pipe(take(3), toArray()));
+    expect(await three).toHaveLength(3);
+    await client.disconnect();
+    await ended;
+    expect(snapshots.length).toBeGreaterThanOrEqual(4); // the first, two periods (awaited above), the last
+    expect(snapshots[snapshots.length - 1].packetsOut).toBe(2); // CONNECT and DISCONNECT
+    expect(() => client.stats(0)).toThrow(InvalidArgumentError);
   });
 });

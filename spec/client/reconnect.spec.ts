@@ -544,11 +544,12 @@ describe('MQTT 5 assigned client identifier', () => {
     await first.expect('connect');
     // prettier-ignore
     expect(Array.from(concatBytes(wire[0]!))).toEqual([
-      0x10, 0x12,                               // CONNECT, remaining length 18
+      0x10, 0x17,                               // CONNECT, remaining length 23
       0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x05, // "MQTT", protocol version 5
       0x02,                                     // flags: Clean Start
       0x00, 0x3c,                               // Keep Alive 60
-      0x05, 0x11, 0x00, 0x00, 0x01, 0x2c,       // properties: Session Expiry Interval 300
+      0x0a, 0x11, 0x00, 0x00, 0x01, 0x2c,       // properties (10 bytes): Session Expiry Interval 300,
+      0x27, 0x01, 0x00, 0x00, 0x00,             //   Maximum Packet Size 16 MiB (the default limit)
       0x00, 0x00,                               // Client Identifier: empty
     ]);
     first.send({ type: 'connack', sessionPresent: false, reasonCode: 0, properties: { assignedClientIdentifier: 'auto-1' } });
@@ -560,11 +561,12 @@ describe('MQTT 5 assigned client identifier', () => {
     await second.expect('connect');
     // prettier-ignore
     expect(Array.from(concatBytes(wire[1]!))).toEqual([
-      0x10, 0x18,                               // CONNECT, remaining length 24
+      0x10, 0x1d,                               // CONNECT, remaining length 29
       0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x05, // "MQTT", protocol version 5
       0x00,                                     // flags: Clean Start off, to resume the session
       0x00, 0x3c,                               // Keep Alive 60
-      0x05, 0x11, 0x00, 0x00, 0x01, 0x2c,       // properties: Session Expiry Interval 300
+      0x0a, 0x11, 0x00, 0x00, 0x01, 0x2c,       // properties (10 bytes): Session Expiry Interval 300,
+      0x27, 0x01, 0x00, 0x00, 0x00,             //   Maximum Packet Size 16 MiB
       0x00, 0x06, 0x61, 0x75, 0x74, 0x6f, 0x2d, 0x31, // Client Identifier: "auto-1"
     ]);
     second.send({ type: 'connack', sessionPresent: true, reasonCode: 0 });

@@ -1,9 +1,14 @@
 import fc from 'fast-check';
+import { filter, firstValueFrom } from 'rxjs';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { crc32 } from 'node:zlib';
+import { encode } from '../../lib/codec/encode.js';
 import { join } from 'node:path';
 import type { PublishPacket } from '../../lib/codec/packet.js';
-import { InvalidArgumentError, StoreCorruptError, StoreError } from '../../lib/errors.js';
+import { ConnectionClosedError, DecodeError, InvalidArgumentError, StoreCorruptError, StoreError } from '../../lib/errors.js';
+import type { ClientState, MqttClient } from '../../lib/client/mqtt-client.js';
+import { closeScriptedClients, connectedPair } from '../helpers/scripted-client.js';
 import { FileInFlightStore } from '../../lib/node/file-in-flight-store.js';
 import type { OutboundState } from '../../lib/session/in-flight-store.js';
 import { MemoryInFlightStore } from '../../lib/session/memory-in-flight-store.js';
@@ -240,5 +245,138 @@ describe('FileInFlightStore', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('FileInFlightStore failing mid-flow in a client', () => {
+  afterEach(closeScriptedClients);
+
+  const closedState = (client: MqttClient): Promise<ClientState> => firstValueFrom(client.state$.pipe(filter((s) => s.status === 'closed')));
+
+  it('an inbound QoS 2 PUBLISH the closed store cannot hold ends the connection with StoreError STORE_CLOSED: not delivered, no PUBREC', async () => {
+    const store = openStore();
+    const { client, server } = await connectedPair({ clean: false, store });
+    const seen: string[] = [];
+    let observerError: unknown;
+    client.subscribe('in', { qos: 2 }).subscribe({ next: (m) => seen.push(m.topic), error: (e: unknown) => (observerError = e) });
+    const s = await server.expect('subscribe');
+    server.send({ type: 'suback', packetId: s.packetId, reasonCodes: [2] });
+    store.close();
+    const closed = closedState(client);
+    server.send({ type: 'publish', topic: 'in', payload: new Uint8Array([1]), qos: 2, retain: false, dup: false, packetId: 4 });
+    const state = await closed;
+    await server.closed;
+    expect(state.status === 'closed' && state.error).toBeInstanceOf(StoreError);
+    expect(state.status === 'closed' && state.error?.code).toBe('STORE_CLOSED'); // not reconnectable: it would fail again
+    expect(seen).toEqual([]);
+    expect(server.log.map((p) => p.type)).toEqual(['connect', 'subscribe']);
+    expect((observerError as ConnectionClosedError).cause).toBeInstanceOf(StoreError);
+  });
+
+  it('a QoS 1 publish the closed store cannot record fails with StoreError STORE_CLOSED; nothing is sent and the connection stays', async () => {
+    const store = openStore();
+    const { client, server } = await connectedPair({ clean: false, store });
+    store.close();
+    const failure = await client.publishAsync('out', 'x', { qos: 1 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(StoreError);
+    expect((failure as StoreError).code).toBe('STORE_CLOSED');
+    await client.publishAsync('marker', '');
+    expect(await server.expect('publish')).toMatchObject({ topic: 'marker', qos: 0 });
+  });
+
+  it('a QoS 2 PUBREC the store cannot record fails the publish and the connection with the StoreError, and no PUBREL goes out', async () => {
+    const store = openStore();
+    const { client, server } = await connectedPair({ clean: false, store, reconnect: false });
+    const result = client.publishAsync('out', 'x', { qos: 2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const sent = await server.expect('publish');
+    store.close();
+    const closed = closedState(client);
+    server.send({ type: 'pubrec', packetId: sent.packetId ?? 0 });
+    const failure = await result;
+    expect(failure).toBeInstanceOf(StoreError);
+    expect((failure as StoreError).code).toBe('STORE_CLOSED');
+    const state = await closed;
+    expect(state.status === 'closed' && state.error?.code).toBe('STORE_CLOSED');
+    await server.closed;
+    expect(server.log.map((p) => p.type)).toEqual(['connect', 'publish']);
+  });
+});
+
+describe('FileInFlightStore records decoded by the shared framing helper', () => {
+  /** A store file holding one OP_PUT record whose PUBLISH bytes are `publishBytes` (checksum valid). */
+  function fileWithPut(publishBytes: Uint8Array): void {
+    const magic = Uint8Array.of(0x52, 0x58, 0x4d, 0x51, 0x49, 0x46, 0x53, 0x01);
+    const body = Uint8Array.of(1 /* OP_PUT */, 0 /* state publish */, ...publishBytes);
+    const header = new Uint8Array(12);
+    const view = new DataView(header.buffer);
+    view.setUint32(0, body.length);
+    view.setUint32(4, ~body.length >>> 0);
+    view.setUint32(8, crc32(body));
+    // A second record after it, so the damaged one is not "the torn last record".
+    const clear = Uint8Array.of(6 /* OP_CLEAR */);
+    const clearHeader = new Uint8Array(12);
+    const clearView = new DataView(clearHeader.buffer);
+    clearView.setUint32(0, 1);
+    clearView.setUint32(4, ~1 >>> 0);
+    clearView.setUint32(8, crc32(clear));
+    writeFileSync(file, Uint8Array.of(...magic, ...header, ...body, ...clearHeader, ...clear));
+  }
+  const encoded = encode(publish(3, 2), { protocolVersion: 5 });
+
+  it('reads a record holding exactly one PUBLISH', () => {
+    fileWithPut(encoded);
+    expect([...openStore().outbound()]).toEqual([]); // put, then cleared: both records were read
+  });
+
+  it.each([
+    ['a PUBLISH cut short', encoded.subarray(0, encoded.length - 1)],
+    ['a PUBLISH followed by another packet', Uint8Array.of(...encoded, 0xd0, 0x00)],
+  ])('refuses a checksummed record holding %s with STORE_CORRUPT', (_, bytes) => {
+    fileWithPut(bytes);
+    let error: unknown;
+    try {
+      openStore();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StoreCorruptError);
+    expect((error as StoreCorruptError).code).toBe('STORE_CORRUPT');
+    expect(((error as StoreCorruptError).cause as DecodeError).code).toMatch(/^DECODE_(TRUNCATED|TRAILING_BYTES)$/);
+  });
+});
+
+describe('FileInFlightStore PUBREC state change', () => {
+  it('records the move to pubrel as a 16-byte state record even for a fresh packet object, and keeps the payload', () => {
+    const store = openStore();
+    const packet = publish(5, 2, 'x'.repeat(10_000));
+    store.putOutbound({ packet, state: 'publish' });
+    const before = statSync(file).size;
+    store.putOutbound({ packet: { ...packet, dup: false }, state: 'pubrel' }); // a fresh object, as callers pass
+    expect(statSync(file).size - before).toBe(16); // 12-byte frame header, op, packet id, state
+    expect(store.getOutbound(5)?.state).toBe('pubrel');
+    store.close();
+    const reopened = openStore();
+    const entry = reopened.getOutbound(5);
+    expect(entry?.state).toBe('pubrel');
+    expect(new TextDecoder().decode(entry?.packet.payload)).toBe('x'.repeat(10_000));
+  });
+
+  it('still writes the whole PUBLISH for a new message, and for a different packet stored as publish', () => {
+    const store = openStore();
+    const first = publish(6, 2, 'first');
+    let size = statSync(file).size;
+    store.putOutbound({ packet: first, state: 'publish' });
+    expect(statSync(file).size - size).toBeGreaterThan(16 + 'first'.length);
+    size = statSync(file).size;
+    store.putOutbound({ packet: publish(6, 2, 'second'), state: 'publish' });
+    expect(statSync(file).size - size).toBeGreaterThan(16 + 'second'.length);
+    store.close();
+    expect(new TextDecoder().decode(openStore().getOutbound(6)?.packet.payload)).toBe('second');
   });
 });

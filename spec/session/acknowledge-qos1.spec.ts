@@ -19,4 +19,20 @@ describe('acknowledgeQos1 (marbles)', () => {
     expect(log.filter((l) => l.startsWith('1:'))).toEqual(['1:deliver:publish', '1:puback:5', '1:puback:5']);
     expect(log.filter((l) => l.startsWith('3:'))).toEqual(['3:deliver:publish']);
   });
+
+  it('errors the stream with what send throws instead of letting it escape', () => {
+    const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    const q1: PublishPacket = { type: 'publish', topic: 't', payload: new Uint8Array(0), qos: 1, retain: false, dup: false, packetId: 5 };
+    const failure = new Error('transport refused the PUBACK');
+    scheduler.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const packets = hot<Packet>('-a-a', { a: q1 });
+      const out = packets.pipe(
+        acknowledgeQos1(() => {
+          throw failure;
+        }),
+      );
+      expectObservable(out).toBe('-(a#)', { a: q1 }, failure);
+      expectSubscriptions(packets.subscriptions).toBe('^!');
+    });
+  });
 });

@@ -2,6 +2,8 @@ import { TestScheduler } from 'rxjs/testing';
 import type { Packet, PublishPacket } from '../../lib/codec/packet.js';
 import { exactlyOnceQos2 } from '../../lib/session/exactly-once-qos2.js';
 import { MemoryInFlightStore } from '../../lib/session/memory-in-flight-store.js';
+import { StoreError } from '../../lib/errors.js';
+import { FailingStore } from './failing-store.js';
 
 const p7: PublishPacket = { type: 'publish', topic: 't', payload: new Uint8Array(0), qos: 2, retain: false, dup: false, packetId: 7 };
 const p7dup: PublishPacket = { ...p7, dup: true };
@@ -76,5 +78,36 @@ describe('exactlyOnceQos2 (marbles)', () => {
       expectObservable(hot<Packet>('-#', undefined, e).pipe(exactlyOnceQos2(send, store, 4))).toBe('-#', undefined, e);
     });
     expect(sent).toEqual([]);
+  });
+
+  it('errors with the StoreError when the store cannot hold the identifier: not delivered, no PUBREC', () => {
+    const { scheduler, sent, send } = setup();
+    const store = new FailingStore('STORE_IO');
+    const q1: PublishPacket = { ...p7, qos: 1, packetId: 8 };
+    store.failing.add('addInbound');
+    scheduler.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const packets = hot<Packet>('-a-p-a', { a: q1, p: p7 });
+      expectObservable(packets.pipe(exactlyOnceQos2(send, store, 5))).toBe('-a-#', { a: q1 }, new StoreError('STORE_IO', 'test store: addInbound refused'));
+      expectSubscriptions(packets.subscriptions).toBe('^--!');
+    });
+    expect(sent).toEqual([]); // the broker sends the PUBLISH again on the next connection
+    expect(store.thrown.map((e) => e.code)).toEqual(['STORE_IO']);
+    expect([...store.inbound()]).toEqual([]);
+  });
+
+  it('errors with the StoreError when the release cannot be recorded, after PUBCOMP went out', () => {
+    const { scheduler, sent, send } = setup();
+    const store = new FailingStore('STORE_CLOSED');
+    scheduler.run(({ hot, expectObservable, cold }) => {
+      const packets = hot<Packet>('-p-r', { p: p7, r: pubrel7 });
+      // Fail deleteInbound from frame 2 on (the PUBLISH at frame 1 is stored normally).
+      cold('--x').subscribe(() => store.failing.add('deleteInbound'));
+      expectObservable(packets.pipe(exactlyOnceQos2(send, store, 4))).toBe('-p-#', { p: p7 }, new StoreError('STORE_CLOSED', 'test store: deleteInbound refused'));
+    });
+    expect(sent).toEqual([
+      [1, { type: 'pubrec', packetId: 7 }],
+      [3, { type: 'pubcomp', packetId: 7 }],
+    ]);
+    expect([...store.inbound()]).toEqual([7]); // still held: a resent PUBREL is answered again
   });
 });

@@ -1,4 +1,4 @@
-import { ConnectionClosedError, ConnectRefusedError, InvalidArgumentError, MqttError, TimeoutError, TransportError } from '../../lib/errors.js';
+import { ConnectionClosedError, ConnectRefusedError, InvalidArgumentError, MqttError, StoreError, TimeoutError, TransportError } from '../../lib/errors.js';
 import { isReconnectable } from '../../lib/session/is-reconnectable.js';
 
 const refused = (code: number): ConnectRefusedError => new ConnectRefusedError(code, 'refused');
@@ -29,5 +29,10 @@ describe('isReconnectable', () => {
     expect(isReconnectable(new InvalidArgumentError('beforeConnect', 'bad'), true)).toBe(false);
     expect(isReconnectable(new MqttError('INTERNAL_ERROR', 'bug'), true)).toBe(false);
     expect(isReconnectable(new Error('x'), true)).toBe(false);
+  });
+
+  it('retries after a store I/O failure (a full disk may recover), not after the store was closed', () => {
+    expect(isReconnectable(new StoreError('STORE_IO', 'disk full'), false)).toBe(true);
+    expect(isReconnectable(new StoreError('STORE_CLOSED', 'closed'), true)).toBe(false);
   });
 });

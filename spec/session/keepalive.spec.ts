@@ -84,4 +84,36 @@ describe('keepalive (virtual time)', () => {
     expect(() => keepalive({ ...base, intervalMs: 0, responseTimeoutMs: 1 })).toThrow(InvalidArgumentError);
     expect(() => keepalive({ ...base, intervalMs: 1, responseTimeoutMs: -1 })).toThrow(/responseTimeoutMs/);
   });
+
+  it('errors with what ping throws (from its timer), and stops listening', () => {
+    const scheduler = makeScheduler();
+    const failure = new Error('cannot encode PINGREQ');
+    scheduler.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const sent = hot<unknown>('');
+      const received = hot<unknown>('');
+      const ka = keepalive({
+        intervalMs: 10,
+        responseTimeoutMs: 5,
+        sent,
+        received,
+        ping: () => {
+          throw failure;
+        },
+        scheduler,
+      });
+      expectObservable(ka).toBe('10ms #', undefined, failure);
+      expectSubscriptions(received.subscriptions).toBe('^ 9ms !');
+      expectSubscriptions(sent.subscriptions).toBe('^ 9ms !');
+    });
+  });
+
+  it('completes when received ends, but not when sent ends', () => {
+    const scheduler = makeScheduler();
+    scheduler.run(({ hot, expectObservable }) => {
+      const sent = hot<unknown>('2ms |');
+      const received = hot<unknown>('6ms |');
+      const ka = keepalive({ intervalMs: 10, responseTimeoutMs: 5, sent, received, ping: () => undefined, scheduler });
+      expectObservable(ka).toBe('6ms |');
+    });
+  });
 });

@@ -1,6 +1,7 @@
 import { Subject } from 'rxjs';
 import type { Packet, PublishPacket } from '../../lib/codec/packet.js';
-import { ConnectionClosedError, InvalidArgumentError, QueueFullError } from '../../lib/errors.js';
+import { ConnectionClosedError, InvalidArgumentError, QueueFullError, StoreError } from '../../lib/errors.js';
+import { FailingStore } from './failing-store.js';
 import type { OfflineQueueOptions } from '../../lib/session/offline-queue.js';
 import { AckRouter } from '../../lib/session/ack-router.js';
 import { MemoryInFlightStore } from '../../lib/session/memory-in-flight-store.js';
@@ -359,5 +360,95 @@ describe('OutboundPublisher across connections', () => {
       writable$.next();
       expect(done).toEqual([]);
     });
+  });
+});
+
+describe('OutboundPublisher with a store that throws', () => {
+  function failingSetup(code: 'STORE_IO' | 'STORE_CLOSED' = 'STORE_IO') {
+    let acks = new AckRouter();
+    const packetIds = new PacketIdAllocator();
+    const store = new FailingStore(code);
+    const wire: Packet[] = [];
+    const failed: unknown[] = [];
+    const send = (packet: Packet): void => void wire.push(packet);
+    const publisher = new OutboundPublisher({ packetIds, store, protocolVersion: 5 });
+    const connection = () => ({ send, acks, receiveMaximum: 65535, fail: (e: unknown) => failed.push(e) });
+    publisher.attach(connection(), false);
+    publisher.flush();
+    const reconnect = (sessionPresent: boolean): void => {
+      publisher.detach();
+      acks.failAll(new ConnectionClosedError('lost'));
+      wire.length = 0;
+      acks = new AckRouter();
+      publisher.attach(connection(), sessionPresent);
+      publisher.flush();
+    };
+    const ack = (packet: Packet): boolean => acks.route(packet as never);
+    return { store, wire, failed, publisher, packetIds, reconnect, ack };
+  }
+
+  it('fails the publish with the StoreError when its PUBLISH cannot be stored, sends nothing, and goes on', () => {
+    const { store, wire, publisher, packetIds, ack } = failingSetup('STORE_IO');
+    store.failing.add('putOutbound');
+    const errors: unknown[] = [];
+    publisher.publish(message(1, 'refused')).subscribe({ error: (e) => errors.push(e) });
+    expect(errors).toEqual([store.thrown[0]]);
+    expect(errors[0]).toBeInstanceOf(StoreError);
+    expect((errors[0] as StoreError).code).toBe('STORE_IO');
+    expect(wire).toEqual([]);
+    expect([packetIds.size, publisher.inFlightCount]).toEqual([0, 0]);
+    store.failing.clear();
+    let done = false;
+    publisher.publish(message(1, 'accepted')).subscribe({ complete: () => (done = true) });
+    expect(wire).toMatchObject([{ type: 'publish', topic: 'accepted' }]);
+    ack({ type: 'puback', packetId: (wire[0] as PublishPacket).packetId ?? 0 });
+    expect(done).toBe(true);
+  });
+
+  it('fails only the publish whose write failed, also when another publish pumped the queue', () => {
+    const { store, publisher, ack, wire } = failingSetup('STORE_IO');
+    const results: string[] = [];
+    const track = (name: string) => ({ complete: () => results.push(`${name} ok`), error: (e: StoreError) => results.push(`${name} ${e.code}`) });
+    // Receive Maximum is large: both start at once; make the second one's write fail.
+    publisher.publish(message(1, 'first')).subscribe(track('first'));
+    store.failing.add('putOutbound');
+    publisher.publish(message(1, 'second')).subscribe(track('second'));
+    store.failing.clear();
+    ack({ type: 'puback', packetId: (wire[0] as PublishPacket).packetId ?? 0 });
+    expect(results).toEqual(['second STORE_IO', 'first ok']);
+  });
+
+  it('at a QoS 2 PUBREC it cannot record: fails the publish and the connection, sends no PUBREL, finishes the flow on the resumed session', () => {
+    const { store, wire, failed, publisher, reconnect, ack, packetIds } = failingSetup('STORE_IO');
+    const errors: unknown[] = [];
+    publisher.publish(message(2, 'q2')).subscribe({ error: (e) => errors.push(e) });
+    const packetId = (wire[0] as PublishPacket).packetId ?? 0;
+    store.failing.add('putOutboundPubrel');
+    ack({ type: 'pubrec', packetId });
+    expect(errors).toEqual([store.thrown[0]]);
+    expect(failed).toEqual([store.thrown[0]]);
+    expect(wire.map((p) => p.type)).toEqual(['publish']); // no PUBREL
+    expect(store.getOutbound(packetId)?.state).toBe('publish'); // kept for the next connection
+    expect(packetIds.size).toBe(0);
+    // The disk recovers; the server resumes the session: PUBLISH again with DUP and the same id.
+    store.failing.clear();
+    reconnect(true);
+    expect(wire).toMatchObject([{ type: 'publish', packetId, dup: true, topic: 'q2' }]);
+    ack({ type: 'pubrec', packetId });
+    expect(wire.map((p) => p.type)).toEqual(['publish', 'pubrel']);
+    ack({ type: 'pubcomp', packetId });
+    expect([...store.outbound()]).toEqual([]);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('fails the publish with the StoreError when the completed flow cannot be removed from the store', () => {
+    const { store, wire, publisher, ack, packetIds } = failingSetup('STORE_CLOSED');
+    const errors: unknown[] = [];
+    publisher.publish(message(1)).subscribe({ error: (e) => errors.push(e) });
+    store.failing.add('deleteOutbound');
+    ack({ type: 'puback', packetId: (wire[0] as PublishPacket).packetId ?? 0 });
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as StoreError).code).toBe('STORE_CLOSED');
+    expect([packetIds.size, publisher.inFlightCount]).toEqual([0, 0]);
   });
 });

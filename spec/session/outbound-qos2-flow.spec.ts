@@ -1,6 +1,6 @@
 import { TestScheduler } from 'rxjs/testing';
 import type { Packet, PublishPacket } from '../../lib/codec/packet.js';
-import { ProtocolError, PublishFailedError } from '../../lib/errors.js';
+import { ProtocolError, PublishFailedError, StoreError } from '../../lib/errors.js';
 import type { AckPacket } from '../../lib/session/ack-router.js';
 import { outboundQos2Flow } from '../../lib/session/outbound-qos2-flow.js';
 
@@ -105,5 +105,34 @@ describe('outboundQos2Flow (marbles)', () => {
       expectSubscriptions(acks.subscriptions).toBe('^--!');
     });
     expect(sent.map(([, type]) => type)).toEqual(['publish', 'pubrel']);
+  });
+
+  it('errors with the StoreError onReleased throws, sends no PUBREL and stops listening', () => {
+    const { scheduler, sent, send } = setup();
+    const failure = new StoreError('STORE_IO', 'disk full');
+    scheduler.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const acks = hot<AckPacket>('--r-c', { r: pubrec, c: pubcomp });
+      const flow = outboundQos2Flow(publish, { send, acks, protocolVersion: 5 }, {
+        onReleased: () => {
+          throw failure;
+        },
+      });
+      expectObservable(flow).toBe('--#', undefined, failure);
+      expectSubscriptions(acks.subscriptions).toBe('^-!');
+    });
+    expect(sent).toEqual([[0, 'publish']]);
+  });
+
+  it('errors with what send throws for the PUBLISH, and stops listening', () => {
+    const { scheduler } = setup();
+    const failure = new Error('encode failed');
+    scheduler.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const acks = hot<AckPacket>('--r', { r: pubrec });
+      const send = (): void => {
+        throw failure;
+      };
+      expectObservable(outboundQos2Flow(publish, { send, acks, protocolVersion: 5 })).toBe('#', undefined, failure);
+      expectSubscriptions(acks.subscriptions).toBe('(^!)');
+    });
   });
 });

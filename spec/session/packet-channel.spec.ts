@@ -56,3 +56,31 @@ describe('PacketChannel', () => {
     expect(() => channel.send({ type: 'pingreq' })).not.toThrow();
   });
 });
+
+describe('PacketChannel and the shared decode path', () => {
+  it('errors packets with DECODE_TRUNCATED when the transport ends inside a packet, like decodePackets', () => {
+    const [client, server] = memoryTransportPair(sync);
+    const channel = new PacketChannel(client, { protocolVersion: 4 });
+    const received: Packet[] = [];
+    let error: unknown;
+    channel.packets.subscribe({ next: (p) => received.push(p), error: (e) => (error = e) });
+    const puback = encode({ type: 'puback', packetId: 7 }, { protocolVersion: 4 });
+    server.send(Uint8Array.of(0xd0, 0x00, ...puback.subarray(0, 3))); // PINGRESP, then 3 of PUBACK's 4 bytes
+    server.close();
+    expect(received).toEqual([{ type: 'pingresp' }]);
+    expect(error).toBeInstanceOf(DecodeError);
+    expect((error as DecodeError).code).toBe('DECODE_TRUNCATED');
+    expect(channel.isClosed).toBe(true);
+  });
+
+  it('refuses a packet above maximumPacketSize from its fixed header, before the body arrives', () => {
+    const [client, server] = memoryTransportPair(sync);
+    const channel = new PacketChannel(client, { protocolVersion: 4, maximumPacketSize: 1024 });
+    let error: unknown;
+    channel.packets.subscribe({ error: (e) => (error = e) });
+    server.send(Uint8Array.of(0x30, 0x81, 0x08)); // PUBLISH, Remaining Length 1025: nothing of the body yet
+    expect(error).toBeInstanceOf(DecodeError);
+    expect((error as DecodeError).code).toBe('DECODE_PACKET_TOO_LARGE');
+    expect(client.closed).toBe(true);
+  });
+});
