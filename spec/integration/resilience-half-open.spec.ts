@@ -35,18 +35,26 @@ describeWithMosquitto('resilience: half-open connection (Mosquitto)', () => {
         pingTimeout: 500,
       });
       const publisher = await connectAsync(mosquitto.url, { protocolVersion }); // directly, not through the proxy
+      const states: ClientState[] = [];
+      const timeline: string[] = [];
+      subscriber.state$.subscribe((s) => {
+        states.push(s);
+        const cause = s.status === 'reconnecting' ? ` (${s.cause.code})` : '';
+        timeline.push(`${Date.now() - started}ms ${s.status}${cause}`);
+      });
+      const step = (what: string): void => void timeline.push(`${Date.now() - started}ms -- ${what}`);
       try {
-        const states: ClientState[] = [];
-        subscriber.state$.subscribe((s) => states.push(s));
         await stateOf(subscriber, 'connected');
         const messages = subscriber.subscribe(topic, { qos: 1 });
         const firstThree = collect(messages, 3, 20_000);
         await subscriber.publishAsync(`${topic}/barrier`, '', { qos: 1 });
         await publisher.publishAsync(topic, 'before', { qos: 1 });
         await within(collect(messages, 1, 10_000), 10_000, "'before' at the subscriber");
+        step("'before' received");
         // The subscriber's PUBACK for 'before' has passed the proxy once this round trip is back.
         await subscriber.publishAsync(`${topic}/barrier`, '', { qos: 1 });
 
+        step('freeze');
         expect(proxy.freeze()).toBe(1); // the subscriber's only connection
         const openBefore = proxy.open;
         await publisher.publishAsync(topic, 'into the void', { qos: 1 }); // Mosquitto sends it to the frozen link
@@ -55,8 +63,10 @@ describeWithMosquitto('resilience: half-open connection (Mosquitto)', () => {
           10_000,
           'keep alive noticing the half-open connection',
         );
+        step('reconnecting seen');
         expect(lost.status === 'reconnecting' && lost.cause.code).toBe('KEEPALIVE_TIMEOUT');
         await stateOf(subscriber, 'connected', 10_000); // the state after `reconnecting`: replayed or awaited
+        step('connected again');
         await publisher.publishAsync(topic, 'after', { qos: 1 });
         const texts = (await firstThree).map((m) => m.text());
         expect(texts).toEqual(['before', 'into the void', 'after']);
@@ -66,6 +76,10 @@ describeWithMosquitto('resilience: half-open connection (Mosquitto)', () => {
           `resilience half-open Mosquitto v${protocolVersion}: keepalive=1s pingTimeout=500ms detected=${lost.status} ` +
             `states=${states.map((s) => s.status).join('>')} ms=${Date.now() - started}`,
         );
+      } catch (error) {
+        // What the subscriber went through, to tell a race from a slow machine.
+        console.log(`half-open v${protocolVersion} failed; timeline:\n${timeline.join('\n')}\n${mosquitto.log().slice(-2000)}`);
+        throw error;
       } finally {
         await subscriber.disconnect({ timeout: 1000 });
         await publisher.disconnect({ timeout: 1000 });
