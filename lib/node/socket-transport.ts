@@ -54,7 +54,10 @@ export function socketTransport(socket: Socket): Transport {
       if (closed) return;
       closed = true;
       socket.end();
-      // Do not wait forever for a peer that never acknowledges the FIN.
+      // The peer's FIN may never come (a peer that does not read, or keeps its half open): the
+      // half-closed socket must not keep the process alive, nor live for ever. Writes still
+      // pending (the DISCONNECT) are requests of their own and keep the process until written.
+      socket.unref();
       setTimeout(() => socket.destroy(), 1000).unref();
     },
   };
