@@ -27,6 +27,7 @@ import { PacketIdAllocator } from '../session/packet-id-allocator.js';
 import { reconnectWithBackoff, type ReconnectOptions } from '../session/reconnect-with-backoff.js';
 import { SubscriptionRegistry } from '../session/subscription-registry.js';
 import { assertTopicFilter, assertTopicName } from '../session/validate-topic.js';
+import { rejectHttpReply } from '../transport/reject-http-reply.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
 import { applyConnectOverrides } from './apply-connect-overrides.js';
 import { assertQoS, toPayload, type ClientOptions, type ConnectOverrides } from './client-options.js';
@@ -216,7 +217,8 @@ class Client implements MqttClient {
     return new Observable<LiveSession<MqttMessage>>((subscriber) => {
       const protocolVersion = connectPacket.protocolVersion;
       const maximumPacketSize = connectPacket.properties?.maximumPacketSize;
-      const channel = new PacketChannel(transport, { protocolVersion, maximumPacketSize });
+      // An HTTP answer (mqtt:// pointed at a WebSocket port) fails with a clear error, not a decode error.
+      const channel = new PacketChannel(rejectHttpReply(transport), { protocolVersion, maximumPacketSize });
       let session: LiveSession<MqttMessage> | undefined;
       const handshake = connectHandshake(channel, connectPacket).subscribe({
         next: (connack) => {
