@@ -19,12 +19,19 @@ const CONNACK = Buffer.from([0x20, 0x02, 0x00, 0x00]);
  * everything; `connack-then-garbage` follows the CONNACK with a malformed packet; `connack-then-destroy`
  * answers and destroys the socket at once.
  */
-async function scriptedServer(mode: Mode): Promise<{ server: Server; port: number; sockets: Socket[] }> {
+async function scriptedServer(mode: Mode): Promise<{ server: Server; port: number; sockets: Socket[]; afterConnect: Promise<Buffer> }> {
   const sockets: Socket[] = [];
+  let receivedAfterConnect!: (bytes: Buffer) => void;
+  const afterConnect = new Promise<Buffer>((resolve) => (receivedAfterConnect = resolve));
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: mode === 'silent' }, (socket) => {
     sockets.push(socket);
     socket.on('error', () => undefined);
     if (mode === 'silent') return;
+    // What the client sends after its CONNECT, up to its end of the stream.
+    const rest: Buffer[] = [];
+    let first = true;
+    socket.on('data', (d: Buffer) => (first ? (first = false) : rest.push(d)));
+    socket.on('end', () => receivedAfterConnect(Buffer.concat(rest)));
     socket.once('data', () => {
       socket.write(CONNACK);
       // Packet type 15 with flags 0 (AUTH) is malformed in MQTT 3.1.1: a final failure for the client.
@@ -33,7 +40,7 @@ async function scriptedServer(mode: Mode): Promise<{ server: Server; port: numbe
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as { port: number }).port, sockets };
+  return { server, port: (server.address() as { port: number }).port, sockets, afterConnect };
 }
 
 /** The child: connects with reconnect off, does `action`, then prints what still holds the loop. */
@@ -90,10 +97,10 @@ describe('a settled client lets the process exit', () => {
   afterAll(async () => {
     await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   });
-  const start = async (mode: Mode): Promise<{ url: string; sockets: Socket[] }> => {
-    const { server, port, sockets } = await scriptedServer(mode);
+  const start = async (mode: Mode): Promise<{ url: string; sockets: Socket[]; afterConnect: Promise<Buffer> }> => {
+    const { server, port, sockets, afterConnect } = await scriptedServer(mode);
     servers.push(server);
-    return { url: `mqtt://127.0.0.1:${port}`, sockets };
+    return { url: `mqtt://127.0.0.1:${port}`, sockets, afterConnect };
   };
 
   it('after a connect that timed out, even though the server never reads', async () => {
@@ -105,9 +112,11 @@ describe('a settled client lets the process exit', () => {
     sockets.forEach((s) => s.destroy());
   });
 
-  it('after disconnect(), even though the server never closes its side', async () => {
-    const { url, sockets } = await start('connack-then-hold');
+  it('after disconnect(), even though the server never closes its side, and the DISCONNECT still goes out', async () => {
+    const { url, sockets, afterConnect } = await start('connack-then-hold');
     const result = await runChild(url, 'disconnect');
+    // After the CONNECT comes DISCONNECT (0xe0 0x00), then the end of the stream.
+    expect([...(await afterConnect)]).toEqual([0xe0, 0x00]);
     expect(result.stderr).toBe('');
     expect(result.lines.map((l) => JSON.parse(l))).toEqual([{ outcome: 'disconnected', active: [] }]);
     expect(result.code).toBe(0);
