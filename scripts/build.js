@@ -1,19 +1,23 @@
 #!/usr/bin/env node
-// Builds dist/cjs (CommonJS), dist/esm (ES modules) and dist/types (declarations) from lib/.
+// Builds dist/cjs (CommonJS) and dist/esm (ES modules) from lib/, each with its own declarations
+// (.d.ts) and source maps, so that TypeScript reads the ESM types as ESM and the CJS types as CJS.
+// The maps point to lib/, which the package ships.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { rmSync, writeFileSync, existsSync } = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const tsc = require.resolve('typescript/bin/tsc');
 const dist = path.join(root, 'dist');
+// Installed from the registry there is no lib/ to build from (and dist/ is already there).
 if (!existsSync(path.join(root, 'lib', 'index.ts'))) process.exit(0);
+// `npm start` builds only when there is no build yet (`--if-missing`); `npm run build` always does.
+if (process.argv.includes('--if-missing') && existsSync(path.join(dist, 'cjs', 'cli', 'main.js'))) process.exit(0);
+const tsc = require.resolve('typescript/bin/tsc');
 
 rmSync(dist, { recursive: true, force: true });
 const run = (...args) => execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', ...args], { cwd: root, stdio: 'inherit' });
 run('--module', 'commonjs', '--moduleResolution', 'node10', '--outDir', 'dist/cjs');
 run('--module', 'es2022', '--moduleResolution', 'bundler', '--outDir', 'dist/esm');
-run('--declaration', '--emitDeclarationOnly', '--sourceMap', 'false', '--outDir', 'dist/types');
 writeFileSync(path.join(dist, 'cjs', 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
 writeFileSync(path.join(dist, 'esm', 'package.json'), JSON.stringify({ type: 'module' }) + '\n');

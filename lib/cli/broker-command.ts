@@ -1,6 +1,7 @@
 import { firstValueFrom } from 'rxjs';
 import type { CliDeps } from './cli-deps.js';
 import type { CliIo } from './cli-io.js';
+import { describeListenFailure } from './describe-listen-failure.js';
 import { formatBrokerEvent } from './format-broker-event.js';
 import { formatHelp, type HelpText } from './format-help.js';
 import { type OptionSpec, parseArgs, wantsHelp } from './parse-args.js';
@@ -10,7 +11,7 @@ import { ExitCode, reportFailure } from './report-failure.js';
 export const BROKER_OPTIONS: readonly OptionSpec[] = [
   { long: 'port', short: 'p', kind: 'integer', min: 0, max: 65535, valueName: 'PORT', description: 'MQTT/TCP port (default 1883; 0 picks a free port)' },
   { long: 'host', short: 'h', kind: 'string', valueName: 'HOST', description: 'interface to listen on (default 127.0.0.1; 0.0.0.0 for all)' },
-  { long: 'ws-port', kind: 'integer', min: 0, max: 65535, valueName: 'PORT', description: 'also accept MQTT over WebSocket on this port (0 picks a free port)' },
+  { long: 'ws-port', kind: 'integer', min: 0, max: 65535, valueName: 'PORT', description: "also accept MQTT over WebSocket on this port (0 picks a free port; needs the 'ws' package)" },
   { long: 'verbose', short: 'v', kind: 'flag', description: 'log connections, subscriptions and messages on stderr' },
   { long: 'help', kind: 'flag', description: 'show this help' },
 ];
@@ -63,7 +64,7 @@ export async function brokerCommand(argv: readonly string[], io: CliIo, deps: Cl
   try {
     broker = await deps.startBroker({ port, host, ...(wsPort === undefined ? {} : { websocket: { port: wsPort } }) });
   } catch (error) {
-    return reportFailure(io.stderr, 'broker', error, `cannot listen on ${host}:${port}`);
+    return reportFailure(io.stderr, 'broker', describeListenFailure(error, { host, port, wsPort }));
   }
   const log = verbose ? broker.events$.subscribe((event) => io.stderr.write(`${formatBrokerEvent(event)}\n`)) : undefined;
   io.stdout.write(`listening on ${broker.url}\n`);

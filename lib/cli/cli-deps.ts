@@ -1,6 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { BrokerEvent } from '../broker/index.js';
-import type { QoS } from '../codec/packet.js';
+import type { Packet, QoS } from '../codec/packet.js';
+import type { TraceDirection } from './trace-transport.js';
 
 /** The part of a received message the command line uses. */
 export interface CliMessage {
@@ -48,6 +49,8 @@ export interface CliConnectOptions {
   readonly key?: string;
   /** False skips the broker certificate check. */
   readonly rejectUnauthorized?: boolean;
+  /** Called with every packet sent and received (the `-d` trace). */
+  readonly trace?: (direction: TraceDirection, packet: Packet) => void;
 }
 
 /** The part of a running broker the command line uses (the rxmqtt/broker `BrokerHandle` fits it). */

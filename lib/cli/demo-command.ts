@@ -150,7 +150,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo, deps: CliD
 function formatWindow(w: SensorWindow, elapsedMs: number, threshold: number): string {
   const time = `${(elapsedMs / 1000).toFixed(1)}s`.padStart(6);
   const range = `${w.min.toFixed(1)} to ${w.max.toFixed(1)}`;
-  const line = `${time}  ${w.sensor.padEnd(10)} avg ${w.average.toFixed(1).padStart(5)} °C  (${w.count} readings, ${range})`;
+  const line = `${time}  ${w.sensor.padEnd(10)} avg ${w.average.toFixed(1).padStart(5)} °C  (${w.count} ${w.count === 1 ? 'reading' : 'readings'}, ${range})`;
   return w.alert ? `${line}  ALERT above ${threshold} °C` : line;
 }
 

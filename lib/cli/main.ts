@@ -21,7 +21,12 @@ const commands: readonly CliCommand[] = [
 
 // Loaded on first use, so `--help` and argument errors answer without loading the client or broker.
 const deps: CliDeps = {
-  connectAsync: async (options) => (await import('../node/connect.js')).connectAsync(options),
+  connectAsync: async ({ trace, ...options }) => {
+    const node = await import('../node/connect.js');
+    if (trace === undefined) return node.connectAsync(options);
+    const { traceTransport } = await import('./trace-transport.js');
+    return node.connectAsync({ ...options, transport: traceTransport(node.nodeTransportFor(options), options.protocolVersion, trace) });
+  },
   startBroker: async (options) => (await import('../broker/index.js')).startBroker(options),
 };
 

@@ -97,6 +97,20 @@ export function wantsHelp(argv: readonly string[]): boolean {
   return (end < 0 ? argv : argv.slice(0, end)).includes('--help');
 }
 
+/**
+ * Whether `argv` asks for the version (`--version` before any `--`), which every command answers
+ * like `rxmqtt --version`.
+ *
+ * @example
+ * ```ts
+ * wantsVersion(['-t', 'x', '--version']); // true
+ * ```
+ */
+export function wantsVersion(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--version');
+}
+
 const INTEGER = /^[+-]?\d+$/;
 
 /**

@@ -1,16 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { type Observable, lastValueFrom, mergeMap, of, takeUntil, tap } from 'rxjs';
 import { InvalidArgumentError } from '../errors.js';
-import type { QoS } from '../codec/packet.js';
+import type { Packet, QoS } from '../codec/packet.js';
 import type { CliConnectOptions, CliDeps } from './cli-deps.js';
 import type { CliIo } from './cli-io.js';
 import { CONNECTION_OPTIONS, connectionFromArgs } from './connection-options.js';
 import { resolveConnectOptions } from './resolve-connect-options.js';
 import { formatHelp, type HelpText } from './format-help.js';
+import { formatPacket } from './format-packet.js';
 import { type OptionSpec, type ParsedArgs, parseArgs, wantsHelp } from './parse-args.js';
 import { lines, readAll } from './read-stdin.js';
 import { ExitCode, reportFailure } from './report-failure.js';
 import { checkTopicName } from './topic-checks.js';
+import type { TraceDirection } from './trace-transport.js';
 
 /** The options of `rxmqtt pub`. */
 export const PUB_OPTIONS: readonly OptionSpec[] = [
@@ -69,7 +71,9 @@ export async function pubCommand(argv: readonly string[], io: CliIo, deps: CliDe
   }
   const qos = (args.integer('qos') ?? 0) as QoS;
   const retain = args.flag('retain');
-  const debug = args.flag('debug') ? (line: string) => io.stderr.write(`rxmqtt pub: ${line}\n`) : () => undefined;
+  const debugging = args.flag('debug');
+  const debug = debugging ? (line: string) => io.stderr.write(`rxmqtt pub: ${line}\n`) : () => undefined;
+  const trace = debugging ? { trace: (direction: TraceDirection, packet: Packet) => debug(`${direction} ${formatPacket(packet)}`) } : {};
 
   let messages$: Observable<string | Uint8Array>;
   try {
@@ -82,7 +86,7 @@ export async function pubCommand(argv: readonly string[], io: CliIo, deps: CliDe
   let client: Awaited<ReturnType<CliDeps['connectAsync']>>;
   try {
     // A one-shot publish fails fast: a lost connection is reported rather than retried.
-    client = await deps.connectAsync({ ...connection, reconnect: false });
+    client = await deps.connectAsync({ ...connection, reconnect: false, ...trace });
   } catch (error) {
     return reportFailure(io.stderr, 'pub', error, `cannot connect to ${connection.url}`);
   }
@@ -96,7 +100,7 @@ export async function pubCommand(argv: readonly string[], io: CliIo, deps: CliDe
         takeUntil(io.signals),
         // Up to 16 in flight; the client sends them in this order.
         mergeMap((payload) => client.publish(topic, payload, { qos, retain }).pipe(
-          tap({ complete: () => debug(`published ${++sent} to '${topic}' (${byteLength(payload)} bytes, QoS ${qos}${retain ? ', retained' : ''})`) }),
+          tap({ complete: () => debug(delivered(++sent, topic, byteLength(payload), qos, retain)) }),
         ), 16),
       ),
       { defaultValue: undefined },
@@ -142,6 +146,12 @@ async function readMessages(args: ParsedArgs, io: CliIo): Promise<Observable<str
     case 'stdin-line':
       return lines(io.stdin);
   }
+}
+
+/** The `-d` line for a message whose publish completed: what "done" means depends on the QoS. */
+function delivered(n: number, topic: string, bytes: number, qos: QoS, retain: boolean): string {
+  const done = qos === 0 ? 'sent (QoS 0: no acknowledgement)' : qos === 1 ? 'delivered (QoS 1: PUBACK received)' : 'delivered (QoS 2: PUBCOMP received)';
+  return `message ${n} to '${topic}' (${bytes} bytes${retain ? ', retained' : ''}) ${done}`;
 }
 
 function byteLength(payload: string | Uint8Array): number {

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { CliDeps } from './cli-deps.js';
 import type { CliIo } from './cli-io.js';
+import { wantsVersion } from './parse-args.js';
 import { ExitCode, reportFailure } from './report-failure.js';
 
 /** One `rxmqtt` subcommand. */
@@ -35,8 +36,9 @@ export function topLevelHelp(commands: readonly CliCommand[]): string {
 
 /**
  * Runs `rxmqtt <command> ...` and resolves with the process exit code. `--help` (or `help`, `-h`)
- * prints the top-level help; `--version` prints `version`. An unknown or missing command prints one
- * line on stderr and resolves with exit code 2.
+ * prints the top-level help; `--version` prints `version`, also after a command
+ * (`rxmqtt pub --version`). An unknown or missing command prints one line on stderr and resolves
+ * with exit code 2.
  *
  * @example
  * ```ts
@@ -62,6 +64,10 @@ export async function runCli(
     return ExitCode.ok;
   }
   const command = commands.find((c) => c.name === name);
+  if (command !== undefined && wantsVersion(rest)) {
+    io.stdout.write(`${version}\n`);
+    return ExitCode.ok;
+  }
   if (command === undefined) {
     const names = commands.map((c) => c.name).join(', ');
     const error =

@@ -1,6 +1,6 @@
 import { NEVER, type Observable, filter, identity, map, merge, take, takeUntil, tap, timer } from 'rxjs';
 import { InvalidArgumentError } from '../errors.js';
-import type { QoS } from '../codec/packet.js';
+import type { Packet, QoS } from '../codec/packet.js';
 import type { CliClient, CliConnectOptions, CliDeps, CliMessage } from './cli-deps.js';
 import type { CliIo } from './cli-io.js';
 import { CliOutput } from './cli-output.js';
@@ -8,9 +8,11 @@ import { CONNECTION_OPTIONS, connectionFromArgs } from './connection-options.js'
 import { resolveConnectOptions } from './resolve-connect-options.js';
 import { formatHelp, type HelpText } from './format-help.js';
 import { formatMessage } from './format-message.js';
+import { formatPacket } from './format-packet.js';
 import { type OptionSpec, type ParsedArgs, parseArgs, wantsHelp } from './parse-args.js';
 import { ExitCode, reportFailure } from './report-failure.js';
 import { checkTopicFilter } from './topic-checks.js';
+import type { TraceDirection } from './trace-transport.js';
 
 /** The options of `rxmqtt sub`. */
 export const SUB_OPTIONS: readonly OptionSpec[] = [
@@ -36,10 +38,11 @@ export const SUB_HELP: HelpText = {
     ["rxmqtt sub -t 'sensors/#' -v", 'everything under sensors/, with topics'],
     ['rxmqtt sub -t greetings -C 1', 'wait for one message, print it, exit'],
     ["rxmqtt sub -t 'sensors/+/temperature' | jq .celsius", 'JSON payloads into jq'],
-    ["rxmqtt sub -t 'logs/#' -v | head -n 20", 'the first 20 messages'],
+    ["rxmqtt sub -t 'logs/#' -v -C 20", 'the first 20 messages, then exit'],
   ],
   notes: [
-    'A lost connection is renewed with backoff (reported on stderr) and the subscriptions with it.',
+    'A lost connection is renewed with backoff and the subscriptions with it; both are reported on stderr.',
+    'Piped into a program that stops reading (| head -n 3), it exits when it next has a message to print.',
     'Exit status: 0 done, 1 failed (unreachable broker, refused subscription), 2 bad arguments, 27 timed out (-W).',
   ],
 };
@@ -76,20 +79,29 @@ export async function subCommand(argv: readonly string[], io: CliIo, deps: CliDe
   const timeoutSeconds = args.integer('timeout');
   const format = { verbose: args.flag('verbose'), newline: !args.flag('no-newline') };
   const skipRetained = args.flag('remove-retained');
-  const debug = args.flag('debug') ? (line: string) => io.stderr.write(`rxmqtt sub: ${line}\n`) : () => undefined;
+  const debugging = args.flag('debug');
+  const debug = debugging ? (line: string) => io.stderr.write(`rxmqtt sub: ${line}\n`) : () => undefined;
+  // With -d every packet is traced: the SUBACK shows the QoS the broker granted each filter.
+  const trace = debugging ? { trace: (direction: TraceDirection, packet: Packet) => debug(`${direction} ${formatPacket(packet)}`) } : {};
   const out = new CliOutput(io.stdout);
 
   debug(`connecting to ${connection.url} (MQTT ${connection.protocolVersion === 5 ? '5' : '3.1.1'})`);
   let client: CliClient;
   try {
     // Keeps running across broker restarts: lost connections are renewed and the subscriptions with them.
-    client = await deps.connectAsync({ ...connection, reconnect: true });
+    client = await deps.connectAsync({ ...connection, reconnect: true, ...trace });
   } catch (error) {
     return reportFailure(io.stderr, 'sub', error, `cannot connect to ${connection.url}`);
   }
   debug('connected');
+  let lost = false;
   const reconnects = client.state$?.subscribe((state) => {
+    if (state.status === 'connected' && lost) {
+      lost = false;
+      io.stderr.write(`rxmqtt sub: reconnected to ${connection.url}\n`);
+    }
     if (state.status === 'reconnecting') {
+      lost = true;
       const cause = state.cause === undefined ? '' : ` (${state.cause.message})`;
       const attempt = state.attempt ?? 1;
       const what = attempt === 1 ? 'connection lost' : 'reconnect failed';
@@ -110,6 +122,7 @@ export async function subCommand(argv: readonly string[], io: CliIo, deps: CliDe
   );
   let code: number = ExitCode.ok;
   try {
+    debug(`subscribing to ${filters.map((f) => `'${f}'`).join(', ')} (QoS ${qos})`);
     await new Promise<void>((resolve, reject) => {
       merge(...filters.map((f) => client.subscribe(f, { qos })))
         .pipe(
@@ -120,7 +133,6 @@ export async function subCommand(argv: readonly string[], io: CliIo, deps: CliDe
           takeUntil(stop$),
         )
         .subscribe({ next: (m) => out.write(formatMessage(m, format)), error: reject, complete: resolve });
-      debug(`subscribing to ${filters.map((f) => `'${f}'`).join(', ')} (QoS ${qos})`);
     });
   } catch (error) {
     code = reportFailure(io.stderr, 'sub', error);
@@ -133,6 +145,7 @@ export async function subCommand(argv: readonly string[], io: CliIo, deps: CliDe
   debug(ended === 'signal' ? 'interrupted, disconnecting' : ended === 'closed' ? 'output closed, disconnecting' : 'disconnecting');
   try {
     await client.disconnect({ timeout: 2000 });
+    debug('disconnected');
   } catch (error) {
     if (code === ExitCode.ok) code = reportFailure(io.stderr, 'sub', error, 'disconnect failed');
   }

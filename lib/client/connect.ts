@@ -14,8 +14,10 @@ import { whenConnected, type MqttClient } from './mqtt-client.js';
  * failed first connection closes the client unless `reconnect.retryInitialConnect` (see
  * docs/reliability.md).
  *
- * In the browser the platform `WebSocket` is used; elsewhere pass one as `options.WebSocket`.
- * For `mqtt://` and `mqtts://` (TCP, TLS) import `connect` from `rxmqtt/node`.
+ * In the browser the platform `WebSocket` is used. Where there is none (Node before 22), pass one:
+ * `connect(url, { WebSocket })` with `import WebSocket from 'ws'`; without it `connect` throws an
+ * InvalidArgumentError naming `WebSocket`. `rxmqtt/node` loads `ws` by itself, and also offers
+ * `mqtt://` and `mqtts://` (TCP, TLS).
  *
  * Throws {@link InvalidArgumentError} naming the option for invalid options (including an
  * `mqtt://` URL in this browser entry). Connection failures arrive as `state$`'s closed error:
@@ -67,6 +69,13 @@ export function browserTransport(options: ClientOptions & { brokerUrl?: BrokerUr
   const url = options.brokerUrl;
   if (url === undefined) throw new InvalidArgumentError('url', 'give a broker URL (ws:// or wss://) or a transport');
   if (url.protocol === 'ws' || url.protocol === 'wss') {
+    if (options.WebSocket === undefined && typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function') {
+      throw new InvalidArgumentError(
+        'WebSocket',
+        "this platform has no global WebSocket: pass one, connect(url, { WebSocket }) with `import WebSocket from 'ws'`, " +
+          "or in Node import { connect } from 'rxmqtt/node', which loads 'ws' by itself",
+      );
+    }
     return webSocketTransport({
       url: url.url,
       WebSocket: options.WebSocket as WebSocketConstructor | undefined,

@@ -31,6 +31,7 @@ import { PacketIdAllocator } from '../session/packet-id-allocator.js';
 import { reconnectWithBackoff, type ReconnectOptions } from '../session/reconnect-with-backoff.js';
 import { SubscriptionRegistry } from '../session/subscription-registry.js';
 import { assertTopicFilter, assertTopicName } from '../session/validate-topic.js';
+import { rejectHttpReply } from '../transport/reject-http-reply.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
 import { applyConnectOverrides } from './apply-connect-overrides.js';
 import { assertQoS, incomingMaximumPacketSize, toPayload, type ClientOptions, type ConnectOverrides } from './client-options.js';
@@ -259,7 +260,8 @@ class Client implements MqttClient {
       // The limit announced in an MQTT 5 CONNECT (a beforeConnect hook may have changed it), or the
       // option's (3.1.1, no properties); enforced from each fixed header on.
       const maximumPacketSize = connectPacket.properties?.maximumPacketSize ?? incomingMaximumPacketSize(this.options);
-      const channel = new PacketChannel(transport, { protocolVersion, maximumPacketSize, onPacket: this.onPacket });
+      // An HTTP answer (mqtt:// pointed at a WebSocket port) fails with a clear error, not a decode error.
+      const channel = new PacketChannel(rejectHttpReply(transport), { protocolVersion, maximumPacketSize, onPacket: this.onPacket });
       let session: LiveSession<MqttMessage> | undefined;
       const handshake = connectHandshake(channel, connectPacket).subscribe({
         next: (connack) => {

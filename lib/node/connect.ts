@@ -55,6 +55,22 @@ export function connectAsync(urlOrOptions: string | NodeClientOptions, options?:
   }
 }
 
+/**
+ * The transport {@link connect} would open for these options: `options.transport`, or TCP, TLS or
+ * WebSocket according to the URL. For tools that wrap the connection (the `rxmqtt -d` packet
+ * trace) and still want the URL handling of `connect`. Cold, like every {@link TransportFactory}.
+ * Throws InvalidArgumentError for an invalid URL or a missing one.
+ *
+ * @example
+ * ```ts
+ * const transport = nodeTransportFor({ url: 'mqtt://localhost:1883' });
+ * const client = connect({ transport: () => transport().pipe(tap(() => console.log('open'))) });
+ * ```
+ */
+export function nodeTransportFor(options: NodeClientOptions): TransportFactory {
+  return nodeTransport(mergeConnectArguments<NodeClientOptions>(options, undefined));
+}
+
 function nodeTransport(options: NodeClientOptions & { brokerUrl?: BrokerUrl }): TransportFactory {
   if (options.transport !== undefined) {
     if (typeof options.transport !== 'function') throw new InvalidArgumentError('transport', 'expected a TransportFactory function');

@@ -74,7 +74,8 @@ export interface OpenSocketOptions {
 
 /**
  * The cold open-a-socket Observable shared by the TCP and TLS transports: subscribing calls
- * `create()`, emits the {@link socketTransport} once `readyEvent` fires, then completes. It errors
+ * `create()`, emits the {@link socketTransport} once `readyEvent` fires, then completes; once that
+ * transport is closed, the socket no longer keeps the process alive. It errors
  * with a `TransportError` naming `label` and the cause (code `TRANSPORT_TIMEOUT` when
  * `connectTimeout` passes). Unsubscribing before it emitted destroys the socket.
  */
@@ -103,7 +104,18 @@ export function openSocketTransport(options: OpenSocketOptions): Observable<Tran
     };
     const onReady = (): void => {
       cleanup();
-      subscriber.next(socketTransport(socket));
+      const transport = socketTransport(socket);
+      subscriber.next({
+        ...transport,
+        close: () => {
+          transport.close();
+          // A client waits for nothing once it closed: the peer's FIN may never come (a peer
+          // that does not read, or keeps its half open), and the half-closed socket must not keep
+          // the process alive meanwhile. Writes still pending (the DISCONNECT) are requests of
+          // their own and keep the process until written.
+          socket.unref();
+        },
+      });
       subscriber.complete();
     };
     const onError = (cause: Error): void => {

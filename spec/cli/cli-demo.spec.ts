@@ -22,7 +22,7 @@ describe('rxmqtt demo', () => {
     expect(lost).toBe(0);
     // Each sensor's windows together count every reading it sent.
     const counts = new Map<string, number>();
-    for (const m of r.stdout.matchAll(/^\s+[\d.]+s {2}(sensor-\d+)\s+avg\s+-?[\d.]+ °C {2}\((\d+) readings/gm)) {
+    for (const m of r.stdout.matchAll(/^\s+[\d.]+s {2}(sensor-\d+)\s+avg\s+-?[\d.]+ °C {2}\((\d+) readings?,/gm)) {
       counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + Number(m[2]));
     }
     expect(Object.fromEntries(counts)).toEqual({ 'sensor-1': 30, 'sensor-2': 30, 'sensor-3': 30 });

@@ -141,3 +141,48 @@ function connectedOf(client: { state$: import('rxjs').Observable<ClientState> })
     });
   });
 }
+
+describe('connect (browser entry) without a global WebSocket', () => {
+  const saved = Object.getOwnPropertyDescriptor(globalThis, 'WebSocket');
+  beforeEach(() => {
+    delete (globalThis as { WebSocket?: unknown }).WebSocket;
+  });
+  afterEach(() => {
+    if (saved) Object.defineProperty(globalThis, 'WebSocket', saved);
+  });
+
+  it('throws InvalidArgumentError naming the WebSocket option and how to pass one', () => {
+    let thrown: unknown;
+    try {
+      connect('ws://127.0.0.1:1/mqtt');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InvalidArgumentError);
+    expect(thrown).toMatchObject({ argument: 'WebSocket' });
+    expect((thrown as Error).message).toContain('connect(url, { WebSocket })');
+    expect((thrown as Error).message).toContain("'rxmqtt/node'");
+  });
+
+  it('uses the constructor given as options.WebSocket', async () => {
+    const opened: string[] = [];
+    class RecordingWebSocket {
+      binaryType = '';
+      readyState = 0;
+      onopen: (() => void) | null = null;
+      onmessage = null;
+      onerror = null;
+      onclose: ((event: { code: number }) => void) | null = null;
+      constructor(url: string, protocols: string[]) {
+        opened.push(`${url} ${protocols.join(',')}`);
+        queueMicrotask(() => this.onclose?.({ code: 1002 }));
+      }
+      send(): void {}
+      close(): void {}
+    }
+    await expect(connectAsync('ws://127.0.0.1:1/mqtt', { WebSocket: RecordingWebSocket, reconnect: false })).rejects.toMatchObject({
+      name: 'TransportError',
+    });
+    expect(opened).toEqual(['ws://127.0.0.1:1/mqtt mqtt']);
+  });
+});
