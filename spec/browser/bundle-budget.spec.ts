@@ -10,8 +10,12 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { bundleForBrowser } from '../helpers/chromium.js';
 
-/** Bytes, gzipped (level 9). Measured at 23 377 when set. */
-const BUDGET_GZIP = 24_100;
+/**
+ * Bytes, gzipped (level 9). Set at 23 377 + 3%; raised once, to 25 789 + 3%, when the flow-operator
+ * helper, the trace option and statistics, the incoming size bound and the HTTP-reply check landed
+ * (docs/benchmarks.md says what is still to come out to reach the 15 kB target).
+ */
+const BUDGET_GZIP = 26_600;
 
 describe('bundle budget of the browser entry', () => {
   it(`bundles the minimal app for browsers without Node built-ins, within ${BUDGET_GZIP} B gzipped`, async () => {
