@@ -36,7 +36,8 @@ import type { Transport, TransportFactory } from '../transport/transport.js';
 import { applyConnectOverrides } from './apply-connect-overrides.js';
 import { assertQoS, incomingMaximumPacketSize, toPayload, type ClientOptions, type ConnectOverrides } from './client-options.js';
 import { ClientCounters, type ClientStats } from './client-stats.js';
-import { ReceivedMessage, type MqttMessage } from './mqtt-message.js';
+import { ReceivedMessage, withParams, type MqttMessage } from './mqtt-message.js';
+import type { TopicPattern } from '../session/topic-pattern.js';
 import type { ClientState, DisconnectOptions, MqttClient, PublishOptions, SubscribeOptions } from './mqtt-client.js';
 
 /**
@@ -159,7 +160,15 @@ class Client implements MqttClient {
     return this.connectPacket.clientId;
   }
 
-  subscribe(filter: string, options: SubscribeOptions = {}): Observable<MqttMessage> {
+  subscribe(filter: string, options?: SubscribeOptions): Observable<MqttMessage>;
+  subscribe<P>(pattern: TopicPattern<P>, options?: SubscribeOptions): Observable<MqttMessage<P>>;
+  subscribe<P>(filterOrPattern: string | TopicPattern<P>, options: SubscribeOptions = {}): Observable<MqttMessage> | Observable<MqttMessage<P>> {
+    if (isTopicPattern<P>(filterOrPattern)) {
+      const pattern = filterOrPattern;
+      // The subscription delivers only topics its filter matches, so match() always has params.
+      return this.subscribe(pattern.filter, options).pipe(map((m) => withParams(m, pattern.match(m.topic) as P)));
+    }
+    const filter = filterOrPattern;
     assertTopicFilter(filter, 'filter');
     assertOptionsObject(options, '{ qos?, noLocal?, retainAsPublished?, retainHandling?, properties? }');
     const qos = options.qos ?? 0;
@@ -366,4 +375,8 @@ function asMqttError(error: unknown): MqttError {
 
 function assertOptionsObject(options: unknown, shape: string): void {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', `expected ${shape}`);
+}
+
+function isTopicPattern<P>(value: unknown): value is TopicPattern<P> {
+  return typeof value === 'object' && value !== null && typeof (value as TopicPattern<P>).filter === 'string' && typeof (value as TopicPattern<P>).match === 'function';
 }

@@ -1,9 +1,9 @@
-import { filter, map, type OperatorFunction } from 'rxjs';
+import { filter, map, type Observable } from 'rxjs';
 import { InvalidArgumentError, PayloadError } from '../errors.js';
 import type { MqttMessage } from './mqtt-message.js';
 
 /** A message whose payload was parsed as JSON: the message itself (its prototype), plus `value`. */
-export type JsonMessage<T, M extends MqttMessage = MqttMessage> = M & { readonly value: T };
+export type JsonMessage<T, M extends MqttMessage<unknown> = MqttMessage> = M & { readonly value: T };
 
 /** Options of {@link json}. */
 export interface JsonOptions {
@@ -36,10 +36,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  *   .subscribe((m) => console.log(m.topic, m.value.celsius));
  * ```
  */
-export function json<T = unknown, M extends MqttMessage = MqttMessage>(
+export function json<T = unknown>(
   guard?: ((value: unknown) => value is T) | ((value: unknown) => boolean),
   options: JsonOptions = {},
-): OperatorFunction<M, JsonMessage<T, M>> {
+): <M extends MqttMessage<unknown>>(source: Observable<M>) => Observable<JsonMessage<T, M>> {
   if (guard !== undefined && typeof guard !== 'function') throw new InvalidArgumentError('guard', 'must be a function (value) => boolean');
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'must be an object');
   const invalid = options.invalid ?? 'error';
@@ -52,7 +52,7 @@ export function json<T = unknown, M extends MqttMessage = MqttMessage>(
     onInvalid?.(error);
     return SKIP;
   };
-  const parse = (message: M): JsonMessage<T, M> | typeof SKIP => {
+  const parse = <M extends MqttMessage<unknown>>(message: M): JsonMessage<T, M> | typeof SKIP => {
     let value: unknown;
     try {
       value = JSON.parse(utf8.decode(message.payload));
@@ -62,9 +62,9 @@ export function json<T = unknown, M extends MqttMessage = MqttMessage>(
     if (guard !== undefined && !guard(value)) return fail(new PayloadError('PAYLOAD_REJECTED', 'the payload is JSON the guard refused', message.topic));
     return Object.create(message, { value: { value, enumerable: true } }) as JsonMessage<T, M>;
   };
-  return (source) =>
+  return <M extends MqttMessage<unknown>>(source: Observable<M>) =>
     source.pipe(
-      map(parse),
+      map((m: M) => parse(m)),
       filter((m): m is JsonMessage<T, M> => m !== SKIP),
     );
 }

@@ -4,6 +4,7 @@ import type { DisconnectProperties, PublishProperties, SubscribeProperties } fro
 import { ConnectionClosedError, type MqttError } from '../errors.js';
 import type { ClientStats } from './client-stats.js';
 import type { MqttMessage } from './mqtt-message.js';
+import type { TopicPattern } from '../session/topic-pattern.js';
 
 /** Where the client is: replayed to every new subscriber of `state$`. */
 export type ClientState =
@@ -82,6 +83,18 @@ export interface MqttClient {
    * errors with SubscribeRefusedError or ConnectionClosedError.
    */
   subscribe(filter: string, options?: SubscribeOptions): Observable<MqttMessage>;
+  /**
+   * Messages on a topic pattern's filter, each carrying the pattern's typed `params` (see
+   * {@link topicPattern}). Otherwise the same as subscribing to `pattern.filter`: cold, shared and
+   * ref-counted per filter, UNSUBSCRIBE when the last observer of the filter leaves.
+   *
+   * @example
+   * ```ts
+   * client.subscribe(topicPattern('devices/:id/sensors/:kind'), { qos: 1 })
+   *   .subscribe((m) => console.log(m.params.id, m.params.kind, m.text()));
+   * ```
+   */
+  subscribe<P>(pattern: TopicPattern<P>, options?: SubscribeOptions): Observable<MqttMessage<P>>;
   /**
    * Cold: subscribing sends PUBLISH; emits once and completes when QoS 0 was written, on PUBACK
    * (QoS 1) or PUBCOMP (QoS 2). Unsubscribing before it was sent drops it; after, the flow still

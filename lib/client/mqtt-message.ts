@@ -2,14 +2,17 @@ import type { PublishPacket, QoS } from '../codec/packet.js';
 import type { PublishProperties } from '../codec/properties.js';
 
 /**
- * An application message received on a subscription.
+ * An application message received on a subscription. `P` is the type of `params`: the parameters
+ * of the topic pattern it was subscribed with (see {@link topicPattern}), `undefined` for a plain
+ * filter.
  *
  * @example
  * ```ts
  * client.subscribe('sensors/#').subscribe((m) => console.log(m.topic, m.text(), m.qos, m.retain));
+ * client.subscribe(topicPattern('sensors/:room')).subscribe((m) => console.log(m.params.room));
  * ```
  */
-export interface MqttMessage {
+export interface MqttMessage<P = undefined> {
   readonly topic: string;
   /** A view into the received bytes (not a copy). */
   readonly payload: Uint8Array;
@@ -20,6 +23,8 @@ export interface MqttMessage {
   readonly dup: boolean;
   /** MQTT 5 properties (user properties, content type, response topic, ...), when the server sent any. */
   readonly properties?: PublishProperties;
+  /** The topic pattern's parameters, when subscribed with a pattern; undefined for a plain filter. */
+  readonly params: P;
   /** The payload decoded as UTF-8. */
   text(): string;
   /** The payload decoded as UTF-8 and parsed as JSON; throws SyntaxError for invalid JSON. */
@@ -36,6 +41,7 @@ export class ReceivedMessage implements MqttMessage {
   readonly retain: boolean;
   readonly dup: boolean;
   readonly properties?: PublishProperties;
+  readonly params: undefined = undefined;
 
   constructor(packet: PublishPacket) {
     this.topic = packet.topic;
@@ -53,4 +59,12 @@ export class ReceivedMessage implements MqttMessage {
   json<T = unknown>(): T {
     return JSON.parse(this.text()) as T;
   }
+}
+
+/**
+ * The message as seen through a topic pattern: `message` is its prototype (so every field and
+ * method is the message's own), with `params` set.
+ */
+export function withParams<P>(message: MqttMessage<unknown>, params: P): MqttMessage<P> {
+  return Object.create(message, { params: { value: params, enumerable: true } }) as MqttMessage<P>;
 }
