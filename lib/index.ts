@@ -17,6 +17,7 @@ export { decodePackets, encodePackets, ofType } from './operators/index.js';
 
 export { connect, connectAsync } from './client/connect.js';
 export type { ClientOptions, WillOptions, ConnectOverrides } from './client/client-options.js';
+export type { ClientStats, PacketTraceEvent } from './client/client-stats.js';
 export {
   backoffDelay,
   DEFAULT_MIN_DELAY,
