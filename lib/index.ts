@@ -45,6 +45,7 @@ export { json, jsonPayload, type JsonMessage, type JsonOptions } from './client/
 export { topicPattern, type TopicPattern, type PatternParams } from './session/topic-pattern.js';
 
 export { MemoryInFlightStore } from './session/memory-in-flight-store.js';
+export { IndexedDbInFlightStore, type IndexedDbInFlightStoreOptions } from './session/indexed-db-in-flight-store.js';
 export type { InFlightStore, OutboundEntry, OutboundState } from './session/in-flight-store.js';
 export { TopicTree, topicMatches } from './session/topic-tree.js';
 

@@ -35,6 +35,9 @@ interface Harness {
   states(name: string): string[];
   disconnect(name: string): Promise<void>;
   errorOf(url: string): { name: string; code: string; message: string } | undefined;
+  connectWithStore(name: string, url: string, db: string, options?: object): Promise<string>;
+  storedOutbound(name: string): Promise<{ id: number | undefined; state: string; topic: string; text: string }[]>;
+  publishInBackground(name: string, topic: string, payload: string, qos: 0 | 1 | 2): void;
 }
 type Call<R> = (h: Harness, ...args: never[]) => R;
 const inPage = <R>(page: Page, fn: Call<R>, ...args: unknown[]): Promise<Awaited<R>> =>
@@ -198,5 +201,35 @@ describeWithChromium('browser entry in headless Chromium', () => {
     );
     expect(result).toEqual({ topic, text: 'from a worker', qos: 1, inWorker: true });
     await page.close();
+  });
+
+  it('keeps a QoS 1 publish in flight across a page reload with IndexedDbInFlightStore', async () => {
+    // A broker that never answers PUBLISH (its authorization never decides) keeps the publish in flight.
+    const stalling = await startBroker({ port: 0, websocket: { port: 0 }, authorizePublish: () => new Promise<boolean>(() => undefined) });
+    const topic = uniqueTopic('browser/idb');
+    const db = `rxmqtt-${Math.random().toString(36).slice(2)}`;
+    const options = { clientId: `idb-${Math.random().toString(36).slice(2, 8)}`, clean: false, reconnect: false };
+    try {
+      const page = await openPage();
+      await inPage(page, (h, url: string, d: string, o: object) => h.connectWithStore('p', url, d, o), `ws://127.0.0.1:${stalling.wsPort}`, db, options);
+      await inPage(page, (h, t: string) => h.publishInBackground('p', t, 'survives a reload', 1), topic);
+      await page.waitForFunction(async () => (await (globalThis as unknown as { harness: Harness }).harness.storedOutbound('p')).length === 1);
+      expect(await inPage(page, (h) => h.storedOutbound('p'))).toEqual([{ id: expect.any(Number), state: 'publish', topic, text: 'survives a reload' }]);
+
+      await page.reload();
+      await page.waitForFunction(() => 'harness' in globalThis);
+      const node = await nodeClient();
+      const delivered = collect<MqttMessage>(node.subscribe(topic, { qos: 1 }), 1, 20_000);
+      await node.publishAsync(`${topic}/barrier`, '', { qos: 1 });
+      // The same client id and store against a broker that works: the stored publish goes out again.
+      await inPage(page, (h, url: string, d: string, o: object) => h.connectWithStore('p2', url, d, o), wsUrl, db, options);
+      const [m] = await delivered;
+      expect([m?.topic, m?.text()]).toEqual([topic, 'survives a reload']);
+      await page.waitForFunction(async () => (await (globalThis as unknown as { harness: Harness }).harness.storedOutbound('p2')).length === 0);
+      await inPage(page, (h) => h.disconnect('p2'));
+      await page.close();
+    } finally {
+      await stalling.close();
+    }
   });
 });
