@@ -29,6 +29,13 @@ export interface BrokerLimits {
   readonly maxSessionExpiryInterval?: number;
   /** When set, the keep alive (seconds) the broker imposes on MQTT 5 clients (Server Keep Alive). */
   readonly serverKeepAlive?: number;
+  /**
+   * Most levels a topic name or filter from a client may have (default 128). A deeper SUBSCRIBE
+   * filter is refused (SUBACK 0x80 on 3.1.1, 0x8F on 5.0); a deeper PUBLISH topic or will topic is a
+   * protocol error that closes that client's connection only (5.0: reason 0x90 Topic Name invalid).
+   * At most 65 536 (a topic is at most 65 535 bytes).
+   */
+  readonly maxTopicLevels?: number;
 }
 
 /**
@@ -47,6 +54,7 @@ export const DEFAULT_BROKER_LIMITS: Required<Omit<BrokerLimits, 'serverKeepAlive
   receiveMaximum: 65535,
   topicAliasMaximum: 64,
   connectTimeout: 10000,
+  maxTopicLevels: 128,
 };
 
 /** Limits after defaults are applied. */
@@ -58,6 +66,7 @@ export interface ResolvedLimits {
   readonly receiveMaximum: number;
   readonly topicAliasMaximum: number;
   readonly connectTimeout: number;
+  readonly maxTopicLevels: number;
   readonly maxSessionExpiryInterval: number | undefined;
   readonly serverKeepAlive: number | undefined;
 }
@@ -149,6 +158,7 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedLimits {
   checkCount('limits.connectTimeout', l.connectTimeout, 1, 2 ** 31);
   checkCount('limits.maxSessionExpiryInterval', l.maxSessionExpiryInterval, 0, 0xffffffff);
   checkCount('limits.serverKeepAlive', l.serverKeepAlive, 0, 65535);
+  checkCount('limits.maxTopicLevels', l.maxTopicLevels, 1, 65536);
   return {
     ...DEFAULT_BROKER_LIMITS,
     ...Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined)),

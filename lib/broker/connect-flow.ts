@@ -1,5 +1,7 @@
 import type { ConnectPacket } from '../codec/packet.js';
 import type { ConnackProperties, PublishProperties } from '../codec/properties.js';
+import { topicLevelCount } from '../codec/topic.js';
+import { ProtocolError } from '../errors.js';
 import { callHook, type AuthenticateResult } from './auth-hooks.js';
 import { brokerMessage } from './broker-message.js';
 import type { ClientConnection } from './client-connection.js';
@@ -39,6 +41,12 @@ export function acceptConnect(connection: ClientConnection, packet: ConnectPacke
     if (!v5 && !packet.cleanStart) return refuse(connection, 0x85);
     clientId = assignClientId(); // [MQTT-3.1.3-6]
     if (v5) assigned = clientId; // told to the client [MQTT-3.2.2-16]
+  }
+  if (packet.will !== undefined && topicLevelCount(packet.will.topic) > core.limits.maxTopicLevels) {
+    // 5.0 has a reason code for it; 3.1.1 has no return code that fits, so the connection is closed
+    // without CONNACK [MQTT-3.2.2-6].
+    if (v5) return refuse(connection, 0x90); // Topic Name invalid
+    throw new ProtocolError(`the will topic has more than ${core.limits.maxTopicLevels} levels`, { code: 'TOPIC_TOO_DEEP', reasonCode: 0x90 });
   }
   // Extended (AUTH packet) authentication is not offered.
   if (v5 && packet.properties?.authenticationMethod !== undefined) return refuse(connection, 0x8c);

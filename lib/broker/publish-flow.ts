@@ -1,4 +1,5 @@
 import type { PublishPacket } from '../codec/packet.js';
+import { topicLevelCount, topicNameProblem } from '../codec/topic.js';
 import { ProtocolError } from '../errors.js';
 import { callHook } from './auth-hooks.js';
 import { brokerMessage } from './broker-message.js';
@@ -29,6 +30,7 @@ export function handlePublish(connection: ClientConnection, session: Session, pa
   } else if (topic === '') {
     throw new ProtocolError('PUBLISH without a topic name or topic alias', { specRef: 'MQTT-3.3.2-1' });
   }
+  checkPublishFields(connection, topic, packet);
 
   const packetId = packet.packetId ?? 0;
   if (packet.qos === 2) {
@@ -56,6 +58,29 @@ export function handlePublish(connection: ClientConnection, session: Session, pa
     });
   }
   return accept(connection, session, packet, topic, allowed === true);
+}
+
+/**
+ * The checks of a client's PUBLISH beyond what the decoder enforces: the topic depth limit, and on
+ * 5.0 no Subscription Identifier [MQTT-3.3.4-6] and a Response Topic without wildcards
+ * [MQTT-3.3.2-14]. Each failure is a protocol error that closes this client's connection only.
+ */
+function checkPublishFields(connection: ClientConnection, topic: string, packet: PublishPacket): void {
+  const max = connection.core.limits.maxTopicLevels;
+  if (topicLevelCount(topic) > max) {
+    throw new ProtocolError(`the topic name has more than ${max} levels`, { code: 'TOPIC_TOO_DEEP', reasonCode: 0x90 });
+  }
+  const properties = packet.properties;
+  if (connection.protocolVersion !== 5 || properties === undefined) return;
+  if (properties.subscriptionIdentifiers !== undefined) {
+    // Subscription Identifiers travel from server to client only [MQTT-3.3.4-6].
+    throw new ProtocolError('a PUBLISH from a client must not carry a Subscription Identifier', { specRef: 'MQTT-3.3.4-6' });
+  }
+  const responseTopic = properties.responseTopic;
+  if (responseTopic !== undefined && topicNameProblem(responseTopic) !== undefined) {
+    // The Response Topic is a Topic Name: no wildcards [MQTT-3.3.2-14], not empty [MQTT-4.7.3-1].
+    throw new ProtocolError(`invalid Response Topic ${JSON.stringify(responseTopic)}`, { specRef: 'MQTT-3.3.2-14' });
+  }
 }
 
 function accept(connection: ClientConnection, session: Session, packet: PublishPacket, topic: string, allowed: boolean): void {
