@@ -1,4 +1,5 @@
 import type { Packet, QoS } from '../codec/packet.js';
+import { ProtocolError } from '../errors.js';
 import type { BrokerMessage } from './broker-message.js';
 import type { BrokerSubscription } from './subscription-index.js';
 import { outboundPublish } from './outbound-publish.js';
@@ -85,23 +86,35 @@ export class Session {
     this.queue.push(delivery);
   }
 
-  /** PUBACK from the client. */
+  /**
+   * PUBACK from the client. An unknown packet id is ignored (a late duplicate). A PUBACK for a
+   * QoS 2 message is an acknowledgement of the wrong type: a protocol violation that closes the
+   * connection (3.1.1 [MQTT-4.8.0-1]; 5.0 DISCONNECT 0x82 [MQTT-4.13.1-1]) without advancing the flow.
+   */
   onPuback(packetId: number): void {
     const d = this.inflight.get(packetId);
-    if (d === undefined || d.qos !== 1) return;
+    if (d === undefined) return;
+    if (d.qos !== 1) throw wrongAck('PUBACK', packetId, d.qos);
     this.inflight.delete(packetId);
     this.drain();
   }
 
-  /** PUBREC from the client: answers PUBREL, or drops the message on a failure reason code. */
+  /**
+   * PUBREC from the client: answers PUBREL, or with a reason code of 0x80 or more ends the flow
+   * (PUBREL answers only a reason code below 0x80 [MQTT-4.3.3-4], so none follows and the message is
+   * discarded). A PUBREC for a QoS 1 message is a protocol violation, like {@link Session.onPuback}.
+   */
   onPubrec(packetId: number, reasonCode: number): void {
     const link = this.link;
     const d = this.inflight.get(packetId);
-    if (d === undefined || d.qos !== 2) {
+    if (d === undefined) {
+      // A failed PUBREC ends a flow; there is nothing to release.
+      if (reasonCode >= 0x80) return;
       // [MQTT-4.3.3-3] answer with PUBREL anyway; 5.0 says the id is unknown.
       link?.send({ type: 'pubrel', packetId, reasonCode: link.protocolVersion === 5 ? 0x92 : 0 });
       return;
     }
+    if (d.qos !== 2) throw wrongAck('PUBREC', packetId, d.qos);
     if (reasonCode >= 0x80) {
       this.inflight.delete(packetId);
       this.drain();
@@ -111,10 +124,15 @@ export class Session {
     link?.send({ type: 'pubrel', packetId });
   }
 
-  /** PUBCOMP from the client. */
+  /**
+   * PUBCOMP from the client. An unknown packet id is ignored. A PUBCOMP for a QoS 1 message, or for
+   * a QoS 2 message whose PUBREC has not come, is a protocol violation like {@link Session.onPuback}.
+   */
   onPubcomp(packetId: number): void {
     const d = this.inflight.get(packetId);
-    if (d === undefined || d.state !== 'comp') return;
+    if (d === undefined) return;
+    if (d.qos !== 2) throw wrongAck('PUBCOMP', packetId, d.qos);
+    if (d.state !== 'comp') throw new ProtocolError(`PUBCOMP before PUBREC for packet ${packetId}`);
     this.inflight.delete(packetId);
     this.drain();
   }
@@ -182,4 +200,10 @@ export class Session {
       if (!this.inflight.has(id)) return id;
     }
   }
+}
+
+/** A protocol violation: an acknowledgement whose type does not belong to the message's QoS. */
+function wrongAck(type: string, packetId: number, qos: 1 | 2): ProtocolError {
+  // 3.1.1: a protocol violation closes the connection [MQTT-4.8.0-1]; 5.0: DISCONNECT 0x82 [MQTT-4.13.1-1].
+  return new ProtocolError(`${type} for packet ${packetId}, a QoS ${qos} message`, { code: 'WRONG_ACK_TYPE' });
 }

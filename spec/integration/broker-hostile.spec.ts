@@ -1,48 +1,6 @@
-import type { MqttClient } from 'mqtt';
-import { startBroker, type BrokerHandle } from '../../lib/broker/index';
-import type { Packet } from '../../lib/codec/packet';
-import { endAll, messages, mqttjs, uniqueId } from '../broker/mqttjs';
+import { uniqueId } from '../broker/mqttjs';
 import { RawClient } from '../broker/raw-client';
-
-/** A topic or filter of `n` levels, `x/x/.../last`. */
-const deep = (n: number, last = 'x'): string => [...Array<string>(n - 1).fill('x'), last].join('/');
-
-/** A raw client that has completed CONNECT (CONNACK 0 checked) on `version`. */
-async function connected(broker: BrokerHandle, version: 4 | 5, clientId = uniqueId('raw')): Promise<RawClient> {
-  const c = await RawClient.open(broker.port);
-  c.send({ type: 'connect', protocolVersion: version, clientId, cleanStart: true, keepAlive: 60 }, version);
-  const [connack] = await c.packets(1, version);
-  expect(connack).toMatchObject({ type: 'connack', reasonCode: 0 });
-  return c;
-}
-
-/** The `n`-th packet (1-based) the raw client received, once it has arrived. */
-async function nth(c: RawClient, n: number, version: 4 | 5): Promise<Packet> {
-  return (await c.packets(n, version))[n - 1];
-}
-
-/** Starts a broker and a bystander; after every case the bystander's QoS 1 round trip still works. */
-function withBystander(options: Parameters<typeof startBroker>[0]): { readonly broker: BrokerHandle } {
-  const state = {} as { broker: BrokerHandle };
-  let bystander: MqttClient;
-  let rounds = 0;
-  beforeAll(async () => {
-    state.broker = await startBroker(options);
-    bystander = await mqttjs(state.broker.url, { protocolVersion: 5, clientId: uniqueId('bystander') });
-    await bystander.subscribeAsync('alive', { qos: 1 });
-  });
-  afterAll(async () => {
-    await endAll();
-    await state.broker.close();
-  });
-  afterEach(async () => {
-    rounds += 1;
-    await bystander.publishAsync('alive', String(rounds), { qos: 1 });
-    const got = await messages(bystander, rounds, (t) => t === 'alive');
-    expect(got[rounds - 1].payload).toBe(String(rounds));
-  });
-  return state;
-}
+import { connected, deep, nth, withBystander } from '../broker/hostile';
 
 describe('broker under hostile clients: deep topics with the default maxTopicLevels (128)', () => {
   const s = withBystander({ port: 0 });
