@@ -30,6 +30,12 @@ export class BrokerCore {
   /** Every open connection, including those still before CONNECT. */
   readonly sockets = new Set<ConnectionControl>();
   closed = false;
+  /** QoS 1/2 messages dropped for any reason (queue full, too large, session expired or evicted). */
+  droppedMessages = 0;
+  /** Stored sessions evicted to make room under `maxSessions`. */
+  evictedSessions = 0;
+  /** Connections turned away by `maxConnections` or `maxSessions`. */
+  refusedConnections = 0;
   private epoch = 0;
   private readonly targets: Session[] = [];
   private routing = false;
@@ -39,8 +45,25 @@ export class BrokerCore {
     readonly options: BrokerOptions,
     readonly limits: ResolvedLimits,
   ) {
-    this.sessions = new SessionStore(this.index, limits.maxQueuedMessages, limits.maxSessions, (s) => this.wills.flush(s.clientId));
+    this.sessions = new SessionStore(this.index, limits.maxQueuedMessages, limits.maxSessions, {
+      onExpire: (s) => this.wills.flush(s.clientId),
+      onEnded: (s, reason, dropped) => {
+        this.droppedMessages += dropped;
+        if (reason === 'evicted') this.evictedSessions++;
+        if (this.events.observed) this.events.emit({ type: 'sessionEnded', clientId: s.clientId, reason, droppedMessages: dropped });
+      },
+      onDrop: (s, reason) => {
+        this.droppedMessages++;
+        if (this.events.observed) this.events.emit({ type: 'messagesDropped', clientId: s.clientId, reason, count: 1 });
+      },
+    });
     this.wills = new WillScheduler((m) => this.route(m));
+  }
+
+  /** Counts a refused connection and reports it. */
+  refused(reason: 'maxConnections' | 'maxSessions', clientId: string | undefined): void {
+    this.refusedConnections++;
+    if (this.events.observed) this.events.emit({ type: 'connectionRefused', clientId, reason });
   }
 
   /**

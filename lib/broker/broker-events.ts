@@ -63,6 +63,56 @@ export interface ConnectionErrorEvent {
 }
 
 /**
+ * QoS 1 or 2 messages meant for a session were dropped: its queue was full (`maxQueuedMessages`),
+ * or the message was larger than the client's Maximum Packet Size. Drops are counted, never silent.
+ *
+ * @example
+ * ```ts
+ * broker.events$.pipe(filter((e) => e.type === 'messagesDropped')).subscribe((e) => console.warn(e.clientId, e.reason, e.count));
+ * ```
+ */
+export interface MessagesDroppedEvent {
+  readonly type: 'messagesDropped';
+  readonly clientId: string;
+  readonly reason: 'queueFull' | 'tooLarge';
+  readonly count: number;
+}
+
+/**
+ * A stored session ended without its client: its expiry interval ran out (`expired`), or it was the
+ * oldest disconnected session and made room for a new client when `maxSessions` was reached
+ * (`evicted`). `droppedMessages` counts the queued and in-flight QoS 1/2 messages it still held:
+ * acknowledged to their publishers and now never delivered.
+ *
+ * @example
+ * ```ts
+ * broker.events$.pipe(filter((e) => e.type === 'sessionEnded')).subscribe((e) => console.log(e.clientId, e.reason, e.droppedMessages));
+ * ```
+ */
+export interface SessionEndedEvent {
+  readonly type: 'sessionEnded';
+  readonly clientId: string;
+  readonly reason: 'expired' | 'evicted';
+  readonly droppedMessages: number;
+}
+
+/**
+ * A client was turned away by a limit: `maxConnections` (the socket is closed before CONNECT is
+ * read, `clientId` undefined) or `maxSessions` with every stored session online (CONNACK 0x03 on
+ * 3.1.1, 0x97 on 5.0).
+ *
+ * @example
+ * ```ts
+ * broker.events$.pipe(filter((e) => e.type === 'connectionRefused')).subscribe((e) => console.warn(e.reason));
+ * ```
+ */
+export interface ConnectionRefusedEvent {
+  readonly type: 'connectionRefused';
+  readonly clientId: string | undefined;
+  readonly reason: 'maxConnections' | 'maxSessions';
+}
+
+/**
  * Everything {@link BrokerHandle.events$} reports, discriminated by `type`.
  *
  * @example
@@ -79,7 +129,10 @@ export type BrokerEvent =
   | PublishedEvent
   | SubscribedEvent
   | UnsubscribedEvent
-  | ConnectionErrorEvent;
+  | ConnectionErrorEvent
+  | MessagesDroppedEvent
+  | SessionEndedEvent
+  | ConnectionRefusedEvent;
 
 /**
  * The broker's event streams. All are hot (they report what happens while subscribed, no replay)

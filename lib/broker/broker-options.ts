@@ -17,8 +17,32 @@ export interface BrokerLimits {
   readonly maxInflight?: number;
   /** Largest packet accepted from a client, in bytes (default 1 MiB). Announced to MQTT 5 clients. */
   readonly maxPacketSize?: number;
-  /** Sessions held at once, online and offline (default 10 000). Further clients are refused. */
+  /**
+   * Sessions held at once, online and offline (default 10 000). When a new client wants a session
+   * kept after it leaves and the limit is reached, the session whose client left first is evicted
+   * (its undelivered messages are dropped and reported in a `sessionEnded` event). Only when every
+   * stored session is online is such a client refused (CONNACK 0x03 on 3.1.1, 0x97 on 5.0). A client
+   * whose session ends with its connection (Clean Session 1, or 5.0 Session Expiry 0) is never
+   * refused for this limit and evicts nothing: `maxConnections` bounds those.
+   */
   readonly maxSessions?: number;
+  /**
+   * Open connections at once, including those that have not sent CONNECT yet (default 10 000).
+   * A connection beyond it is closed before anything is read (a `connectionRefused` event).
+   */
+  readonly maxConnections?: number;
+  /**
+   * Seconds a 3.1.1 persistent session (Clean Session 0) outlives its connection (default 86 400,
+   * one day; 0xFFFFFFFF: never expires). 3.1.1 has no Session Expiry Interval of its own.
+   * `maxSessionExpiryInterval` caps it too.
+   */
+  readonly sessionExpiry311?: number;
+  /**
+   * Subscriptions one session may hold (default 1000). A SUBSCRIBE for a new filter beyond it is
+   * refused in its SUBACK slot (0x80 on 3.1.1, 0x97 Quota exceeded on 5.0); re-subscribing to a
+   * filter the session holds is always allowed.
+   */
+  readonly maxSubscriptionsPerClient?: number;
   /** Inbound QoS 2 messages an MQTT 5 client may have unreleased at once (default 65535, the protocol maximum), announced as Receive Maximum. */
   readonly receiveMaximum?: number;
   /** Topic aliases an MQTT 5 client may use towards the broker (default 64). */
@@ -51,6 +75,9 @@ export const DEFAULT_BROKER_LIMITS: Required<Omit<BrokerLimits, 'serverKeepAlive
   maxInflight: 256,
   maxPacketSize: 1024 * 1024,
   maxSessions: 10000,
+  maxConnections: 10000,
+  sessionExpiry311: 86400,
+  maxSubscriptionsPerClient: 1000,
   receiveMaximum: 65535,
   topicAliasMaximum: 64,
   connectTimeout: 10000,
@@ -63,6 +90,9 @@ export interface ResolvedLimits {
   readonly maxInflight: number;
   readonly maxPacketSize: number;
   readonly maxSessions: number;
+  readonly maxConnections: number;
+  readonly sessionExpiry311: number;
+  readonly maxSubscriptionsPerClient: number;
   readonly receiveMaximum: number;
   readonly topicAliasMaximum: number;
   readonly connectTimeout: number;
@@ -153,6 +183,9 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedLimits {
   checkCount('limits.maxInflight', l.maxInflight, 1, 65535);
   checkCount('limits.maxPacketSize', l.maxPacketSize, 64, 268435460);
   checkCount('limits.maxSessions', l.maxSessions, 1, 2 ** 31);
+  checkCount('limits.maxConnections', l.maxConnections, 1, 2 ** 31);
+  checkCount('limits.sessionExpiry311', l.sessionExpiry311, 0, 0xffffffff);
+  checkCount('limits.maxSubscriptionsPerClient', l.maxSubscriptionsPerClient, 1, 2 ** 31);
   checkCount('limits.receiveMaximum', l.receiveMaximum, 1, 65535);
   checkCount('limits.topicAliasMaximum', l.topicAliasMaximum, 0, 65535);
   checkCount('limits.connectTimeout', l.connectTimeout, 1, 2 ** 31);

@@ -77,7 +77,8 @@ function complete(connection: ClientConnection, packet: ConnectPacket, clientId:
   const core = connection.core;
   const limits = core.limits;
   const v5 = packet.protocolVersion === 5;
-  const requested = v5 ? (packet.properties?.sessionExpiryInterval ?? 0) : packet.cleanStart ? 0 : 0xffffffff;
+  // 3.1.1 has no Session Expiry Interval: a persistent session lives for the broker's sessionExpiry311.
+  const requested = v5 ? (packet.properties?.sessionExpiryInterval ?? 0) : packet.cleanStart ? 0 : limits.sessionExpiry311;
   const cap = limits.maxSessionExpiryInterval;
   const granted = cap !== undefined && requested > cap ? cap : requested;
   // Sized before anything changes: a CONNACK that cannot fit closes the connection with nothing sent.
@@ -92,7 +93,13 @@ function complete(connection: ClientConnection, packet: ConnectPacket, clientId:
   const previous = core.connections.get(clientId);
   if (previous !== undefined) previous.terminate(0x8e, true);
   let session = core.sessions.get(clientId);
-  if (session === undefined && core.sessions.full) return refuse(connection, 0x97);
+  // A client whose session ends with its connection needs no storage: it is never refused or made
+  // room for (maxConnections bounds those). One that wants its session kept takes the place of the
+  // session whose client left first, and is refused only when every stored session is online.
+  if (session === undefined && granted !== 0 && core.sessions.full && !core.sessions.evictOldestOffline()) {
+    core.refused('maxSessions', clientId);
+    return refuse(connection, 0x97);
+  }
 
   let sessionPresent = false;
   if (packet.cleanStart || session === undefined) {

@@ -28,4 +28,7 @@ export type {
   SubscribedEvent,
   UnsubscribedEvent,
   ConnectionErrorEvent,
+  MessagesDroppedEvent,
+  SessionEndedEvent,
+  ConnectionRefusedEvent,
 } from './broker-events.js';

@@ -51,6 +51,8 @@ export class Session {
   constructor(
     readonly clientId: string,
     private readonly maxQueued: number,
+    /** Told of every dropped message (the broker turns it into a `messagesDropped` event). */
+    private readonly onDrop: (session: Session, reason: 'queueFull' | 'tooLarge') => void = () => undefined,
   ) {}
 
   get online(): boolean {
@@ -60,6 +62,11 @@ export class Session {
   /** Outbound messages in flight (sent, not fully acknowledged). */
   get inflightCount(): number {
     return this.inflight.size;
+  }
+
+  /** QoS 1/2 messages the session still owes its client (in flight and queued). */
+  get heldCount(): number {
+    return this.inflight.size + this.queuedCount;
   }
 
   /** Outbound messages waiting for the in-flight window or for the client to come back. */
@@ -80,7 +87,7 @@ export class Session {
       return;
     }
     if (this.queuedCount >= this.maxQueued) {
-      this.dropped++;
+      this.drop('queueFull');
       return;
     }
     this.queue.push(delivery);
@@ -144,7 +151,7 @@ export class Session {
       if (d.state === 'comp') link.send({ type: 'pubrel', packetId: d.packetId });
       else if (!link.send(outboundPublish(d.message, d.qos, d.retain, true, d.packetId, d.subscriptionIds, link.protocolVersion, now))) {
         this.inflight.delete(d.packetId);
-        this.dropped++;
+        this.drop('tooLarge');
       }
     }
     this.drain(now);
@@ -188,8 +195,13 @@ export class Session {
     if (!link.send(outboundPublish(d.message, d.qos, d.retain, false, d.packetId, d.subscriptionIds, link.protocolVersion, now))) {
       // Too large for this client: discard it [MQTT-3.1.2-25].
       this.inflight.delete(d.packetId);
-      this.dropped++;
+      this.drop('tooLarge');
     }
+  }
+
+  private drop(reason: 'queueFull' | 'tooLarge'): void {
+    this.dropped++;
+    this.onDrop(this, reason);
   }
 
   private allocatePacketId(): number {

@@ -70,6 +70,10 @@ function apply(connection: ClientConnection, session: Session, packet: Subscribe
     }
     let sub = session.subscriptions.get(s.topicFilter);
     const isNew = sub === undefined;
+    if (isNew && session.subscriptions.size >= core.limits.maxSubscriptionsPerClient) {
+      reasonCodes.push(v5 ? 0x97 : 0x80); // Quota exceeded / Failure
+      return;
+    }
     if (sub === undefined) {
       sub = {
         session,
