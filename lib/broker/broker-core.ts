@@ -34,7 +34,7 @@ export class BrokerCore {
   droppedMessages = 0;
   /** Stored sessions evicted to make room under `maxSessions`. */
   evictedSessions = 0;
-  /** Connections turned away by `maxConnections` or `maxSessions`. */
+  /** Connections turned away by `maxConnections`, `maxSessions` or the WebSocket Origin policy. */
   refusedConnections = 0;
   private epoch = 0;
   private readonly targets: Session[] = [];
@@ -61,9 +61,9 @@ export class BrokerCore {
   }
 
   /** Counts a refused connection and reports it. */
-  refused(reason: 'maxConnections' | 'maxSessions', clientId: string | undefined): void {
+  refused(reason: 'maxConnections' | 'maxSessions' | 'origin', clientId: string | undefined, origin?: string): void {
     this.refusedConnections++;
-    if (this.events.observed) this.events.emit({ type: 'connectionRefused', clientId, reason });
+    if (this.events.observed) this.events.emit({ type: 'connectionRefused', clientId, reason, ...(origin === undefined ? {} : { origin }) });
   }
 
   /**

@@ -97,9 +97,10 @@ export interface SessionEndedEvent {
 }
 
 /**
- * A client was turned away by a limit: `maxConnections` (the socket is closed before CONNECT is
- * read, `clientId` undefined) or `maxSessions` with every stored session online (CONNACK 0x03 on
- * 3.1.1, 0x97 on 5.0).
+ * A client was turned away: by `maxConnections` (the socket is closed before CONNECT is read,
+ * `clientId` undefined), by `maxSessions` with every stored session online (CONNACK 0x03 on
+ * 3.1.1, 0x97 on 5.0), or by the WebSocket listener's `allowedOrigins` (HTTP 403 at the upgrade;
+ * `origin` says which page tried).
  *
  * @example
  * ```ts
@@ -109,7 +110,9 @@ export interface SessionEndedEvent {
 export interface ConnectionRefusedEvent {
   readonly type: 'connectionRefused';
   readonly clientId: string | undefined;
-  readonly reason: 'maxConnections' | 'maxSessions';
+  readonly reason: 'maxConnections' | 'maxSessions' | 'origin';
+  /** The refused page's Origin (reason `origin` only). */
+  readonly origin?: string;
 }
 
 /**

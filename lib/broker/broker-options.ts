@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
+import { originPatternProblem } from './origin-policy.js';
 import type { AuthenticateHook, AuthorizePublishHook, AuthorizeSubscribeHook } from './auth-hooks.js';
 
 /**
@@ -120,6 +121,30 @@ export interface BrokerTlsOptions {
 }
 
 /**
+ * The WebSocket listener's settings.
+ *
+ * @example
+ * ```ts
+ * // Pages on this machine (any port) and one web app may connect; programs without an Origin always may.
+ * await startBroker({ port: 0, websocket: { port: 0, allowedOrigins: [...DEFAULT_ALLOWED_ORIGINS, 'https://app.example.com'] } });
+ * ```
+ */
+export interface BrokerWebSocketOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Only upgrades on this path (default: any path). */
+  readonly path?: string;
+  /**
+   * The `Origin`s whose pages may connect (default {@link DEFAULT_ALLOWED_ORIGINS}: http and https
+   * pages from localhost, 127.0.0.1 and [::1] on any port). Each entry is `*` (any page), `null`
+   * (file: pages, sandboxed frames), an origin such as `https://app.example.com`, or one with port
+   * `*`. An upgrade from any other Origin gets HTTP 403. Requests without an Origin header (programs,
+   * not browsers) are always accepted.
+   */
+  readonly allowedOrigins?: readonly string[];
+}
+
+/**
  * Options of {@link startBroker}.
  *
  * @example
@@ -133,7 +158,7 @@ export interface BrokerOptions {
   /** Interface to listen on (default 127.0.0.1, loopback only). */
   readonly host?: string;
   /** Adds a WebSocket listener (subprotocol `mqtt`); needs the optional `ws` package. */
-  readonly websocket?: { readonly port: number; readonly path?: string };
+  readonly websocket?: BrokerWebSocketOptions;
   /** Adds a TLS listener. */
   readonly tls?: BrokerTlsOptions;
   /** Decides whether a client may connect. Absent: everyone may. */
@@ -166,7 +191,17 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedLimits {
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {
     throw new InvalidArgumentError('options.host', 'must be a non-empty string');
   }
-  if (options.websocket !== undefined) checkPort('options.websocket.port', options.websocket.port);
+  if (options.websocket !== undefined) {
+    checkPort('options.websocket.port', options.websocket.port);
+    const origins: unknown = options.websocket.allowedOrigins;
+    if (origins !== undefined) {
+      if (!Array.isArray(origins)) throw new InvalidArgumentError('options.websocket.allowedOrigins', 'must be an array of origins');
+      origins.forEach((o: unknown, i) => {
+        const problem = originPatternProblem(o);
+        if (problem !== undefined) throw new InvalidArgumentError(`options.websocket.allowedOrigins[${i}]`, `${problem}, got ${JSON.stringify(o)}`);
+      });
+    }
+  }
   if (options.tls !== undefined) {
     checkPort('options.tls.port', options.tls.port);
     if (options.tls.key === undefined || options.tls.cert === undefined) {

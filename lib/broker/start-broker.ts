@@ -126,7 +126,9 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     tcp = await listenTcp(options.port, host, (socket) => serve(socketTransport(socket)));
     listeners.push(tcp);
     if (options.websocket !== undefined) {
-      ws = await listenWebSocket(options.websocket.port, host, options.websocket.path, limits.maxPacketSize + 8, serve);
+      ws = await listenWebSocket(options.websocket.port, host, options.websocket.path, limits.maxPacketSize + 8, serve, options.websocket.allowedOrigins, (origin) =>
+        core.refused('origin', undefined, origin),
+      );
       listeners.push(ws);
     }
     if (options.tls !== undefined) {

@@ -1,6 +1,7 @@
 import { Subject, Observable } from 'rxjs';
 import { TransportError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
+import { DEFAULT_ALLOWED_ORIGINS, originAllowed } from './origin-policy.js';
 import type { Listener } from './tcp-listener.js';
 
 /** The part of a `ws` server-side socket the broker uses. */
@@ -61,7 +62,9 @@ export function wsServerTransport(ws: WsSocket): Transport {
 /**
  * Listens for MQTT over WebSocket with the `ws` package (an optional peer dependency, loaded only
  * when a websocket listener is asked for). Accepts the `mqtt` subprotocol (and `mqttv3.1`).
- * Rejects with a TransportError (code `WS_MISSING`) when `ws` is not installed.
+ * An upgrade whose `Origin` header is not in `allowedOrigins` (see {@link originAllowed}; requests
+ * without an Origin pass) is answered with HTTP 403 and never becomes a connection; `onRefused`
+ * hears of it. Rejects with a TransportError (code `WS_MISSING`) when `ws` is not installed.
  *
  * @example
  * ```ts
@@ -74,6 +77,8 @@ export async function listenWebSocket(
   path: string | undefined,
   maxPayload: number,
   onTransport: (transport: Transport) => void,
+  allowedOrigins: readonly string[] = DEFAULT_ALLOWED_ORIGINS,
+  onRefused: (origin: string) => void = () => undefined,
 ): Promise<Listener> {
   type WsModule = { WebSocketServer?: typeof import('ws').WebSocketServer; default?: { WebSocketServer: typeof import('ws').WebSocketServer } };
   let ws: WsModule;
@@ -91,6 +96,13 @@ export async function listenWebSocket(
     maxPayload,
     perMessageDeflate: false,
     handleProtocols: (protocols: Set<string>) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
+    // A browser lets any page open ws://127.0.0.1:PORT; the Origin header says which page it is.
+    verifyClient: (info: { origin?: string }, done: (ok: boolean, code?: number, message?: string) => void) => {
+      const origin = typeof info.origin === 'string' && info.origin !== '' ? info.origin : undefined;
+      if (originAllowed(origin, allowedOrigins)) return done(true);
+      onRefused(origin as string);
+      done(false, 403, 'Origin not allowed');
+    },
   });
   server.on('connection', (socket) => onTransport(wsServerTransport(socket as unknown as WsSocket)));
   return new Promise<Listener>((resolve, reject) => {

@@ -63,7 +63,7 @@ export interface CliBroker {
 export interface CliBrokerOptions {
   readonly port: number;
   readonly host: string;
-  readonly websocket?: { readonly port: number };
+  readonly websocket?: { readonly port: number; readonly allowedOrigins?: readonly string[] };
 }
 
 /**

@@ -39,6 +39,7 @@ export function formatBrokerEvent(event: BrokerEvent): string {
     case 'sessionEnded':
       return `session of '${event.clientId}' ${event.reason}, ${event.droppedMessages} undelivered message(s) dropped`;
     case 'connectionRefused':
+      if (event.reason === 'origin') return `websocket upgrade refused (403): origin ${event.origin ?? '(none)'} is not allowed`;
       return `connection${event.clientId === undefined ? '' : ` of '${event.clientId}'`} refused: ${event.reason} reached`;
   }
 }
