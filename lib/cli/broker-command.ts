@@ -1,4 +1,5 @@
 import { firstValueFrom } from 'rxjs';
+import type { BrokerLimits } from '../broker/broker-options.js';
 import { originPatternProblem } from '../broker/origin-policy.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { CliDeps } from './cli-deps.js';
@@ -7,6 +8,20 @@ import { formatBrokerEvent } from './format-broker-event.js';
 import { formatHelp, type HelpText } from './format-help.js';
 import { type OptionSpec, parseArgs, wantsHelp } from './parse-args.js';
 import { ExitCode, reportFailure } from './report-failure.js';
+
+/** `rxmqtt broker` flags that set one broker limit each: flag, limit, range, meaning. */
+const LIMIT_FLAGS: readonly (readonly [string, keyof BrokerLimits, number, number, string])[] = [
+  ['max-queued', 'maxQueuedMessages', 0, 2 ** 31, 'QoS 1/2 messages queued per session beyond the in-flight window (default 1000)'],
+  ['max-inflight', 'maxInflight', 1, 65535, 'outbound QoS 1/2 messages awaiting acknowledgement per client (default 256)'],
+  ['max-packet-size', 'maxPacketSize', 64, 268435460, 'largest packet accepted from a client, in bytes (default 1048576)'],
+  ['receive-maximum', 'receiveMaximum', 1, 65535, 'unreleased inbound QoS 2 messages per MQTT 5 client (default 65535)'],
+  ['topic-alias-maximum', 'topicAliasMaximum', 0, 65535, 'topic aliases an MQTT 5 client may use (default 64)'],
+  ['max-sessions', 'maxSessions', 1, 2 ** 31, 'sessions held, online and offline (default 10000)'],
+  ['max-connections', 'maxConnections', 1, 2 ** 31, 'open connections (default 10000)'],
+  ['max-subscriptions', 'maxSubscriptionsPerClient', 1, 2 ** 31, 'subscriptions per session (default 1000)'],
+  ['max-topic-levels', 'maxTopicLevels', 1, 65536, 'levels of a topic or filter (default 128)'],
+  ['session-expiry-311', 'sessionExpiry311', 0, 0xffffffff, 'seconds a 3.1.1 persistent session outlives its connection (default 86400)'],
+];
 
 /** The options of `rxmqtt broker`. */
 export const BROKER_OPTIONS: readonly OptionSpec[] = [
@@ -20,13 +35,14 @@ export const BROKER_OPTIONS: readonly OptionSpec[] = [
     valueName: 'ORIGIN',
     description: 'a web page Origin that may use the WebSocket listener, e.g. https://app.example.com, or * for any (repeatable; default: pages from localhost, 127.0.0.1 and [::1] on any port)',
   },
+  ...LIMIT_FLAGS.map(([long, , min, max, description]): OptionSpec => ({ long, kind: 'integer', min, max, valueName: 'N', description })),
   { long: 'verbose', short: 'v', kind: 'flag', description: 'log connections, subscriptions and messages on stderr' },
   { long: 'help', kind: 'flag', description: 'show this help' },
 ];
 
 /** The `rxmqtt broker --help` text. */
 export const BROKER_HELP: HelpText = {
-  usage: ['rxmqtt broker [--port PORT] [--host HOST] [--ws-port PORT [--ws-allowed-origin ORIGIN]...] [--verbose]'],
+  usage: ['rxmqtt broker [--port PORT] [--host HOST] [--ws-port PORT [--ws-allowed-origin ORIGIN]...] [--max-queued N] [--max-inflight N] [...limits] [--verbose]'],
   summary:
     'Runs the embedded MQTT 3.1.1 and 5.0 broker until Ctrl-C (SIGINT) or SIGTERM, then closes every ' +
     'connection and exits. Prints the URL of each listener on stdout, one per line.',
@@ -35,6 +51,7 @@ export const BROKER_HELP: HelpText = {
     ['rxmqtt broker', 'listen on mqtt://127.0.0.1:1883'],
     ['rxmqtt broker --port 0 --ws-port 0 --verbose', 'free ports, TCP and WebSocket, with a log of what happens'],
     ['rxmqtt broker --ws-port 8080 --ws-allowed-origin https://app.example.com', 'let one web app (and programs) use the WebSocket listener'],
+    ['rxmqtt broker --max-queued 100000 --max-inflight 1024', 'let a slow subscriber hold more unacknowledged QoS 1/2 messages'],
   ],
   notes: ['Exit status: 0 stopped by a signal, 1 could not start (e.g. port in use), 2 bad arguments.'],
 };
@@ -59,12 +76,17 @@ export async function brokerCommand(argv: readonly string[], io: CliIo, deps: Cl
   let wsPort: number | undefined;
   let verbose: boolean;
   let allowedOrigins: readonly string[] | undefined;
+  const limits: { -readonly [K in keyof BrokerLimits]?: number } = {};
   try {
     const args = parseArgs(argv, BROKER_OPTIONS);
     port = args.integer('port') ?? 1883;
     host = args.string('host') ?? '127.0.0.1';
     wsPort = args.integer('ws-port');
     verbose = args.flag('verbose');
+    for (const [flag, limit] of LIMIT_FLAGS) {
+      const value = args.integer(flag);
+      if (value !== undefined) limits[limit] = value;
+    }
     const origins = args.strings('ws-allowed-origin');
     allowedOrigins = origins.length > 0 ? origins : undefined;
     for (const origin of origins) {
@@ -79,7 +101,12 @@ export async function brokerCommand(argv: readonly string[], io: CliIo, deps: Cl
   const signal = firstValueFrom(io.signals);
   let broker: Awaited<ReturnType<CliDeps['startBroker']>>;
   try {
-    broker = await deps.startBroker({ port, host, ...(wsPort === undefined ? {} : { websocket: { port: wsPort, ...(allowedOrigins === undefined ? {} : { allowedOrigins }) } }) });
+    broker = await deps.startBroker({
+      port,
+      host,
+      ...(wsPort === undefined ? {} : { websocket: { port: wsPort, ...(allowedOrigins === undefined ? {} : { allowedOrigins }) } }),
+      ...(Object.keys(limits).length === 0 ? {} : { limits }),
+    });
   } catch (error) {
     return reportFailure(io.stderr, 'broker', error, `cannot listen on ${host}:${port}`);
   }

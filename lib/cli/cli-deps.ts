@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { BrokerEvent } from '../broker/index.js';
+import type { BrokerEvent, BrokerLimits } from '../broker/index.js';
 import type { QoS } from '../codec/packet.js';
 
 /** The part of a received message the command line uses. */
@@ -64,6 +64,7 @@ export interface CliBrokerOptions {
   readonly port: number;
   readonly host: string;
   readonly websocket?: { readonly port: number; readonly allowedOrigins?: readonly string[] };
+  readonly limits?: BrokerLimits;
 }
 
 /**
