@@ -63,8 +63,10 @@ export interface ConnectionErrorEvent {
 }
 
 /**
- * QoS 1 or 2 messages meant for a session were dropped: its queue was full (`maxQueuedMessages`),
- * or the message was larger than the client's Maximum Packet Size. Drops are counted, never silent.
+ * Messages meant for a session were dropped: a QoS 1/2 message because its queue was full
+ * (`maxQueuedMessages`) or it was larger than the client's Maximum Packet Size, a QoS 0 message
+ * because the client reads too slowly (`slowClient`: its connection is over `outboundBudget`).
+ * Drops are counted, never silent.
  *
  * @example
  * ```ts
@@ -74,7 +76,7 @@ export interface ConnectionErrorEvent {
 export interface MessagesDroppedEvent {
   readonly type: 'messagesDropped';
   readonly clientId: string;
-  readonly reason: 'queueFull' | 'tooLarge';
+  readonly reason: 'queueFull' | 'tooLarge' | 'slowClient';
   readonly count: number;
 }
 

@@ -44,6 +44,18 @@ export interface BrokerLimits {
    * filter the session holds is always allowed.
    */
   readonly maxSubscriptionsPerClient?: number;
+  /**
+   * Bytes the broker may hand a connection's transport after it reported a full send buffer
+   * (`send()` returned false), before `writable$` says it drained (default 1 MiB). Beyond it, the
+   * client counts as slow: QoS 0 messages for it are dropped (a `messagesDropped` event with reason
+   * `slowClient`) and QoS 1/2 messages wait in its session's queue (`maxQueuedMessages`).
+   */
+  readonly outboundBudget?: number;
+  /**
+   * Milliseconds a connection may stay over its `outboundBudget` before it is closed (default
+   * 30 000; 5.0: DISCONNECT 0x97 Quota exceeded). Its session stays, per its expiry.
+   */
+  readonly slowClientTimeout?: number;
   /** Inbound QoS 2 messages an MQTT 5 client may have unreleased at once (default 65535, the protocol maximum), announced as Receive Maximum. */
   readonly receiveMaximum?: number;
   /** Topic aliases an MQTT 5 client may use towards the broker (default 64). */
@@ -79,6 +91,8 @@ export const DEFAULT_BROKER_LIMITS: Required<Omit<BrokerLimits, 'serverKeepAlive
   maxConnections: 10000,
   sessionExpiry311: 86400,
   maxSubscriptionsPerClient: 1000,
+  outboundBudget: 1024 * 1024,
+  slowClientTimeout: 30000,
   receiveMaximum: 65535,
   topicAliasMaximum: 64,
   connectTimeout: 10000,
@@ -94,6 +108,8 @@ export interface ResolvedLimits {
   readonly maxConnections: number;
   readonly sessionExpiry311: number;
   readonly maxSubscriptionsPerClient: number;
+  readonly outboundBudget: number;
+  readonly slowClientTimeout: number;
   readonly receiveMaximum: number;
   readonly topicAliasMaximum: number;
   readonly connectTimeout: number;
@@ -221,6 +237,8 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedLimits {
   checkCount('limits.maxConnections', l.maxConnections, 1, 2 ** 31);
   checkCount('limits.sessionExpiry311', l.sessionExpiry311, 0, 0xffffffff);
   checkCount('limits.maxSubscriptionsPerClient', l.maxSubscriptionsPerClient, 1, 2 ** 31);
+  checkCount('limits.outboundBudget', l.outboundBudget, 0, 2 ** 31);
+  checkCount('limits.slowClientTimeout', l.slowClientTimeout, 1, 2 ** 31);
   checkCount('limits.receiveMaximum', l.receiveMaximum, 1, 65535);
   checkCount('limits.topicAliasMaximum', l.topicAliasMaximum, 0, 65535);
   checkCount('limits.connectTimeout', l.connectTimeout, 1, 2 ** 31);

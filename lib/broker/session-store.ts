@@ -1,4 +1,4 @@
-import { Session } from './session.js';
+import { Session, type DropReason } from './session.js';
 import type { SubscriptionIndex } from './subscription-index.js';
 
 /** What a {@link SessionStore} tells its owner. */
@@ -8,7 +8,7 @@ export interface SessionStoreHooks {
   /** A stored session expired or was evicted; `dropped` is how many QoS 1/2 messages it still held. */
   readonly onEnded?: (session: Session, reason: 'expired' | 'evicted', dropped: number) => void;
   /** A session dropped a message (queue full, too large for its client). */
-  readonly onDrop?: (session: Session, reason: 'queueFull' | 'tooLarge') => void;
+  readonly onDrop?: (session: Session, reason: DropReason) => void;
 }
 
 /**

@@ -11,7 +11,15 @@ export interface SessionLink {
   readonly inflightWindow: number;
   /** Encodes and writes; false when the packet exceeds the client's Maximum Packet Size (not sent). */
   send(packet: Packet): boolean;
+  /**
+   * False while the connection is over its outbound budget (the client reads too slowly): QoS 0
+   * messages are then dropped and counted, QoS 1/2 messages wait in the queue.
+   */
+  readonly writable: boolean;
 }
+
+/** Why a session dropped a message: queue full, too large for the client, or (QoS 0) the client reads too slowly. */
+export type DropReason = 'queueFull' | 'tooLarge' | 'slowClient';
 
 /** An outbound QoS 1 or 2 message, queued or in flight. */
 interface Delivery {
@@ -52,7 +60,7 @@ export class Session {
     readonly clientId: string,
     private readonly maxQueued: number,
     /** Told of every dropped message (the broker turns it into a `messagesDropped` event). */
-    private readonly onDrop: (session: Session, reason: 'queueFull' | 'tooLarge') => void = () => undefined,
+    private readonly onDrop: (session: Session, reason: DropReason) => void = () => undefined,
   ) {}
 
   get online(): boolean {
@@ -78,11 +86,14 @@ export class Session {
   deliver(message: BrokerMessage, qos: QoS, retain: boolean, subscriptionIds: readonly number[] | undefined, now: number): void {
     const link = this.link;
     if (qos === 0) {
-      if (link !== undefined) link.send(outboundPublish(message, 0, retain, false, undefined, subscriptionIds, link.protocolVersion, now));
+      if (link === undefined) return;
+      // A client that does not keep up loses QoS 0 messages, counted, instead of growing the broker's memory.
+      if (!link.writable) return this.drop('slowClient');
+      link.send(outboundPublish(message, 0, retain, false, undefined, subscriptionIds, link.protocolVersion, now));
       return;
     }
     const delivery: Delivery = { message, qos, retain, subscriptionIds, packetId: 0, state: 'ack' };
-    if (link !== undefined && this.queueHead === this.queue.length && this.inflight.size < link.inflightWindow) {
+    if (link !== undefined && link.writable && this.queueHead === this.queue.length && this.inflight.size < link.inflightWindow) {
       this.start(delivery, link, now);
       return;
     }
@@ -162,6 +173,11 @@ export class Session {
     if (this.link === link) this.link = undefined;
   }
 
+  /** The connection can take more again (its outbound budget drained): sends what waits in the queue. */
+  resumeSending(): void {
+    this.drain();
+  }
+
   /** Forgets every outbound message and inbound QoS 2 id (the session is being discarded). */
   clearState(): void {
     this.inflight.clear();
@@ -173,7 +189,7 @@ export class Session {
   private drain(now = Date.now()): void {
     const link = this.link;
     if (link === undefined) return;
-    while (this.queueHead < this.queue.length && this.inflight.size < link.inflightWindow) {
+    while (this.queueHead < this.queue.length && this.inflight.size < link.inflightWindow && link.writable) {
       const d = this.queue[this.queueHead++];
       // An expired message is not sent [MQTT-3.3.2-5].
       if (d.message.expiresAt !== undefined && d.message.expiresAt <= now) continue;
@@ -199,7 +215,7 @@ export class Session {
     }
   }
 
-  private drop(reason: 'queueFull' | 'tooLarge'): void {
+  private drop(reason: DropReason): void {
     this.dropped++;
     this.onDrop(this, reason);
   }

@@ -1,0 +1,132 @@
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { firstValueFrom, filter, take, timeout, toArray } from 'rxjs';
+import type { BrokerHandle, ClientDisconnectedEvent } from '../../lib/broker/index';
+import { PacketDecoder } from '../../lib/codec/decoder';
+import { encode } from '../../lib/codec/encode';
+import type { Packet, PublishPacket } from '../../lib/codec/packet';
+import { uniqueId } from '../broker/mqttjs';
+import { subscribeBytes, withBystander } from '../broker/hostile';
+
+/**
+ * A subscriber on a raw socket that stops reading after SUBACK (socket paused: the kernel buffers
+ * and then the broker's socket buffer fill up) until `resume()`; it then acknowledges every QoS 1
+ * PUBLISH and collects the payloads.
+ */
+class SlowSubscriber {
+  readonly payloads: string[] = [];
+  private readonly packets: Packet[] = [];
+  private readonly decoder: PacketDecoder;
+  private waiters: (() => void)[] = [];
+
+  private constructor(
+    private readonly socket: Socket,
+    version: 4 | 5,
+  ) {
+    this.decoder = new PacketDecoder({ protocolVersion: version });
+    socket.on('data', (chunk: Buffer) => {
+      this.decoder.write(chunk, (p) => {
+        this.packets.push(p);
+        if (p.type === 'publish') {
+          this.payloads.push(Buffer.from(p.payload).subarray(0, 8).toString());
+          if (p.qos === 1) socket.write(encode({ type: 'puback', packetId: (p as PublishPacket).packetId as number }, { protocolVersion: version }));
+        }
+      });
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const w of waiters) w();
+    });
+    socket.on('error', () => undefined);
+  }
+
+  static async open(broker: BrokerHandle, version: 4 | 5, clientId: string, topic: string, qos: 0 | 1): Promise<SlowSubscriber> {
+    const socket = tcpConnect({ port: broker.port, host: '127.0.0.1' });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const sub = new SlowSubscriber(socket, version);
+    socket.write(encode({ type: 'connect', protocolVersion: version, clientId, cleanStart: true, keepAlive: 0 }, { protocolVersion: version }));
+    socket.write(Uint8Array.from(subscribeBytes(version, 1, [[topic, qos]])));
+    await sub.until(() => sub.packets.some((p) => p.type === 'suback'));
+    socket.pause();
+    return sub;
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  until(done: () => boolean, ms = 15000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out; ${this.payloads.length} messages so far`)), ms);
+      const check = (): void => {
+        if (done()) {
+          clearTimeout(timer);
+          resolve();
+        } else this.waiters.push(check);
+      };
+      check();
+    });
+  }
+}
+
+/** A 4000-byte payload whose first 8 bytes say its number. */
+const payload = (n: number): Uint8Array => {
+  const bytes = new Uint8Array(4000);
+  bytes.set(Buffer.from(String(n).padStart(8, '0')));
+  return bytes;
+};
+
+describe('a subscriber that does not read (outboundBudget 64 KiB, slowClientTimeout 300 ms)', () => {
+  const s = withBystander({ port: 0, limits: { outboundBudget: 64 * 1024, slowClientTimeout: 300, maxQueuedMessages: 5000 } });
+
+  it('drops and counts QoS 0 messages beyond the budget, then disconnects the client, alone', async () => {
+    const clientId = uniqueId('slow0');
+    const sub = await SlowSubscriber.open(s.broker, 5, clientId, 'slow/zero', 0);
+    const drops = firstValueFrom(
+      s.broker.events$.pipe(
+        filter((e) => e.type === 'messagesDropped' && e.clientId === clientId),
+        take(10),
+        toArray(),
+        timeout(5000),
+      ),
+    );
+    const gone = firstValueFrom(
+      s.broker.clientDisconnected$.pipe(
+        filter((e: ClientDisconnectedEvent) => e.clientId === clientId),
+        take(1),
+        timeout(10000),
+      ),
+    );
+    let closed = false;
+    void gone.then(() => (closed = true));
+    const before = s.broker.droppedMessages;
+    // Publish in batches, letting the sockets run between them, until the broker gives up on the
+    // client: first the kernel buffers fill, then the broker's budget, then QoS 0 is dropped.
+    let published = 0;
+    while (!closed && published < 2_000_000) {
+      for (let n = 0; n < 200; n++) s.broker.publish('slow/zero', payload(published++));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect((await drops).every((e) => e.type === 'messagesDropped' && e.reason === 'slowClient' && e.count === 1)).toBe(true);
+    expect(s.broker.droppedMessages - before).toBeGreaterThan(0);
+    const event = await gone;
+    expect(event.error).toMatchObject({ code: 'SLOW_CLIENT', reasonCode: 0x97 });
+    sub.destroy();
+  });
+
+  it('keeps QoS 1 messages in the queue instead of the socket, and delivers every one once the client reads', async () => {
+    const clientId = uniqueId('slow1');
+    const sub = await SlowSubscriber.open(s.broker, 4, clientId, 'slow/one', 1);
+    const before = s.broker.droppedMessages;
+    const count = 2000;
+    for (let n = 0; n < count; n++) s.broker.publish('slow/one', payload(n), { qos: 1 });
+    expect(s.broker.droppedMessages).toBe(before);
+    sub.resume();
+    await sub.until(() => sub.payloads.length >= count);
+    expect(sub.payloads).toEqual(Array.from({ length: count }, (_, n) => String(n).padStart(8, '0')));
+    expect(s.broker.droppedMessages).toBe(before);
+    sub.destroy();
+  });
+});
