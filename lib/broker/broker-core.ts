@@ -36,6 +36,8 @@ export class BrokerCore {
   evictedSessions = 0;
   /** Connections turned away by `maxConnections`, `maxSessions` or the WebSocket Origin policy. */
   refusedConnections = 0;
+  /** How many sessions have a full queue (0 on the fast path: no publisher needs holding back). */
+  readonly pressure = { full: 0 };
   private epoch = 0;
   private readonly targets: Session[] = [];
   private routing = false;
@@ -52,6 +54,7 @@ export class BrokerCore {
         if (reason === 'evicted') this.evictedSessions++;
         if (this.events.observed) this.events.emit({ type: 'sessionEnded', clientId: s.clientId, reason, droppedMessages: dropped });
       },
+      pressure: this.pressure,
       onDrop: (s, reason) => {
         this.droppedMessages++;
         if (this.events.observed) this.events.emit({ type: 'messagesDropped', clientId: s.clientId, reason, count: 1 });
@@ -65,6 +68,34 @@ export class BrokerCore {
     this.refusedConnections++;
     if (this.events.observed) this.events.emit({ type: 'connectionRefused', clientId, reason, ...(origin === undefined ? {} : { origin }) });
   }
+
+  /**
+   * Push back on a publisher: when an online session (not the publisher's own) that `topic`
+   * reaches has a full queue, a promise that settles once they all have room, or at `deadline`
+   * (a `Date.now()` value) at the latest; `undefined` when nothing is full. The publisher's connection
+   * handles nothing more until it settles, so the message is acknowledged only once it can be
+   * queued. Shared subscriptions and offline sessions are not waited for (a full one drops, counted).
+   */
+  pushback(topic: string, senderId: string | undefined, deadline: number): Promise<void> | undefined {
+    if (this.pressure.full === 0) return undefined;
+    const full: Session[] = [];
+    this.index.matchUnshared(topic, (sub) => {
+      const s = sub.session;
+      if (s.full && s.online && s.clientId !== senderId && !full.includes(s)) full.push(s);
+    });
+    if (full.length === 0) return undefined;
+    this.pushbacks++;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+      void Promise.all(full.map((s) => s.whenRoom())).then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Publishes held back because a target session's queue was full. */
+  pushbacks = 0;
 
   /**
    * Routes one message: stores or clears it as retained when its retain flag is set, then delivers

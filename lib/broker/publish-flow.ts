@@ -54,7 +54,8 @@ export function handlePublish(connection: ClientConnection, session: Session, pa
   );
   if (allowed instanceof Promise) {
     return allowed.then((ok) => {
-      if (connection.state === 'connected') accept(connection, session, packet, topic, ok === true);
+      if (connection.state === 'connected') return accept(connection, session, packet, topic, ok === true);
+      return undefined;
     });
   }
   return accept(connection, session, packet, topic, allowed === true);
@@ -83,8 +84,21 @@ function checkPublishFields(connection: ClientConnection, topic: string, packet:
   }
 }
 
-function accept(connection: ClientConnection, session: Session, packet: PublishPacket, topic: string, allowed: boolean): void {
+function accept(connection: ClientConnection, session: Session, packet: PublishPacket, topic: string, allowed: boolean, deadline?: number): void | Promise<void> {
   const core = connection.core;
+  if (allowed && packet.qos > 0) {
+    // A subscriber's queue is full: hold this publisher back (its later packets wait too) rather
+    // than acknowledge a message that would be dropped. Checked again after each wake-up (other
+    // publishers may have taken the room), until `slowClientTimeout` has passed: then it is routed.
+    const until = deadline ?? Date.now() + core.limits.slowClientTimeout;
+    const wait = Date.now() < until ? core.pushback(topic, connection.clientId, until) : undefined;
+    if (wait !== undefined) {
+      return wait.then(() => {
+        if (connection.state === 'connected') return accept(connection, session, packet, topic, allowed, until);
+        return undefined;
+      });
+    }
+  }
   if (allowed) {
     // The payload is a view into a network buffer of up to 64 KiB. A message that may be kept
     // (retained, or QoS 1/2 waiting in flight or in a queue) gets its own copy so it does not pin

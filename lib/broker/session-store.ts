@@ -9,6 +9,8 @@ export interface SessionStoreHooks {
   readonly onEnded?: (session: Session, reason: 'expired' | 'evicted', dropped: number) => void;
   /** A session dropped a message (queue full, too large for its client). */
   readonly onDrop?: (session: Session, reason: DropReason) => void;
+  /** Shared count of sessions whose queue is full. */
+  readonly pressure?: { full: number };
 }
 
 /**
@@ -64,7 +66,7 @@ export class SessionStore {
   create(clientId: string): Session {
     const old = this.sessions.get(clientId);
     if (old !== undefined) this.discard(old);
-    const session = new Session(clientId, this.maxQueued, this.hooks.onDrop);
+    const session = new Session(clientId, this.maxQueued, this.hooks.onDrop, this.hooks.pressure);
     this.sessions.set(clientId, session);
     return session;
   }

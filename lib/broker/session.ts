@@ -61,7 +61,26 @@ export class Session {
     private readonly maxQueued: number,
     /** Told of every dropped message (the broker turns it into a `messagesDropped` event). */
     private readonly onDrop: (session: Session, reason: DropReason) => void = () => undefined,
+    /** Counts the sessions whose queue is full, shared by all sessions of a broker (a cheap "any?"). */
+    private readonly pressure: { full: number } = { full: 0 },
   ) {}
+
+  private isFull = false;
+  private roomWaiters: (() => void)[] = [];
+
+  /** True while the queue holds `maxQueued` messages: one more QoS 1/2 message would be dropped. */
+  get full(): boolean {
+    return this.isFull;
+  }
+
+  /**
+   * Resolves once the queue has room again, or the session goes offline or is discarded (then
+   * nothing is gained by waiting longer). Used to hold a publisher back instead of dropping.
+   */
+  whenRoom(): Promise<void> {
+    if (!this.isFull || this.link === undefined) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
 
   get online(): boolean {
     return this.link !== undefined;
@@ -102,6 +121,7 @@ export class Session {
       return;
     }
     this.queue.push(delivery);
+    if (this.queuedCount >= this.maxQueued) this.setFull(true);
   }
 
   /**
@@ -171,6 +191,7 @@ export class Session {
   /** Detaches the connection; in-flight and queued messages stay for the next one. */
   detach(link: SessionLink): void {
     if (this.link === link) this.link = undefined;
+    this.wakeRoomWaiters();
   }
 
   /** The connection can take more again (its outbound budget drained): sends what waits in the queue. */
@@ -184,6 +205,8 @@ export class Session {
     this.queue = [];
     this.queueHead = 0;
     this.inboundQos2.clear();
+    this.setFull(false);
+    this.wakeRoomWaiters();
   }
 
   private drain(now = Date.now()): void {
@@ -195,6 +218,10 @@ export class Session {
       if (d.message.expiresAt !== undefined && d.message.expiresAt <= now) continue;
       this.start(d, link, now);
       if (this.link !== link) break;
+    }
+    if (this.isFull && this.queuedCount < this.maxQueued) {
+      this.setFull(false);
+      this.wakeRoomWaiters();
     }
     if (this.queueHead === this.queue.length) {
       this.queue = [];
@@ -213,6 +240,19 @@ export class Session {
       this.inflight.delete(d.packetId);
       this.drop('tooLarge');
     }
+  }
+
+  private setFull(full: boolean): void {
+    if (full === this.isFull) return;
+    this.isFull = full;
+    this.pressure.full += full ? 1 : -1;
+  }
+
+  private wakeRoomWaiters(): void {
+    const waiters = this.roomWaiters;
+    if (waiters.length === 0) return;
+    this.roomWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   private drop(reason: DropReason): void {

@@ -96,6 +96,16 @@ export class SubscriptionIndex<S> {
     });
   }
 
+  /**
+   * Calls `visit` for every non-shared subscription matching `topic` (shared groups are left out,
+   * so their round robin does not move).
+   */
+  matchUnshared(topic: string, visit: (sub: BrokerSubscription<S>) => void): void {
+    this.tree.match(topic, (entry) => {
+      if (!('shared' in entry)) visit(entry);
+    });
+  }
+
   private pick(group: SharedGroup<S>): BrokerSubscription<S> | undefined {
     const n = group.members.length;
     // Round robin over the members; an offline member is passed over while another is online.

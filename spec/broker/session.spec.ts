@@ -105,4 +105,26 @@ describe('Session', () => {
     expect(l.sent.map(brief)).toEqual(['publish one q1 id1', 'publish two q2 id2']);
     expect(s.queuedCount).toBe(0);
   });
+
+  it('reports a full queue and wakes those waiting for room when it drains, or when the client leaves', async () => {
+    const pressure = { full: 0 };
+    const s = new Session('c', 2, undefined, pressure);
+    const l = link(1);
+    s.attach(l, 0);
+    for (const t of ['a', 'b', 'c']) s.deliver(m(t), 1, false, undefined, 0); // a in flight, b and c queued
+    expect([s.full, pressure.full]).toEqual([true, 1]);
+    let woke = false;
+    const room = s.whenRoom().then(() => (woke = true));
+    await Promise.resolve();
+    expect(woke).toBe(false);
+    s.onPuback((l.sent[0] as { packetId: number }).packetId); // b goes out: one slot free
+    await room;
+    expect([s.full, pressure.full]).toEqual([false, 0]);
+    s.deliver(m('d'), 1, false, undefined, 0);
+    expect(s.full).toBe(true);
+    const gone = s.whenRoom();
+    s.detach(l);
+    await gone; // offline: nothing is gained by waiting
+    expect(await s.whenRoom()).toBeUndefined();
+  });
 });

@@ -38,14 +38,14 @@ class SlowSubscriber {
     socket.on('error', () => undefined);
   }
 
-  static async open(broker: BrokerHandle, version: 4 | 5, clientId: string, topic: string, qos: 0 | 1): Promise<SlowSubscriber> {
+  static async open(broker: BrokerHandle, version: 4 | 5, clientId: string, topic: string, qos: 0 | 1, pause = true): Promise<SlowSubscriber> {
     const socket = tcpConnect({ port: broker.port, host: '127.0.0.1' });
     await new Promise((resolve) => socket.once('connect', resolve));
     const sub = new SlowSubscriber(socket, version);
     socket.write(encode({ type: 'connect', protocolVersion: version, clientId, cleanStart: true, keepAlive: 0 }, { protocolVersion: version }));
     socket.write(Uint8Array.from(subscribeBytes(version, 1, [[topic, qos]])));
     await sub.until(() => sub.packets.some((p) => p.type === 'suback'));
-    socket.pause();
+    if (pause) socket.pause();
     return sub;
   }
 
@@ -126,6 +126,43 @@ describe('a subscriber that does not read (outboundBudget 64 KiB, slowClientTime
     sub.resume();
     await sub.until(() => sub.payloads.length >= count);
     expect(sub.payloads).toEqual(Array.from({ length: count }, (_, n) => String(n).padStart(8, '0')));
+    expect(s.broker.droppedMessages).toBe(before);
+    sub.destroy();
+  });
+});
+
+/** A raw 3.1.1 publisher that writes `count` QoS 1 PUBLISH frames at once and counts the PUBACKs. */
+async function burstPublisher(broker: BrokerHandle, clientId: string, topic: string, count: number): Promise<Promise<number>> {
+  const socket = tcpConnect({ port: broker.port, host: '127.0.0.1' });
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.on('error', () => undefined);
+  const decoder = new PacketDecoder({ protocolVersion: 4 });
+  let acks = 0;
+  const done = new Promise<number>((resolve) => {
+    socket.on('data', (chunk: Buffer) =>
+      decoder.write(chunk, (p) => {
+        if (p.type === 'puback' && ++acks === count) resolve(acks);
+      }),
+    );
+  });
+  socket.write(encode({ type: 'connect', protocolVersion: 4, clientId, cleanStart: true, keepAlive: 0 }, { protocolVersion: 4 }));
+  const frames = Array.from({ length: count }, (_, i) =>
+    encode({ type: 'publish', topic, payload: Buffer.from(`${clientId}:${i}`), qos: 1, packetId: i + 1, retain: false, dup: false }, { protocolVersion: 4 }),
+  );
+  socket.write(Buffer.concat(frames));
+  return done.finally(() => socket.destroy());
+}
+
+describe('fan-in at QoS 1 through a small queue (maxQueuedMessages 20, maxInflight 8)', () => {
+  const s = withBystander({ port: 0, limits: { maxQueuedMessages: 20, maxInflight: 8 } });
+
+  it('holds publishers back instead of dropping: 30 publishers x 100 messages all reach one wildcard subscriber', async () => {
+    const sub = await SlowSubscriber.open(s.broker, 4, uniqueId('fanin-sub'), 'fanin/#', 1, false);
+    const before = s.broker.droppedMessages;
+    const publishers = await Promise.all(Array.from({ length: 30 }, (_, p) => burstPublisher(s.broker, uniqueId(`fanin-pub${p}`), `fanin/${p}`, 100)));
+    expect(await Promise.all(publishers)).toEqual(Array<number>(30).fill(100));
+    await sub.until(() => sub.payloads.length >= 3000);
+    expect(sub.payloads).toHaveLength(3000);
     expect(s.broker.droppedMessages).toBe(before);
     sub.destroy();
   });
