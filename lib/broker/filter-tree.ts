@@ -86,29 +86,31 @@ export class FilterTree<V> {
       nodes.push(this.root);
       indexes.push(0);
       while (nodes.length > 0) {
-        const node = nodes.pop() as FilterNode<V>;
-        const i = indexes.pop() as number;
-        const wildcards = !(dollar && i === 0); // [MQTT-4.7.2-1]
-        if (wildcards) {
-          // '#' here matches the remaining levels, none included (the parent) [MQTT-4.7.1-2].
-          const hash = node.children.get('#');
-          if (hash !== undefined) visitAll(hash, visit);
-        }
-        if (i === levels.length) {
-          visitAll(node, visit);
-          continue;
-        }
-        if (wildcards) {
-          const plus = node.children.get('+');
-          if (plus !== undefined) {
-            nodes.push(plus);
-            indexes.push(i + 1);
+        let node = nodes.pop() as FilterNode<V>;
+        let i = indexes.pop() as number;
+        // Follow the exact path in this loop; only '+' branches wait on the stack.
+        for (;;) {
+          const wildcards = !(dollar && i === 0); // [MQTT-4.7.2-1]
+          if (wildcards) {
+            // '#' here matches the remaining levels, none included (the parent) [MQTT-4.7.1-2].
+            const hash = node.children.get('#');
+            if (hash !== undefined) visitAll(hash, visit);
           }
-        }
-        const exact = node.children.get(levels[i]);
-        if (exact !== undefined) {
-          nodes.push(exact);
-          indexes.push(i + 1);
+          if (i === levels.length) {
+            visitAll(node, visit);
+            break;
+          }
+          if (wildcards) {
+            const plus = node.children.get('+');
+            if (plus !== undefined) {
+              nodes.push(plus);
+              indexes.push(i + 1);
+            }
+          }
+          const exact = node.children.get(levels[i]);
+          if (exact === undefined) break;
+          node = exact;
+          i++;
         }
       }
     } finally {
