@@ -8,10 +8,12 @@ import type { Listener } from './tcp-listener.js';
 interface WsSocket {
   binaryType: string;
   readonly readyState: number;
+  /** Bytes queued and not yet written to the network. */
+  readonly bufferedAmount?: number;
   on(event: 'message', listener: (data: Uint8Array | ArrayBuffer | Uint8Array[]) => void): void;
   on(event: 'close', listener: () => void): void;
   on(event: 'error', listener: (error: Error) => void): void;
-  send(data: Uint8Array): void;
+  send(data: Uint8Array, callback?: (error?: Error) => void): void;
   close(): void;
   terminate(): void;
 }
@@ -31,9 +33,24 @@ function toBytes(data: Uint8Array | ArrayBuffer | Uint8Array[]): Uint8Array {
   return new Uint8Array(data);
 }
 
-/** Wraps an accepted `ws` WebSocket as a {@link Transport} (binary frames carry the MQTT bytes). */
+/** Bytes a WebSocket may buffer before `send()` says so (the same as a Node socket's default high-water mark). */
+const WS_HIGH_WATER = 16 * 1024;
+
+/**
+ * Wraps an accepted `ws` WebSocket as a {@link Transport} (binary frames carry the MQTT bytes).
+ * Backpressure: `send()` returns false once more than 16 KiB wait to be written, and `writable$`
+ * emits when a later write completes with the buffer back under that mark.
+ */
 export function wsServerTransport(ws: WsSocket): Transport {
   const incoming = new Subject<Uint8Array>();
+  const drained = new Subject<void>();
+  let waiting = false;
+  const onWritten = (): void => {
+    if (waiting && (ws.bufferedAmount ?? 0) <= WS_HIGH_WATER) {
+      waiting = false;
+      drained.next();
+    }
+  };
   let closed = false;
   ws.binaryType = 'nodebuffer';
   ws.on('message', (data) => incoming.next(toBytes(data)));
@@ -47,9 +64,14 @@ export function wsServerTransport(ws: WsSocket): Transport {
   });
   return {
     incoming: new Observable<Uint8Array>((subscriber) => incoming.subscribe(subscriber)),
-    send(bytes: Uint8Array): void {
-      if (!closed && ws.readyState === 1) ws.send(bytes);
+    send(bytes: Uint8Array): boolean {
+      if (closed || ws.readyState !== 1) return true;
+      ws.send(bytes, onWritten);
+      if ((ws.bufferedAmount ?? 0) <= WS_HIGH_WATER) return true;
+      waiting = true;
+      return false;
     },
+    writable$: drained.asObservable(),
     close(): void {
       if (closed) return;
       closed = true;
