@@ -219,10 +219,10 @@ export class Session {
       this.start(d, link, now);
       if (this.link !== link) break;
     }
-    if (this.isFull && this.queuedCount < this.maxQueued) {
-      this.setFull(false);
-      this.wakeRoomWaiters();
-    }
+    if (this.isFull && this.queuedCount < this.maxQueued) this.setFull(false);
+    // As many waiting publishers as there are free slots, first come first served (waking all of
+    // them for one slot would have every one re-check and all but one wait again).
+    if (this.roomWaiters.length > 0 && !this.isFull) this.wakeRoomWaiters(this.maxQueued - this.queuedCount);
     if (this.queueHead === this.queue.length) {
       this.queue = [];
       this.queueHead = 0;
@@ -248,11 +248,12 @@ export class Session {
     this.pressure.full += full ? 1 : -1;
   }
 
-  private wakeRoomWaiters(): void {
+  private wakeRoomWaiters(count = Infinity): void {
     const waiters = this.roomWaiters;
     if (waiters.length === 0) return;
-    this.roomWaiters = [];
-    for (const wake of waiters) wake();
+    if (count >= waiters.length) this.roomWaiters = [];
+    const woken = count >= waiters.length ? waiters : this.roomWaiters.splice(0, count);
+    for (const wake of woken) wake();
   }
 
   private drop(reason: DropReason): void {
