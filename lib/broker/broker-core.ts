@@ -70,20 +70,26 @@ export class BrokerCore {
   }
 
   /**
-   * Push back on a publisher: when an online session (not the publisher's own) that `topic`
-   * reaches has a full queue, a promise that settles once they all have room, or at `deadline`
-   * (a `Date.now()` value) at the latest; `undefined` when nothing is full. The publisher's connection
-   * handles nothing more until it settles, so the message is acknowledged only once it can be
-   * queued. Shared subscriptions and offline sessions are not waited for (a full one drops, counted).
+   * The online sessions (not the publisher's own) that a message on `topic` would reach and whose
+   * queue is full; empty at no cost while no queue is full. Shared subscriptions and offline
+   * sessions are left out: they are not waited for (a full one drops, counted).
    */
-  pushback(topic: string, senderId: string | undefined, deadline: number): Promise<void> | undefined {
-    if (this.pressure.full === 0) return undefined;
+  fullTargets(topic: string, senderId: string | undefined): Session[] {
     const full: Session[] = [];
+    if (this.pressure.full === 0) return full;
     this.index.matchUnshared(topic, (sub) => {
       const s = sub.session;
       if (s.full && s.online && s.clientId !== senderId && !full.includes(s)) full.push(s);
     });
-    if (full.length === 0) return undefined;
+    return full;
+  }
+
+  /**
+   * Push back on a publisher: settles once every session in `full` has room, or at `deadline` (a
+   * `Date.now()` value) at the latest. The publisher's connection handles nothing more until then,
+   * so its message is acknowledged only once it can be queued.
+   */
+  whenRoom(full: readonly Session[], deadline: number): Promise<void> {
     this.pushbacks++;
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));

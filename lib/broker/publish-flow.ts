@@ -86,20 +86,26 @@ function checkPublishFields(connection: ClientConnection, topic: string, packet:
 
 function accept(connection: ClientConnection, session: Session, packet: PublishPacket, topic: string, allowed: boolean, deadline?: number): void | Promise<void> {
   const core = connection.core;
+  let quotaExceeded = false;
   if (allowed && packet.qos > 0) {
     // A subscriber's queue is full: hold this publisher back (its later packets wait too) rather
     // than acknowledge a message that would be dropped. Checked again after each wake-up (other
-    // publishers may have taken the room), until `slowClientTimeout` has passed: then it is routed.
-    const until = deadline ?? Date.now() + core.limits.slowClientTimeout;
-    const wait = Date.now() < until ? core.pushback(topic, connection.clientId, until) : undefined;
-    if (wait !== undefined) {
-      return wait.then(() => {
-        if (connection.state === 'connected') return accept(connection, session, packet, topic, allowed, until);
-        return undefined;
-      });
+    // publishers may have taken the room), until `slowClientTimeout` has passed. Then a 5.0
+    // publisher is told 0x97 Quota exceeded and the message is not routed; a 3.1.1 publisher, which
+    // cannot be told, has it routed and the full session drops it, counted.
+    const full = core.fullTargets(topic, connection.clientId);
+    if (full.length > 0) {
+      const until = deadline ?? Date.now() + core.limits.slowClientTimeout;
+      if (Date.now() < until) {
+        return core.whenRoom(full, until).then(() => {
+          if (connection.state === 'connected') return accept(connection, session, packet, topic, allowed, until);
+          return undefined;
+        });
+      }
+      quotaExceeded = connection.protocolVersion === 5;
     }
   }
-  if (allowed) {
+  if (allowed && !quotaExceeded) {
     // The payload is a view into a network buffer of up to 64 KiB. A message that may be kept
     // (retained, or QoS 1/2 waiting in flight or in a queue) gets its own copy so it does not pin
     // that buffer; QoS 0 messages are written out at once and need none.
@@ -107,8 +113,8 @@ function accept(connection: ClientConnection, session: Session, packet: PublishP
     core.route(brokerMessage(topic, payload, packet.qos, packet.retain, packet.properties, connection.clientId, Date.now()));
   }
   const packetId = packet.packetId ?? 0;
-  // A refused message is dropped; MQTT 5 says so with 0x87 Not authorized.
-  const reasonCode = allowed || connection.protocolVersion === 4 ? 0 : 0x87;
+  // A refused message is dropped; MQTT 5 says so with 0x87 Not authorized (or 0x97 Quota exceeded).
+  const reasonCode = quotaExceeded ? 0x97 : allowed || connection.protocolVersion === 4 ? 0 : 0x87;
   if (packet.qos === 1) {
     connection.send({ type: 'puback', packetId, reasonCode }); // [MQTT-4.3.2-2]
   } else if (packet.qos === 2) {

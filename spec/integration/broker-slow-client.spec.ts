@@ -6,7 +6,7 @@ import { PacketDecoder } from '../../lib/codec/decoder';
 import { encode } from '../../lib/codec/encode';
 import type { Packet, PublishPacket } from '../../lib/codec/packet';
 import { uniqueId } from '../broker/mqttjs';
-import { subscribeBytes, withBystander } from '../broker/hostile';
+import { connected, subscribeBytes, withBystander } from '../broker/hostile';
 
 /**
  * A subscriber on a raw socket that stops reading after SUBACK (socket paused: the kernel buffers
@@ -200,5 +200,35 @@ describe('a WebSocket subscriber that does not read', () => {
       ws.terminate();
       await broker.close();
     }
+  });
+});
+
+describe('a publisher held back for longer than slowClientTimeout (300 ms; maxQueuedMessages 3, maxInflight 2)', () => {
+  const s = withBystander({ port: 0, limits: { maxQueuedMessages: 3, maxInflight: 2, slowClientTimeout: 300 } });
+
+  it.each([
+    [5, 0x97],
+    [4, 0],
+  ] as const)('answers the message that finds the queue still full on protocol %i with PUBACK %i', async (version, code) => {
+    const topic = `held/${version}`;
+    // Subscribed, then not reading: its two in-flight messages are never acknowledged.
+    const sub = await SlowSubscriber.open(s.broker, 4, uniqueId('held-sub'), topic, 1);
+    const pub = await connected(s.broker, version);
+    const before = s.broker.droppedMessages;
+    for (let id = 1; id <= 6; id++) pub.send({ type: 'publish', topic, payload: payload(id), qos: 1, packetId: id, retain: false, dup: false }, version);
+    const acks = (await pub.packets(7, version, 10000)).slice(1);
+    // 2 in flight + 3 queued are taken at once; the 6th waits for room that does not come.
+    expect(acks.map((a) => [a.type, (a as { packetId: number }).packetId, (a as { reasonCode?: number }).reasonCode ?? 0])).toEqual([
+      ['puback', 1, 0],
+      ['puback', 2, 0],
+      ['puback', 3, 0],
+      ['puback', 4, 0],
+      ['puback', 5, 0],
+      ['puback', 6, code],
+    ]);
+    // 5.0: not routed, the publisher knows. 3.1.1: routed and dropped by the full session, counted.
+    expect(s.broker.droppedMessages - before).toBe(version === 5 ? 0 : 1);
+    sub.destroy();
+    pub.destroy();
   });
 });
