@@ -90,7 +90,6 @@ export class BrokerCore {
    * so its message is acknowledged only once it can be queued.
    */
   whenRoom(full: readonly Session[], deadline: number): Promise<void> {
-    this.pushbacks++;
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
       void Promise.all(full.map((s) => s.whenRoom())).then(() => {
@@ -99,9 +98,6 @@ export class BrokerCore {
       });
     });
   }
-
-  /** Publishes held back because a target session's queue was full. */
-  pushbacks = 0;
 
   /**
    * Routes one message: stores or clears it as retained when its retain flag is set, then delivers

@@ -50,6 +50,13 @@ describe('broker under hostile clients: deep topics with the default maxTopicLev
     await c.waitClosed();
     expect(await nth(c, 1, 5)).toMatchObject({ type: 'connack', reasonCode: 0x90 });
   });
+
+  it('closes a 3.1.1 CONNECT whose will topic is too deep without CONNACK (no return code fits)', async () => {
+    const c = await RawClient.open(s.broker.port);
+    const will = { topic: deep(200), payload: new Uint8Array([1]), qos: 0 as const, retain: false };
+    c.send({ type: 'connect', protocolVersion: 4, clientId: uniqueId('will4'), cleanStart: true, keepAlive: 60, will }, 4);
+    expect([...(await c.waitClosed())]).toEqual([]);
+  });
 });
 
 describe('broker under hostile clients: 10 000-level topics allowed (maxTopicLevels 20 000)', () => {
