@@ -12,7 +12,11 @@ import type { AuthenticateHook, AuthorizePublishHook, AuthorizeSubscribeHook } f
  * ```
  */
 export interface BrokerLimits {
-  /** QoS 1 and 2 messages held per session beyond the in-flight window (default 1000). Newer messages are dropped when full. */
+  /**
+   * QoS 1 and 2 messages held per session beyond the in-flight window (default 1000). While an
+   * online session's queue is full, publishers to it are held back (for at most `slowClientTimeout`);
+   * an offline session's newer messages are dropped, each reported in a `messagesDropped` event.
+   */
   readonly maxQueuedMessages?: number;
   /** Outbound QoS 1 and 2 messages awaiting acknowledgement per client (default 256; an MQTT 5 client's Receive Maximum lowers it). */
   readonly maxInflight?: number;
