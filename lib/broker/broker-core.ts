@@ -30,6 +30,14 @@ export class BrokerCore {
   /** Every open connection, including those still before CONNECT. */
   readonly sockets = new Set<ConnectionControl>();
   closed = false;
+  /** QoS 1/2 messages dropped for any reason (queue full, too large, session expired or evicted). */
+  droppedMessages = 0;
+  /** Stored sessions evicted to make room under `maxSessions`. */
+  evictedSessions = 0;
+  /** Connections turned away by `maxConnections`, `maxSessions` or the WebSocket Origin policy. */
+  refusedConnections = 0;
+  /** How many sessions have a full queue (0 on the fast path: no publisher needs holding back). */
+  readonly pressure = { full: 0 };
   private epoch = 0;
   private readonly targets: Session[] = [];
   private routing = false;
@@ -39,8 +47,56 @@ export class BrokerCore {
     readonly options: BrokerOptions,
     readonly limits: ResolvedLimits,
   ) {
-    this.sessions = new SessionStore(this.index, limits.maxQueuedMessages, limits.maxSessions, (s) => this.wills.flush(s.clientId));
+    this.sessions = new SessionStore(this.index, limits.maxQueuedMessages, limits.maxSessions, {
+      onExpire: (s) => this.wills.flush(s.clientId),
+      onEnded: (s, reason, dropped) => {
+        this.droppedMessages += dropped;
+        if (reason === 'evicted') this.evictedSessions++;
+        if (this.events.observed) this.events.emit({ type: 'sessionEnded', clientId: s.clientId, reason, droppedMessages: dropped });
+      },
+      pressure: this.pressure,
+      onDrop: (s, reason) => {
+        this.droppedMessages++;
+        if (this.events.observed) this.events.emit({ type: 'messagesDropped', clientId: s.clientId, reason, count: 1 });
+      },
+    });
     this.wills = new WillScheduler((m) => this.route(m));
+  }
+
+  /** Counts a refused connection and reports it. */
+  refused(reason: 'maxConnections' | 'maxSessions' | 'origin', clientId: string | undefined, origin?: string): void {
+    this.refusedConnections++;
+    if (this.events.observed) this.events.emit({ type: 'connectionRefused', clientId, reason, ...(origin === undefined ? {} : { origin }) });
+  }
+
+  /**
+   * The online sessions (not the publisher's own) that a message on `topic` would reach and whose
+   * queue is full; empty at no cost while no queue is full. Shared subscriptions and offline
+   * sessions are left out: they are not waited for (a full one drops, counted).
+   */
+  fullTargets(topic: string, senderId: string | undefined): Session[] {
+    const full: Session[] = [];
+    if (this.pressure.full === 0) return full;
+    this.index.matchUnshared(topic, (sub) => {
+      const s = sub.session;
+      if (s.full && s.online && s.clientId !== senderId && !full.includes(s)) full.push(s);
+    });
+    return full;
+  }
+
+  /**
+   * Push back on a publisher: settles once every session in `full` has room, or at `deadline` (a
+   * `Date.now()` value) at the latest. The publisher's connection handles nothing more until then,
+   * so its message is acknowledged only once it can be queued.
+   */
+  whenRoom(full: readonly Session[], deadline: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+      void Promise.all(full.map((s) => s.whenRoom())).then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /**

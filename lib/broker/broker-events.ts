@@ -63,6 +63,61 @@ export interface ConnectionErrorEvent {
 }
 
 /**
+ * Messages meant for a session were dropped: a QoS 1/2 message because its queue was full
+ * (`maxQueuedMessages`) or it was larger than the client's Maximum Packet Size, a QoS 0 message
+ * because the client reads too slowly (`slowClient`: its connection is over `outboundBudget`).
+ * Drops are counted, never silent.
+ *
+ * @example
+ * ```ts
+ * broker.events$.pipe(filter((e) => e.type === 'messagesDropped')).subscribe((e) => console.warn(e.clientId, e.reason, e.count));
+ * ```
+ */
+export interface MessagesDroppedEvent {
+  readonly type: 'messagesDropped';
+  readonly clientId: string;
+  readonly reason: 'queueFull' | 'tooLarge' | 'slowClient';
+  readonly count: number;
+}
+
+/**
+ * A stored session ended without its client: its expiry interval ran out (`expired`), or it was the
+ * oldest disconnected session and made room for a new client when `maxSessions` was reached
+ * (`evicted`). `droppedMessages` counts the queued and in-flight QoS 1/2 messages it still held:
+ * acknowledged to their publishers and now never delivered.
+ *
+ * @example
+ * ```ts
+ * broker.events$.pipe(filter((e) => e.type === 'sessionEnded')).subscribe((e) => console.log(e.clientId, e.reason, e.droppedMessages));
+ * ```
+ */
+export interface SessionEndedEvent {
+  readonly type: 'sessionEnded';
+  readonly clientId: string;
+  readonly reason: 'expired' | 'evicted';
+  readonly droppedMessages: number;
+}
+
+/**
+ * A client was turned away: by `maxConnections` (the socket is closed before CONNECT is read,
+ * `clientId` undefined), by `maxSessions` with every stored session online (CONNACK 0x03 on
+ * 3.1.1, 0x97 on 5.0), or by the WebSocket listener's `allowedOrigins` (HTTP 403 at the upgrade;
+ * `origin` says which page tried).
+ *
+ * @example
+ * ```ts
+ * broker.events$.pipe(filter((e) => e.type === 'connectionRefused')).subscribe((e) => console.warn(e.reason));
+ * ```
+ */
+export interface ConnectionRefusedEvent {
+  readonly type: 'connectionRefused';
+  readonly clientId: string | undefined;
+  readonly reason: 'maxConnections' | 'maxSessions' | 'origin';
+  /** The refused page's Origin (reason `origin` only). */
+  readonly origin?: string;
+}
+
+/**
  * Everything {@link BrokerHandle.events$} reports, discriminated by `type`.
  *
  * @example
@@ -79,7 +134,10 @@ export type BrokerEvent =
   | PublishedEvent
   | SubscribedEvent
   | UnsubscribedEvent
-  | ConnectionErrorEvent;
+  | ConnectionErrorEvent
+  | MessagesDroppedEvent
+  | SessionEndedEvent
+  | ConnectionRefusedEvent;
 
 /**
  * The broker's event streams. All are hot (they report what happens while subscribed, no replay)

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
+import { originPatternProblem } from './origin-policy.js';
 import type { AuthenticateHook, AuthorizePublishHook, AuthorizeSubscribeHook } from './auth-hooks.js';
 
 /**
@@ -11,14 +12,54 @@ import type { AuthenticateHook, AuthorizePublishHook, AuthorizeSubscribeHook } f
  * ```
  */
 export interface BrokerLimits {
-  /** QoS 1 and 2 messages held per session beyond the in-flight window (default 1000). Newer messages are dropped when full. */
+  /**
+   * QoS 1 and 2 messages held per session beyond the in-flight window (default 1000). While an
+   * online session's queue is full, publishers to it are held back (for at most `slowClientTimeout`);
+   * an offline session's newer messages are dropped, each reported in a `messagesDropped` event.
+   */
   readonly maxQueuedMessages?: number;
   /** Outbound QoS 1 and 2 messages awaiting acknowledgement per client (default 256; an MQTT 5 client's Receive Maximum lowers it). */
   readonly maxInflight?: number;
   /** Largest packet accepted from a client, in bytes (default 1 MiB). Announced to MQTT 5 clients. */
   readonly maxPacketSize?: number;
-  /** Sessions held at once, online and offline (default 10 000). Further clients are refused. */
+  /**
+   * Sessions held at once, online and offline (default 10 000). When a new client wants a session
+   * kept after it leaves and the limit is reached, the session whose client left first is evicted
+   * (its undelivered messages are dropped and reported in a `sessionEnded` event). Only when every
+   * stored session is online is such a client refused (CONNACK 0x03 on 3.1.1, 0x97 on 5.0). A client
+   * whose session ends with its connection (Clean Session 1, or 5.0 Session Expiry 0) is never
+   * refused for this limit and evicts nothing: `maxConnections` bounds those.
+   */
   readonly maxSessions?: number;
+  /**
+   * Open connections at once, including those that have not sent CONNECT yet (default 10 000).
+   * A connection beyond it is closed before anything is read (a `connectionRefused` event).
+   */
+  readonly maxConnections?: number;
+  /**
+   * Seconds a 3.1.1 persistent session (Clean Session 0) outlives its connection (default 86 400,
+   * one day; 0xFFFFFFFF: never expires). 3.1.1 has no Session Expiry Interval of its own.
+   * `maxSessionExpiryInterval` caps it too.
+   */
+  readonly sessionExpiry311?: number;
+  /**
+   * Subscriptions one session may hold (default 1000). A SUBSCRIBE for a new filter beyond it is
+   * refused in its SUBACK slot (0x80 on 3.1.1, 0x97 Quota exceeded on 5.0); re-subscribing to a
+   * filter the session holds is always allowed.
+   */
+  readonly maxSubscriptionsPerClient?: number;
+  /**
+   * Bytes the broker may hand a connection's transport after it reported a full send buffer
+   * (`send()` returned false), before `writable$` says it drained (default 1 MiB). Beyond it, the
+   * client counts as slow: QoS 0 messages for it are dropped (a `messagesDropped` event with reason
+   * `slowClient`) and QoS 1/2 messages wait in its session's queue (`maxQueuedMessages`).
+   */
+  readonly outboundBudget?: number;
+  /**
+   * Milliseconds a connection may stay over its `outboundBudget` before it is closed (default
+   * 30 000; 5.0: DISCONNECT 0x97 Quota exceeded). Its session stays, per its expiry.
+   */
+  readonly slowClientTimeout?: number;
   /** Inbound QoS 2 messages an MQTT 5 client may have unreleased at once (default 65535, the protocol maximum), announced as Receive Maximum. */
   readonly receiveMaximum?: number;
   /** Topic aliases an MQTT 5 client may use towards the broker (default 64). */
@@ -29,6 +70,13 @@ export interface BrokerLimits {
   readonly maxSessionExpiryInterval?: number;
   /** When set, the keep alive (seconds) the broker imposes on MQTT 5 clients (Server Keep Alive). */
   readonly serverKeepAlive?: number;
+  /**
+   * Most levels a topic name or filter from a client may have (default 128). A deeper SUBSCRIBE
+   * filter is refused (SUBACK 0x80 on 3.1.1, 0x8F on 5.0); a deeper PUBLISH topic or will topic is a
+   * protocol error that closes that client's connection only (5.0: reason 0x90 Topic Name invalid).
+   * At most 65 536 (a topic is at most 65 535 bytes).
+   */
+  readonly maxTopicLevels?: number;
 }
 
 /**
@@ -44,9 +92,15 @@ export const DEFAULT_BROKER_LIMITS: Required<Omit<BrokerLimits, 'serverKeepAlive
   maxInflight: 256,
   maxPacketSize: 1024 * 1024,
   maxSessions: 10000,
+  maxConnections: 10000,
+  sessionExpiry311: 86400,
+  maxSubscriptionsPerClient: 1000,
+  outboundBudget: 1024 * 1024,
+  slowClientTimeout: 30000,
   receiveMaximum: 65535,
   topicAliasMaximum: 64,
   connectTimeout: 10000,
+  maxTopicLevels: 128,
 };
 
 /** Limits after defaults are applied. */
@@ -55,9 +109,15 @@ export interface ResolvedLimits {
   readonly maxInflight: number;
   readonly maxPacketSize: number;
   readonly maxSessions: number;
+  readonly maxConnections: number;
+  readonly sessionExpiry311: number;
+  readonly maxSubscriptionsPerClient: number;
+  readonly outboundBudget: number;
+  readonly slowClientTimeout: number;
   readonly receiveMaximum: number;
   readonly topicAliasMaximum: number;
   readonly connectTimeout: number;
+  readonly maxTopicLevels: number;
   readonly maxSessionExpiryInterval: number | undefined;
   readonly serverKeepAlive: number | undefined;
 }
@@ -81,6 +141,30 @@ export interface BrokerTlsOptions {
 }
 
 /**
+ * The WebSocket listener's settings.
+ *
+ * @example
+ * ```ts
+ * // Pages on this machine (any port) and one web app may connect; programs without an Origin always may.
+ * await startBroker({ port: 0, websocket: { port: 0, allowedOrigins: [...DEFAULT_ALLOWED_ORIGINS, 'https://app.example.com'] } });
+ * ```
+ */
+export interface BrokerWebSocketOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Only upgrades on this path (default: any path). */
+  readonly path?: string;
+  /**
+   * The `Origin`s whose pages may connect (default {@link DEFAULT_ALLOWED_ORIGINS}: http and https
+   * pages from localhost, 127.0.0.1 and [::1] on any port). Each entry is `*` (any page), `null`
+   * (file: pages, sandboxed frames), an origin such as `https://app.example.com`, or one with port
+   * `*`. An upgrade from any other Origin gets HTTP 403. Requests without an Origin header (programs,
+   * not browsers) are always accepted.
+   */
+  readonly allowedOrigins?: readonly string[];
+}
+
+/**
  * Options of {@link startBroker}.
  *
  * @example
@@ -94,7 +178,7 @@ export interface BrokerOptions {
   /** Interface to listen on (default 127.0.0.1, loopback only). */
   readonly host?: string;
   /** Adds a WebSocket listener (subprotocol `mqtt`); needs the optional `ws` package. */
-  readonly websocket?: { readonly port: number; readonly path?: string };
+  readonly websocket?: BrokerWebSocketOptions;
   /** Adds a TLS listener. */
   readonly tls?: BrokerTlsOptions;
   /** Decides whether a client may connect. Absent: everyone may. */
@@ -127,7 +211,17 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedLimits {
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {
     throw new InvalidArgumentError('options.host', 'must be a non-empty string');
   }
-  if (options.websocket !== undefined) checkPort('options.websocket.port', options.websocket.port);
+  if (options.websocket !== undefined) {
+    checkPort('options.websocket.port', options.websocket.port);
+    const origins: unknown = options.websocket.allowedOrigins;
+    if (origins !== undefined) {
+      if (!Array.isArray(origins)) throw new InvalidArgumentError('options.websocket.allowedOrigins', 'must be an array of origins');
+      origins.forEach((o: unknown, i) => {
+        const problem = originPatternProblem(o);
+        if (problem !== undefined) throw new InvalidArgumentError(`options.websocket.allowedOrigins[${i}]`, `${problem}, got ${JSON.stringify(o)}`);
+      });
+    }
+  }
   if (options.tls !== undefined) {
     checkPort('options.tls.port', options.tls.port);
     if (options.tls.key === undefined || options.tls.cert === undefined) {
@@ -144,11 +238,17 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedLimits {
   checkCount('limits.maxInflight', l.maxInflight, 1, 65535);
   checkCount('limits.maxPacketSize', l.maxPacketSize, 64, 268435460);
   checkCount('limits.maxSessions', l.maxSessions, 1, 2 ** 31);
+  checkCount('limits.maxConnections', l.maxConnections, 1, 2 ** 31);
+  checkCount('limits.sessionExpiry311', l.sessionExpiry311, 0, 0xffffffff);
+  checkCount('limits.maxSubscriptionsPerClient', l.maxSubscriptionsPerClient, 1, 2 ** 31);
+  checkCount('limits.outboundBudget', l.outboundBudget, 0, 2 ** 31);
+  checkCount('limits.slowClientTimeout', l.slowClientTimeout, 1, 2 ** 31);
   checkCount('limits.receiveMaximum', l.receiveMaximum, 1, 65535);
   checkCount('limits.topicAliasMaximum', l.topicAliasMaximum, 0, 65535);
   checkCount('limits.connectTimeout', l.connectTimeout, 1, 2 ** 31);
   checkCount('limits.maxSessionExpiryInterval', l.maxSessionExpiryInterval, 0, 0xffffffff);
   checkCount('limits.serverKeepAlive', l.serverKeepAlive, 0, 65535);
+  checkCount('limits.maxTopicLevels', l.maxTopicLevels, 1, 65536);
   return {
     ...DEFAULT_BROKER_LIMITS,
     ...Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined)),

@@ -2,7 +2,7 @@ import type { Subscription as RxSubscription } from 'rxjs';
 import { encode } from '../codec/encode.js';
 import { PacketDecoder } from '../codec/decoder.js';
 import type { Packet } from '../codec/packet.js';
-import { DecodeError, EncodeError, MqttError, ProtocolError } from '../errors.js';
+import { ConnectionClosedError, DecodeError, EncodeError, MqttError, ProtocolError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
 import type { BrokerCore, ConnectionControl } from './broker-core.js';
 import type { BrokerMessage } from './broker-message.js';
@@ -47,6 +47,12 @@ export class ClientConnection implements ConnectionControl, SessionLink {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastError: MqttError | undefined;
   private head = new Uint8Array(0);
+  /** Set when `send()` returned false (the socket buffer is full), until `writable$` emits. */
+  private congested = false;
+  /** Bytes handed to the transport since it became congested. */
+  private congestedBytes = 0;
+  private writableSubscription: RxSubscription | undefined;
+  private slowTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly core: BrokerCore,
@@ -65,6 +71,16 @@ export class ClientConnection implements ConnectionControl, SessionLink {
       complete: () => this.onEnd(false, true, undefined),
     });
     if (this.state === 'new') this.setTimer(this.core.limits.connectTimeout);
+    this.writableSubscription = this.transport.writable$?.subscribe(this.onWritable);
+  }
+
+  /**
+   * False while the client reads too slowly: the transport said its buffer is full and the broker
+   * has since handed it `limits.outboundBudget` bytes more. Then QoS 0 messages are dropped (counted)
+   * and QoS 1/2 messages wait in the session's queue until the transport drains.
+   */
+  get writable(): boolean {
+    return !this.congested || this.congestedBytes < this.core.limits.outboundBudget;
   }
 
   /** Encodes and writes a packet; false when it exceeds the client's Maximum Packet Size. */
@@ -77,7 +93,12 @@ export class ClientConnection implements ConnectionControl, SessionLink {
       if (error instanceof EncodeError && packet.type === 'publish') return false;
       throw error;
     }
-    this.transport.send(bytes);
+    const wasWritable = this.writable;
+    const accepted = this.transport.send(bytes);
+    if (this.congested) this.congestedBytes += bytes.length;
+    // Only a transport that will say when it drains can be congested.
+    else if (accepted === false && this.transport.writable$ !== undefined) this.congested = true;
+    if (wasWritable && !this.writable) this.overBudget();
     return true;
   }
 
@@ -219,6 +240,8 @@ export class ClientConnection implements ConnectionControl, SessionLink {
     this.state = 'closed';
     this.clearTimer();
     this.subscription?.unsubscribe();
+    this.writableSubscription?.unsubscribe();
+    if (this.slowTimer !== undefined) clearTimeout(this.slowTimer);
     this.transport.close();
     this.core.sockets.delete(this);
     this.steps.clear();
@@ -236,6 +259,28 @@ export class ClientConnection implements ConnectionControl, SessionLink {
       this.core.events.emit({ type: 'clientDisconnected', clientId, graceful, error: error ?? this.lastError });
     }
   }
+
+  /** Went over the outbound budget: a client that stays there for `slowClientTimeout` is disconnected. */
+  private overBudget(): void {
+    if (this.slowTimer !== undefined) return;
+    const ms = this.core.limits.slowClientTimeout;
+    this.slowTimer = setTimeout(() => {
+      this.slowTimer = undefined;
+      if (this.writable || this.state !== 'connected') return;
+      this.lastError = new ConnectionClosedError(`the client read too slowly: over its outbound budget for ${ms} ms`, { code: 'SLOW_CLIENT', reasonCode: 0x97 });
+      if (this.core.events.observed) this.core.events.emit({ type: 'connectionError', clientId: this.clientId, error: this.lastError });
+      this.terminate(0x97, true); // Quota exceeded
+    }, ms);
+  }
+
+  /** The transport drained: the budget is back, and what waits in the session's queue goes out. */
+  private readonly onWritable = (): void => {
+    this.congested = false;
+    this.congestedBytes = 0;
+    if (this.slowTimer !== undefined) clearTimeout(this.slowTimer);
+    this.slowTimer = undefined;
+    if (this.state === 'connected') this.session?.resumeSending();
+  };
 
   private setTimer(ms: number): void {
     this.timer = setTimeout(this.onTimer, ms);

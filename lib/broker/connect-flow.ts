@@ -1,7 +1,10 @@
-import type { ConnectPacket } from '../codec/packet.js';
+import type { ConnackPacket, ConnectPacket } from '../codec/packet.js';
 import type { ConnackProperties, PublishProperties } from '../codec/properties.js';
+import { topicLevelCount } from '../codec/topic.js';
+import { ProtocolError } from '../errors.js';
 import { callHook, type AuthenticateResult } from './auth-hooks.js';
 import { brokerMessage } from './broker-message.js';
+import { fitConnack } from './fit-connack.js';
 import type { ClientConnection } from './client-connection.js';
 
 let assignedCounter = 0;
@@ -40,6 +43,12 @@ export function acceptConnect(connection: ClientConnection, packet: ConnectPacke
     clientId = assignClientId(); // [MQTT-3.1.3-6]
     if (v5) assigned = clientId; // told to the client [MQTT-3.2.2-16]
   }
+  if (packet.will !== undefined && topicLevelCount(packet.will.topic) > core.limits.maxTopicLevels) {
+    // 5.0 has a reason code for it; 3.1.1 has no return code that fits, so the connection is closed
+    // without CONNACK [MQTT-3.2.2-6].
+    if (v5) return refuse(connection, 0x90); // Topic Name invalid
+    throw new ProtocolError(`the will topic has more than ${core.limits.maxTopicLevels} levels`, { code: 'TOPIC_TOO_DEEP', reasonCode: 0x90 });
+  }
   // Extended (AUTH packet) authentication is not offered.
   if (v5 && packet.properties?.authenticationMethod !== undefined) return refuse(connection, 0x8c);
   const hook = core.options.authenticate;
@@ -68,11 +77,29 @@ function complete(connection: ClientConnection, packet: ConnectPacket, clientId:
   const core = connection.core;
   const limits = core.limits;
   const v5 = packet.protocolVersion === 5;
+  // 3.1.1 has no Session Expiry Interval: a persistent session lives for the broker's sessionExpiry311.
+  const requested = v5 ? (packet.properties?.sessionExpiryInterval ?? 0) : packet.cleanStart ? 0 : limits.sessionExpiry311;
+  const cap = limits.maxSessionExpiryInterval;
+  const granted = cap !== undefined && requested > cap ? cap : requested;
+  // Sized before anything changes: a CONNACK that cannot fit closes the connection with nothing sent.
+  const connack: ConnackPacket | undefined = v5
+    ? fitConnack(connackFor(connection, granted, requested, assigned), packet.properties?.maximumPacketSize)
+    : { type: 'connack', sessionPresent: false, reasonCode: 0 };
+  if (connack === undefined) {
+    // Nothing larger than the client's Maximum Packet Size may be sent, a DISCONNECT included [MQTT-3.1.2-24].
+    throw new ProtocolError('even the smallest CONNACK exceeds the client\'s Maximum Packet Size', { specRef: 'MQTT-3.1.2-24' });
+  }
   // A second connection with this client id takes over the first [MQTT-3.1.4-2].
   const previous = core.connections.get(clientId);
   if (previous !== undefined) previous.terminate(0x8e, true);
   let session = core.sessions.get(clientId);
-  if (session === undefined && core.sessions.full) return refuse(connection, 0x97);
+  // A client whose session ends with its connection needs no storage: it is never refused or made
+  // room for (maxConnections bounds those). One that wants its session kept takes the place of the
+  // session whose client left first, and is refused only when every stored session is online.
+  if (session === undefined && granted !== 0 && core.sessions.full && !core.sessions.evictOldestOffline()) {
+    core.refused('maxSessions', clientId);
+    return refuse(connection, 0x97);
+  }
 
   let sessionPresent = false;
   if (packet.cleanStart || session === undefined) {
@@ -84,9 +111,6 @@ function complete(connection: ClientConnection, packet: ConnectPacket, clientId:
     sessionPresent = true; // [MQTT-3.2.2-2]
   }
 
-  const requested = v5 ? (packet.properties?.sessionExpiryInterval ?? 0) : packet.cleanStart ? 0 : 0xffffffff;
-  const cap = limits.maxSessionExpiryInterval;
-  const granted = cap !== undefined && requested > cap ? cap : requested;
   session.expiryInterval = granted === 0xffffffff ? Infinity : granted;
   connection.connectSessionExpiry = requested;
 
@@ -115,24 +139,27 @@ function complete(connection: ClientConnection, packet: ConnectPacket, clientId:
 
   core.connections.set(clientId, connection);
   connection.connected(keepAlive);
-  let properties: ConnackProperties | undefined;
-  if (v5) {
-    properties = {
-      receiveMaximum: limits.receiveMaximum,
-      maximumPacketSize: limits.maxPacketSize,
-      topicAliasMaximum: limits.topicAliasMaximum,
-      retainAvailable: true,
-      wildcardSubscriptionAvailable: true,
-      subscriptionIdentifiersAvailable: true,
-      sharedSubscriptionAvailable: true,
-      ...(assigned !== undefined ? { assignedClientIdentifier: assigned } : {}),
-      ...(granted !== requested ? { sessionExpiryInterval: granted } : {}),
-      ...(limits.serverKeepAlive !== undefined ? { serverKeepAlive: limits.serverKeepAlive } : {}),
-    };
-  }
-  connection.send({ type: 'connack', sessionPresent, reasonCode: 0, properties });
+  connection.send({ ...connack, sessionPresent });
   if (core.events.observed) {
     core.events.emit({ type: 'clientConnected', clientId, username: packet.username, protocolVersion: packet.protocolVersion, sessionPresent });
   }
   session.attach(connection, Date.now());
+}
+
+/** The full MQTT 5 CONNACK of an accepted connection (session present filled in later). */
+function connackFor(connection: ClientConnection, granted: number, requested: number, assigned: string | undefined): ConnackPacket {
+  const limits = connection.core.limits;
+  const properties: ConnackProperties = {
+    receiveMaximum: limits.receiveMaximum,
+    maximumPacketSize: limits.maxPacketSize,
+    topicAliasMaximum: limits.topicAliasMaximum,
+    retainAvailable: true,
+    wildcardSubscriptionAvailable: true,
+    subscriptionIdentifiersAvailable: true,
+    sharedSubscriptionAvailable: true,
+    ...(assigned !== undefined ? { assignedClientIdentifier: assigned } : {}),
+    ...(granted !== requested ? { sessionExpiryInterval: granted } : {}),
+    ...(limits.serverKeepAlive !== undefined ? { serverKeepAlive: limits.serverKeepAlive } : {}),
+  };
+  return { type: 'connack', sessionPresent: false, reasonCode: 0, properties };
 }

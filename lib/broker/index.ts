@@ -10,7 +10,8 @@
  * ```
  */
 export { startBroker, type BrokerHandle } from './start-broker.js';
-export { DEFAULT_BROKER_LIMITS, type BrokerOptions, type BrokerLimits, type BrokerTlsOptions } from './broker-options.js';
+export { DEFAULT_BROKER_LIMITS, type BrokerOptions, type BrokerLimits, type BrokerTlsOptions, type BrokerWebSocketOptions } from './broker-options.js';
+export { DEFAULT_ALLOWED_ORIGINS } from './origin-policy.js';
 export type {
   AuthenticateHook,
   AuthenticateRequest,
@@ -28,4 +29,7 @@ export type {
   SubscribedEvent,
   UnsubscribedEvent,
   ConnectionErrorEvent,
+  MessagesDroppedEvent,
+  SessionEndedEvent,
+  ConnectionRefusedEvent,
 } from './broker-events.js';

@@ -1,4 +1,5 @@
 import type { PublishPacket } from '../codec/packet.js';
+import { topicLevelCount, topicNameProblem } from '../codec/topic.js';
 import { ProtocolError } from '../errors.js';
 import { callHook } from './auth-hooks.js';
 import { brokerMessage } from './broker-message.js';
@@ -29,6 +30,7 @@ export function handlePublish(connection: ClientConnection, session: Session, pa
   } else if (topic === '') {
     throw new ProtocolError('PUBLISH without a topic name or topic alias', { specRef: 'MQTT-3.3.2-1' });
   }
+  checkPublishFields(connection, topic, packet);
 
   const packetId = packet.packetId ?? 0;
   if (packet.qos === 2) {
@@ -52,15 +54,58 @@ export function handlePublish(connection: ClientConnection, session: Session, pa
   );
   if (allowed instanceof Promise) {
     return allowed.then((ok) => {
-      if (connection.state === 'connected') accept(connection, session, packet, topic, ok === true);
+      if (connection.state === 'connected') return accept(connection, session, packet, topic, ok === true);
+      return undefined;
     });
   }
   return accept(connection, session, packet, topic, allowed === true);
 }
 
-function accept(connection: ClientConnection, session: Session, packet: PublishPacket, topic: string, allowed: boolean): void {
+/**
+ * The checks of a client's PUBLISH beyond what the decoder enforces: the topic depth limit, and on
+ * 5.0 no Subscription Identifier [MQTT-3.3.4-6] and a Response Topic without wildcards
+ * [MQTT-3.3.2-14]. Each failure is a protocol error that closes this client's connection only.
+ */
+function checkPublishFields(connection: ClientConnection, topic: string, packet: PublishPacket): void {
+  const max = connection.core.limits.maxTopicLevels;
+  if (topicLevelCount(topic) > max) {
+    throw new ProtocolError(`the topic name has more than ${max} levels`, { code: 'TOPIC_TOO_DEEP', reasonCode: 0x90 });
+  }
+  const properties = packet.properties;
+  if (connection.protocolVersion !== 5 || properties === undefined) return;
+  if (properties.subscriptionIdentifiers !== undefined) {
+    // Subscription Identifiers travel from server to client only [MQTT-3.3.4-6].
+    throw new ProtocolError('a PUBLISH from a client must not carry a Subscription Identifier', { specRef: 'MQTT-3.3.4-6' });
+  }
+  const responseTopic = properties.responseTopic;
+  if (responseTopic !== undefined && topicNameProblem(responseTopic) !== undefined) {
+    // The Response Topic is a Topic Name: no wildcards [MQTT-3.3.2-14], not empty [MQTT-4.7.3-1].
+    throw new ProtocolError(`invalid Response Topic ${JSON.stringify(responseTopic)}`, { specRef: 'MQTT-3.3.2-14' });
+  }
+}
+
+function accept(connection: ClientConnection, session: Session, packet: PublishPacket, topic: string, allowed: boolean, deadline?: number): void | Promise<void> {
   const core = connection.core;
-  if (allowed) {
+  let quotaExceeded = false;
+  if (allowed && packet.qos > 0) {
+    // A subscriber's queue is full: hold this publisher back (its later packets wait too) rather
+    // than acknowledge a message that would be dropped. Checked again after each wake-up (other
+    // publishers may have taken the room), until `slowClientTimeout` has passed. Then a 5.0
+    // publisher is told 0x97 Quota exceeded and the message is not routed; a 3.1.1 publisher, which
+    // cannot be told, has it routed and the full session drops it, counted.
+    const full = core.fullTargets(topic, connection.clientId);
+    if (full.length > 0) {
+      const until = deadline ?? Date.now() + core.limits.slowClientTimeout;
+      if (Date.now() < until) {
+        return core.whenRoom(full, until).then(() => {
+          if (connection.state === 'connected') return accept(connection, session, packet, topic, allowed, until);
+          return undefined;
+        });
+      }
+      quotaExceeded = connection.protocolVersion === 5;
+    }
+  }
+  if (allowed && !quotaExceeded) {
     // The payload is a view into a network buffer of up to 64 KiB. A message that may be kept
     // (retained, or QoS 1/2 waiting in flight or in a queue) gets its own copy so it does not pin
     // that buffer; QoS 0 messages are written out at once and need none.
@@ -68,8 +113,8 @@ function accept(connection: ClientConnection, session: Session, packet: PublishP
     core.route(brokerMessage(topic, payload, packet.qos, packet.retain, packet.properties, connection.clientId, Date.now()));
   }
   const packetId = packet.packetId ?? 0;
-  // A refused message is dropped; MQTT 5 says so with 0x87 Not authorized.
-  const reasonCode = allowed || connection.protocolVersion === 4 ? 0 : 0x87;
+  // A refused message is dropped; MQTT 5 says so with 0x87 Not authorized (or 0x97 Quota exceeded).
+  const reasonCode = quotaExceeded ? 0x97 : allowed || connection.protocolVersion === 4 ? 0 : 0x87;
   if (packet.qos === 1) {
     connection.send({ type: 'puback', packetId, reasonCode }); // [MQTT-4.3.2-2]
   } else if (packet.qos === 2) {

@@ -1,5 +1,8 @@
 import type { BrokerMessage } from './broker-message.js';
 
+/** Walk marker: every message in this subtree matches (below a '#'). */
+const EVERYTHING = -1;
+
 class RetainedNode {
   readonly children = new Map<string, RetainedNode>();
   message: BrokerMessage | undefined = undefined;
@@ -58,47 +61,61 @@ export class RetainedStore {
     return node.message;
   }
 
-  /** Calls `visit` for each retained message whose topic `filter` matches. */
+  /**
+   * Calls `visit` for each retained message whose topic `filter` matches, in depth-first order.
+   * The walk is a loop over an explicit stack: a client chooses the depth of the topics it retains,
+   * and a 10 000-level topic must not overflow the call stack of a later `#` subscriber.
+   */
   match(filter: string, visit: (message: BrokerMessage) => void, now = Date.now()): void {
     const levels = filter.split('/');
     const expired: string[] = [];
-    const emit = (message: BrokerMessage): void => {
+    const emit = (message: BrokerMessage | undefined): void => {
+      if (message === undefined) return;
       if (message.expiresAt !== undefined && message.expiresAt <= now) expired.push(message.topic);
       else visit(message);
     };
-    this.walk(this.root, levels, 0, emit);
+    // Each entry is a node and the index of the filter level to match there; EVERYTHING marks a
+    // node below a '#', whose whole subtree matches.
+    const nodes: RetainedNode[] = [this.root];
+    const indexes: number[] = [0];
+    const push = (node: RetainedNode, i: number, skipDollar: boolean): void => {
+      // Children pushed last-first, so they are visited in insertion order.
+      const children = [...node.children];
+      for (let c = children.length - 1; c >= 0; c--) {
+        const [name, child] = children[c];
+        if (skipDollar && name.startsWith('$')) continue; // [MQTT-4.7.2-1]
+        nodes.push(child);
+        indexes.push(i);
+      }
+    };
+    while (nodes.length > 0) {
+      const node = nodes.pop() as RetainedNode;
+      const i = indexes.pop() as number;
+      if (i === EVERYTHING) {
+        emit(node.message);
+        push(node, EVERYTHING, false);
+        continue;
+      }
+      if (i === levels.length) {
+        emit(node.message);
+        continue;
+      }
+      const level = levels[i];
+      if (level === '#') {
+        // '#' also matches the parent level [MQTT-4.7.1-2].
+        if (i > 0) emit(node.message);
+        push(node, EVERYTHING, i === 0);
+      } else if (level === '+') {
+        push(node, i + 1, i === 0);
+      } else {
+        const child = node.children.get(level);
+        if (child !== undefined) {
+          nodes.push(child);
+          indexes.push(i + 1);
+        }
+      }
+    }
     for (const topic of expired) this.clear(topic.split('/'));
-  }
-
-  private walk(node: RetainedNode, levels: readonly string[], i: number, emit: (m: BrokerMessage) => void): void {
-    if (i === levels.length) {
-      if (node.message !== undefined) emit(node.message);
-      return;
-    }
-    const level = levels[i];
-    if (level === '#') {
-      // '#' also matches the parent level [MQTT-4.7.1-2].
-      if (node.message !== undefined && i > 0) emit(node.message);
-      for (const [name, child] of node.children) {
-        if (i === 0 && name.startsWith('$')) continue; // [MQTT-4.7.2-1]
-        this.all(child, emit);
-      }
-      return;
-    }
-    if (level === '+') {
-      for (const [name, child] of node.children) {
-        if (i === 0 && name.startsWith('$')) continue; // [MQTT-4.7.2-1]
-        this.walk(child, levels, i + 1, emit);
-      }
-      return;
-    }
-    const child = node.children.get(level);
-    if (child !== undefined) this.walk(child, levels, i + 1, emit);
-  }
-
-  private all(node: RetainedNode, emit: (m: BrokerMessage) => void): void {
-    if (node.message !== undefined) emit(node.message);
-    for (const child of node.children.values()) this.all(child, emit);
   }
 
   private clear(levels: readonly string[]): void {

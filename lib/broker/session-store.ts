@@ -1,10 +1,24 @@
-import { Session } from './session.js';
+import { Session, type DropReason } from './session.js';
 import type { SubscriptionIndex } from './subscription-index.js';
+
+/** What a {@link SessionStore} tells its owner. */
+export interface SessionStoreHooks {
+  /** A session ended without its client (expiry 0 on release, expiry timer, eviction): flush its will. */
+  readonly onExpire?: (session: Session) => void;
+  /** A stored session expired or was evicted; `dropped` is how many QoS 1/2 messages it still held. */
+  readonly onEnded?: (session: Session, reason: 'expired' | 'evicted', dropped: number) => void;
+  /** A session dropped a message (queue full, too large for its client). */
+  readonly onDrop?: (session: Session, reason: DropReason) => void;
+  /** Shared count of sessions whose queue is full. */
+  readonly pressure?: { full: number };
+}
 
 /**
  * The sessions of a broker, by client id, held in memory. A session whose client has gone is kept
- * for its expiry interval (MQTT 5 Session Expiry Interval; a 3.1.1 persistent session never
- * expires) and then discarded with its subscriptions and queued messages.
+ * for its expiry interval (MQTT 5 Session Expiry Interval; for 3.1.1 persistent sessions the
+ * broker's `sessionExpiry311` limit) and then discarded with its subscriptions and queued messages.
+ * Disconnected sessions are also kept in the order their clients left, so that when
+ * `maxSessions` is reached the oldest one can make room ({@link SessionStore.evictOldestOffline}).
  *
  * @example
  * ```ts
@@ -16,13 +30,20 @@ import type { SubscriptionIndex } from './subscription-index.js';
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
   private readonly timers = new Map<Session, ReturnType<typeof setTimeout>>();
+  /** Stored sessions without a connection, oldest departure first (a Set keeps insertion order). */
+  private readonly offline = new Set<Session>();
 
   constructor(
     private readonly index: SubscriptionIndex<Session>,
     private readonly maxQueued: number,
     readonly maxSessions: number,
-    private readonly onExpire: (session: Session) => void = () => undefined,
+    private readonly hooks: SessionStoreHooks = {},
   ) {}
+
+  /** Stored sessions whose client is not connected. */
+  get offlineCount(): number {
+    return this.offline.size;
+  }
 
   get size(): number {
     return this.sessions.size;
@@ -45,13 +66,14 @@ export class SessionStore {
   create(clientId: string): Session {
     const old = this.sessions.get(clientId);
     if (old !== undefined) this.discard(old);
-    const session = new Session(clientId, this.maxQueued);
+    const session = new Session(clientId, this.maxQueued, this.hooks.onDrop, this.hooks.pressure);
     this.sessions.set(clientId, session);
     return session;
   }
 
   /** A client is back on this session: its expiry stops. */
   resume(session: Session): void {
+    this.offline.delete(session);
     const timer = this.timers.get(session);
     if (timer !== undefined) {
       clearTimeout(timer);
@@ -64,24 +86,42 @@ export class SessionStore {
     if (this.sessions.get(session.clientId) !== session) return;
     if (session.expiryInterval === 0) {
       this.discard(session);
-      this.onExpire(session);
+      this.hooks.onExpire?.(session);
       return;
     }
-    if (session.expiryInterval === Infinity) return;
     this.resume(session);
+    this.offline.add(session);
+    if (session.expiryInterval === Infinity) return;
     // setTimeout holds at most 2^31-1 ms (24.8 days); longer intervals re-arm.
     const arm = (remainingMs: number): void => {
       const step = Math.min(remainingMs, 2 ** 31 - 1);
       const timer = setTimeout(() => {
         if (remainingMs > step) return arm(remainingMs - step);
         this.timers.delete(session);
-        this.discard(session);
-        this.onExpire(session);
+        this.end(session, 'expired');
       }, step);
       timer.unref?.();
       this.timers.set(session, timer);
     };
     arm(session.expiryInterval * 1000);
+  }
+
+  /**
+   * Discards the stored session whose client left first, to make room for a new one. Returns false
+   * when every stored session is online. Its undelivered messages are dropped and counted.
+   */
+  evictOldestOffline(): boolean {
+    const oldest = this.offline.values().next();
+    if (oldest.done === true) return false;
+    this.end(oldest.value, 'evicted');
+    return true;
+  }
+
+  private end(session: Session, reason: 'expired' | 'evicted'): void {
+    const dropped = session.heldCount;
+    this.discard(session);
+    this.hooks.onEnded?.(session, reason, dropped);
+    this.hooks.onExpire?.(session);
   }
 
   /** Removes the session, its subscriptions from the index, and its messages. */

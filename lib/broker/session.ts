@@ -1,4 +1,5 @@
 import type { Packet, QoS } from '../codec/packet.js';
+import { ProtocolError } from '../errors.js';
 import type { BrokerMessage } from './broker-message.js';
 import type { BrokerSubscription } from './subscription-index.js';
 import { outboundPublish } from './outbound-publish.js';
@@ -10,7 +11,15 @@ export interface SessionLink {
   readonly inflightWindow: number;
   /** Encodes and writes; false when the packet exceeds the client's Maximum Packet Size (not sent). */
   send(packet: Packet): boolean;
+  /**
+   * False while the connection is over its outbound budget (the client reads too slowly): QoS 0
+   * messages are then dropped and counted, QoS 1/2 messages wait in the queue.
+   */
+  readonly writable: boolean;
 }
+
+/** Why a session dropped a message: queue full, too large for the client, or (QoS 0) the client reads too slowly. */
+export type DropReason = 'queueFull' | 'tooLarge' | 'slowClient';
 
 /** An outbound QoS 1 or 2 message, queued or in flight. */
 interface Delivery {
@@ -50,7 +59,28 @@ export class Session {
   constructor(
     readonly clientId: string,
     private readonly maxQueued: number,
+    /** Told of every dropped message (the broker turns it into a `messagesDropped` event). */
+    private readonly onDrop: (session: Session, reason: DropReason) => void = () => undefined,
+    /** Counts the sessions whose queue is full, shared by all sessions of a broker (a cheap "any?"). */
+    private readonly pressure: { full: number } = { full: 0 },
   ) {}
+
+  private isFull = false;
+  private roomWaiters: (() => void)[] = [];
+
+  /** True while the queue holds `maxQueued` messages: one more QoS 1/2 message would be dropped. */
+  get full(): boolean {
+    return this.isFull;
+  }
+
+  /**
+   * Resolves once the queue has room again, or the session goes offline or is discarded (then
+   * nothing is gained by waiting longer). Used to hold a publisher back instead of dropping.
+   */
+  whenRoom(): Promise<void> {
+    if (!this.isFull || this.link === undefined) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
 
   get online(): boolean {
     return this.link !== undefined;
@@ -59,6 +89,11 @@ export class Session {
   /** Outbound messages in flight (sent, not fully acknowledged). */
   get inflightCount(): number {
     return this.inflight.size;
+  }
+
+  /** QoS 1/2 messages the session still owes its client (in flight and queued). */
+  get heldCount(): number {
+    return this.inflight.size + this.queuedCount;
   }
 
   /** Outbound messages waiting for the in-flight window or for the client to come back. */
@@ -70,38 +105,54 @@ export class Session {
   deliver(message: BrokerMessage, qos: QoS, retain: boolean, subscriptionIds: readonly number[] | undefined, now: number): void {
     const link = this.link;
     if (qos === 0) {
-      if (link !== undefined) link.send(outboundPublish(message, 0, retain, false, undefined, subscriptionIds, link.protocolVersion, now));
+      if (link === undefined) return;
+      // A client that does not keep up loses QoS 0 messages, counted, instead of growing the broker's memory.
+      if (!link.writable) return this.drop('slowClient');
+      link.send(outboundPublish(message, 0, retain, false, undefined, subscriptionIds, link.protocolVersion, now));
       return;
     }
     const delivery: Delivery = { message, qos, retain, subscriptionIds, packetId: 0, state: 'ack' };
-    if (link !== undefined && this.queueHead === this.queue.length && this.inflight.size < link.inflightWindow) {
+    if (link !== undefined && link.writable && this.queueHead === this.queue.length && this.inflight.size < link.inflightWindow) {
       this.start(delivery, link, now);
       return;
     }
     if (this.queuedCount >= this.maxQueued) {
-      this.dropped++;
+      this.drop('queueFull');
       return;
     }
     this.queue.push(delivery);
+    if (this.queuedCount >= this.maxQueued) this.setFull(true);
   }
 
-  /** PUBACK from the client. */
+  /**
+   * PUBACK from the client. An unknown packet id is ignored (a late duplicate). A PUBACK for a
+   * QoS 2 message is an acknowledgement of the wrong type: a protocol violation that closes the
+   * connection (3.1.1 [MQTT-4.8.0-1]; 5.0 DISCONNECT 0x82 [MQTT-4.13.1-1]) without advancing the flow.
+   */
   onPuback(packetId: number): void {
     const d = this.inflight.get(packetId);
-    if (d === undefined || d.qos !== 1) return;
+    if (d === undefined) return;
+    if (d.qos !== 1) throw wrongAck('PUBACK', packetId, d.qos);
     this.inflight.delete(packetId);
     this.drain();
   }
 
-  /** PUBREC from the client: answers PUBREL, or drops the message on a failure reason code. */
+  /**
+   * PUBREC from the client: answers PUBREL, or with a reason code of 0x80 or more ends the flow
+   * (PUBREL answers only a reason code below 0x80 [MQTT-4.3.3-4], so none follows and the message is
+   * discarded). A PUBREC for a QoS 1 message is a protocol violation, like {@link Session.onPuback}.
+   */
   onPubrec(packetId: number, reasonCode: number): void {
     const link = this.link;
     const d = this.inflight.get(packetId);
-    if (d === undefined || d.qos !== 2) {
+    if (d === undefined) {
+      // A failed PUBREC ends a flow; there is nothing to release.
+      if (reasonCode >= 0x80) return;
       // [MQTT-4.3.3-3] answer with PUBREL anyway; 5.0 says the id is unknown.
       link?.send({ type: 'pubrel', packetId, reasonCode: link.protocolVersion === 5 ? 0x92 : 0 });
       return;
     }
+    if (d.qos !== 2) throw wrongAck('PUBREC', packetId, d.qos);
     if (reasonCode >= 0x80) {
       this.inflight.delete(packetId);
       this.drain();
@@ -111,10 +162,15 @@ export class Session {
     link?.send({ type: 'pubrel', packetId });
   }
 
-  /** PUBCOMP from the client. */
+  /**
+   * PUBCOMP from the client. An unknown packet id is ignored. A PUBCOMP for a QoS 1 message, or for
+   * a QoS 2 message whose PUBREC has not come, is a protocol violation like {@link Session.onPuback}.
+   */
   onPubcomp(packetId: number): void {
     const d = this.inflight.get(packetId);
-    if (d === undefined || d.state !== 'comp') return;
+    if (d === undefined) return;
+    if (d.qos !== 2) throw wrongAck('PUBCOMP', packetId, d.qos);
+    if (d.state !== 'comp') throw new ProtocolError(`PUBCOMP before PUBREC for packet ${packetId}`);
     this.inflight.delete(packetId);
     this.drain();
   }
@@ -126,7 +182,7 @@ export class Session {
       if (d.state === 'comp') link.send({ type: 'pubrel', packetId: d.packetId });
       else if (!link.send(outboundPublish(d.message, d.qos, d.retain, true, d.packetId, d.subscriptionIds, link.protocolVersion, now))) {
         this.inflight.delete(d.packetId);
-        this.dropped++;
+        this.drop('tooLarge');
       }
     }
     this.drain(now);
@@ -135,6 +191,12 @@ export class Session {
   /** Detaches the connection; in-flight and queued messages stay for the next one. */
   detach(link: SessionLink): void {
     if (this.link === link) this.link = undefined;
+    this.wakeRoomWaiters();
+  }
+
+  /** The connection can take more again (its outbound budget drained): sends what waits in the queue. */
+  resumeSending(): void {
+    this.drain();
   }
 
   /** Forgets every outbound message and inbound QoS 2 id (the session is being discarded). */
@@ -143,18 +205,24 @@ export class Session {
     this.queue = [];
     this.queueHead = 0;
     this.inboundQos2.clear();
+    this.setFull(false);
+    this.wakeRoomWaiters();
   }
 
   private drain(now = Date.now()): void {
     const link = this.link;
     if (link === undefined) return;
-    while (this.queueHead < this.queue.length && this.inflight.size < link.inflightWindow) {
+    while (this.queueHead < this.queue.length && this.inflight.size < link.inflightWindow && link.writable) {
       const d = this.queue[this.queueHead++];
       // An expired message is not sent [MQTT-3.3.2-5].
       if (d.message.expiresAt !== undefined && d.message.expiresAt <= now) continue;
       this.start(d, link, now);
       if (this.link !== link) break;
     }
+    if (this.isFull && this.queuedCount < this.maxQueued) this.setFull(false);
+    // As many waiting publishers as there are free slots, first come first served (waking all of
+    // them for one slot would have every one re-check and all but one wait again).
+    if (this.roomWaiters.length > 0 && !this.isFull) this.wakeRoomWaiters(this.maxQueued - this.queuedCount);
     if (this.queueHead === this.queue.length) {
       this.queue = [];
       this.queueHead = 0;
@@ -170,8 +238,27 @@ export class Session {
     if (!link.send(outboundPublish(d.message, d.qos, d.retain, false, d.packetId, d.subscriptionIds, link.protocolVersion, now))) {
       // Too large for this client: discard it [MQTT-3.1.2-25].
       this.inflight.delete(d.packetId);
-      this.dropped++;
+      this.drop('tooLarge');
     }
+  }
+
+  private setFull(full: boolean): void {
+    if (full === this.isFull) return;
+    this.isFull = full;
+    this.pressure.full += full ? 1 : -1;
+  }
+
+  private wakeRoomWaiters(count = Infinity): void {
+    const waiters = this.roomWaiters;
+    if (waiters.length === 0) return;
+    if (count >= waiters.length) this.roomWaiters = [];
+    const woken = count >= waiters.length ? waiters : this.roomWaiters.splice(0, count);
+    for (const wake of woken) wake();
+  }
+
+  private drop(reason: DropReason): void {
+    this.dropped++;
+    this.onDrop(this, reason);
   }
 
   private allocatePacketId(): number {
@@ -182,4 +269,10 @@ export class Session {
       if (!this.inflight.has(id)) return id;
     }
   }
+}
+
+/** A protocol violation: an acknowledgement whose type does not belong to the message's QoS. */
+function wrongAck(type: string, packetId: number, qos: 1 | 2): ProtocolError {
+  // 3.1.1: a protocol violation closes the connection [MQTT-4.8.0-1]; 5.0: DISCONNECT 0x82 [MQTT-4.13.1-1].
+  return new ProtocolError(`${type} for packet ${packetId}, a QoS ${qos} message`, { code: 'WRONG_ACK_TYPE' });
 }

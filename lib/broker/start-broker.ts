@@ -60,6 +60,13 @@ export interface BrokerHandle {
   /** Topics holding a retained message. */
   readonly retainedCount: number;
   /**
+   * QoS 1/2 messages dropped since start: queue full, too large for the client, or held by a session
+   * that expired or was evicted. Each drop is also reported in `events$`.
+   */
+  readonly droppedMessages: number;
+  /** Connections turned away by `maxConnections`, or by `maxSessions` with every stored session online. */
+  readonly refusedConnections: number;
+  /**
    * Publishes a message from the broker itself, routed like a client's (retained when `retain`).
    * Throws InvalidArgumentError for an empty topic or one with wildcards.
    */
@@ -97,6 +104,11 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   const core = new BrokerCore(options, limits);
   const serve = (transport: Transport): void => {
     if (core.closed) return transport.close();
+    if (core.sockets.size >= limits.maxConnections) {
+      // Turned away before anything is read: no CONNECT can be answered without reading it.
+      core.refused('maxConnections', undefined);
+      return transport.close();
+    }
     new ClientConnection(core, transport).start();
   };
   const accept = (transport: Transport): void => {
@@ -114,7 +126,9 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     tcp = await listenTcp(options.port, host, (socket) => serve(socketTransport(socket)));
     listeners.push(tcp);
     if (options.websocket !== undefined) {
-      ws = await listenWebSocket(options.websocket.port, host, options.websocket.path, limits.maxPacketSize + 8, serve);
+      ws = await listenWebSocket(options.websocket.port, host, options.websocket.path, limits.maxPacketSize + 8, serve, options.websocket.allowedOrigins, (origin) =>
+        core.refused('origin', undefined, origin),
+      );
       listeners.push(ws);
     }
     if (options.tls !== undefined) {
@@ -157,6 +171,12 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     },
     get retainedCount() {
       return core.retained.size;
+    },
+    get droppedMessages() {
+      return core.droppedMessages;
+    },
+    get refusedConnections() {
+      return core.refusedConnections;
     },
     publish(topic, payload, publishOptions = {}) {
       const problem = topicNameProblem(topic);

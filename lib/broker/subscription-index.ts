@@ -1,4 +1,4 @@
-import { TopicTree } from '../session/topic-tree.js';
+import { FilterTree } from './filter-tree.js';
 import type { QoS } from '../codec/packet.js';
 
 /** One subscription of one session, as held by the broker. Options are updated in place on re-subscribe. */
@@ -24,7 +24,7 @@ interface SharedGroup<S> {
 type Entry<S> = BrokerSubscription<S> | SharedGroup<S>;
 
 /**
- * Every subscription of every session, indexed by a {@link TopicTree} so a message reaches its
+ * Every subscription of every session, indexed by a {@link FilterTree} (walked without recursion) so a message reaches its
  * subscribers without testing each one. Shared subscriptions (`$share/group/filter`) are held as one
  * group per (group, filter); each message goes to one member, round robin, preferring members whose
  * session is online.
@@ -37,7 +37,7 @@ type Entry<S> = BrokerSubscription<S> | SharedGroup<S>;
  * ```
  */
 export class SubscriptionIndex<S> {
-  private readonly tree = new TopicTree<Entry<S>>();
+  private readonly tree = new FilterTree<Entry<S>>();
   private readonly groups = new Map<string, SharedGroup<S>>();
 
   /** `isOnline` tells the shared-group picker which sessions can receive at once. */
@@ -96,6 +96,16 @@ export class SubscriptionIndex<S> {
     });
   }
 
+  /**
+   * Calls `visit` for every non-shared subscription matching `topic` (shared groups are left out,
+   * so their round robin does not move).
+   */
+  matchUnshared(topic: string, visit: (sub: BrokerSubscription<S>) => void): void {
+    this.tree.match(topic, (entry) => {
+      if (!('shared' in entry)) visit(entry);
+    });
+  }
+
   private pick(group: SharedGroup<S>): BrokerSubscription<S> | undefined {
     const n = group.members.length;
     // Round robin over the members; an offline member is passed over while another is online.
@@ -117,16 +127,3 @@ function groupKey(group: string, filter: string): string {
   return `${group}\u0000${filter}`;
 }
 
-/**
- * Splits `$share/{group}/{filter}` into its parts. Returns undefined for a filter that is not shared
- * and null for a malformed shared filter (empty or wildcard group, missing filter) [MQTT-4.8.2-1] [MQTT-4.8.2-2].
- */
-export function parseSharedFilter(filter: string): { group: string; filter: string } | undefined | null {
-  if (!filter.startsWith('$share/')) return undefined;
-  const slash = filter.indexOf('/', 7);
-  if (slash < 0) return null;
-  const group = filter.slice(7, slash);
-  const rest = filter.slice(slash + 1);
-  if (group === '' || group.includes('+') || group.includes('#') || rest === '') return null;
-  return { group, filter: rest };
-}

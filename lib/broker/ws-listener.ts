@@ -1,16 +1,19 @@
 import { Subject, Observable } from 'rxjs';
 import { TransportError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
+import { DEFAULT_ALLOWED_ORIGINS, originAllowed } from './origin-policy.js';
 import type { Listener } from './tcp-listener.js';
 
 /** The part of a `ws` server-side socket the broker uses. */
 interface WsSocket {
   binaryType: string;
   readonly readyState: number;
+  /** Bytes queued and not yet written to the network. */
+  readonly bufferedAmount?: number;
   on(event: 'message', listener: (data: Uint8Array | ArrayBuffer | Uint8Array[]) => void): void;
   on(event: 'close', listener: () => void): void;
   on(event: 'error', listener: (error: Error) => void): void;
-  send(data: Uint8Array): void;
+  send(data: Uint8Array, callback?: (error?: Error) => void): void;
   close(): void;
   terminate(): void;
 }
@@ -30,9 +33,24 @@ function toBytes(data: Uint8Array | ArrayBuffer | Uint8Array[]): Uint8Array {
   return new Uint8Array(data);
 }
 
-/** Wraps an accepted `ws` WebSocket as a {@link Transport} (binary frames carry the MQTT bytes). */
+/** Bytes a WebSocket may buffer before `send()` says so (the same as a Node socket's default high-water mark). */
+const WS_HIGH_WATER = 16 * 1024;
+
+/**
+ * Wraps an accepted `ws` WebSocket as a {@link Transport} (binary frames carry the MQTT bytes).
+ * Backpressure: `send()` returns false once more than 16 KiB wait to be written, and `writable$`
+ * emits when a later write completes with the buffer back under that mark.
+ */
 export function wsServerTransport(ws: WsSocket): Transport {
   const incoming = new Subject<Uint8Array>();
+  const drained = new Subject<void>();
+  let waiting = false;
+  const onWritten = (): void => {
+    if (waiting && (ws.bufferedAmount ?? 0) <= WS_HIGH_WATER) {
+      waiting = false;
+      drained.next();
+    }
+  };
   let closed = false;
   ws.binaryType = 'nodebuffer';
   ws.on('message', (data) => incoming.next(toBytes(data)));
@@ -46,9 +64,14 @@ export function wsServerTransport(ws: WsSocket): Transport {
   });
   return {
     incoming: new Observable<Uint8Array>((subscriber) => incoming.subscribe(subscriber)),
-    send(bytes: Uint8Array): void {
-      if (!closed && ws.readyState === 1) ws.send(bytes);
+    send(bytes: Uint8Array): boolean {
+      if (closed || ws.readyState !== 1) return true;
+      ws.send(bytes, onWritten);
+      if ((ws.bufferedAmount ?? 0) <= WS_HIGH_WATER) return true;
+      waiting = true;
+      return false;
     },
+    writable$: drained.asObservable(),
     close(): void {
       if (closed) return;
       closed = true;
@@ -61,7 +84,9 @@ export function wsServerTransport(ws: WsSocket): Transport {
 /**
  * Listens for MQTT over WebSocket with the `ws` package (an optional peer dependency, loaded only
  * when a websocket listener is asked for). Accepts the `mqtt` subprotocol (and `mqttv3.1`).
- * Rejects with a TransportError (code `WS_MISSING`) when `ws` is not installed.
+ * An upgrade whose `Origin` header is not in `allowedOrigins` (see {@link originAllowed}; requests
+ * without an Origin pass) is answered with HTTP 403 and never becomes a connection; `onRefused`
+ * hears of it. Rejects with a TransportError (code `WS_MISSING`) when `ws` is not installed.
  *
  * @example
  * ```ts
@@ -74,6 +99,8 @@ export async function listenWebSocket(
   path: string | undefined,
   maxPayload: number,
   onTransport: (transport: Transport) => void,
+  allowedOrigins: readonly string[] = DEFAULT_ALLOWED_ORIGINS,
+  onRefused: (origin: string) => void = () => undefined,
 ): Promise<Listener> {
   type WsModule = { WebSocketServer?: typeof import('ws').WebSocketServer; default?: { WebSocketServer: typeof import('ws').WebSocketServer } };
   let ws: WsModule;
@@ -91,6 +118,13 @@ export async function listenWebSocket(
     maxPayload,
     perMessageDeflate: false,
     handleProtocols: (protocols: Set<string>) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
+    // A browser lets any page open ws://127.0.0.1:PORT; the Origin header says which page it is.
+    verifyClient: (info: { origin?: string }, done: (ok: boolean, code?: number, message?: string) => void) => {
+      const origin = typeof info.origin === 'string' && info.origin !== '' ? info.origin : undefined;
+      if (originAllowed(origin, allowedOrigins)) return done(true);
+      onRefused(origin as string);
+      done(false, 403, 'Origin not allowed');
+    },
   });
   server.on('connection', (socket) => onTransport(wsServerTransport(socket as unknown as WsSocket)));
   return new Promise<Listener>((resolve, reject) => {

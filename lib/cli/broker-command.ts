@@ -1,4 +1,7 @@
 import { firstValueFrom } from 'rxjs';
+import type { BrokerLimits } from '../broker/broker-options.js';
+import { originPatternProblem } from '../broker/origin-policy.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { CliDeps } from './cli-deps.js';
 import type { CliIo } from './cli-io.js';
 import { describeListenFailure } from './describe-listen-failure.js';
@@ -7,18 +10,42 @@ import { formatHelp, type HelpText } from './format-help.js';
 import { type OptionSpec, parseArgs, wantsHelp } from './parse-args.js';
 import { ExitCode, reportFailure } from './report-failure.js';
 
+/** `rxmqtt broker` flags that set one broker limit each: flag, limit, range, meaning. */
+const LIMIT_FLAGS: readonly (readonly [string, keyof BrokerLimits, number, number, string])[] = [
+  ['max-queued', 'maxQueuedMessages', 0, 2 ** 31, 'QoS 1/2 messages queued per session beyond the in-flight window (default 1000)'],
+  ['max-inflight', 'maxInflight', 1, 65535, 'outbound QoS 1/2 messages awaiting acknowledgement per client (default 256)'],
+  ['max-packet-size', 'maxPacketSize', 64, 268435460, 'largest packet accepted from a client, in bytes (default 1048576)'],
+  ['receive-maximum', 'receiveMaximum', 1, 65535, 'unreleased inbound QoS 2 messages per MQTT 5 client (default 65535)'],
+  ['topic-alias-maximum', 'topicAliasMaximum', 0, 65535, 'topic aliases an MQTT 5 client may use (default 64)'],
+  ['max-sessions', 'maxSessions', 1, 2 ** 31, 'sessions held, online and offline (default 10000)'],
+  ['max-connections', 'maxConnections', 1, 2 ** 31, 'open connections (default 10000)'],
+  ['max-subscriptions', 'maxSubscriptionsPerClient', 1, 2 ** 31, 'subscriptions per session (default 1000)'],
+  ['max-topic-levels', 'maxTopicLevels', 1, 65536, 'levels of a topic or filter (default 128)'],
+  ['session-expiry-311', 'sessionExpiry311', 0, 0xffffffff, 'seconds a 3.1.1 persistent session outlives its connection (default 86400)'],
+  ['outbound-budget', 'outboundBudget', 0, 2 ** 31, 'bytes buffered for a client that reads too slowly before its QoS 0 messages are dropped (default 1048576)'],
+  ['slow-client-timeout', 'slowClientTimeout', 1, 2 ** 31, 'milliseconds a client may stay over its outbound budget before it is disconnected (default 30000)'],
+];
+
 /** The options of `rxmqtt broker`. */
 export const BROKER_OPTIONS: readonly OptionSpec[] = [
   { long: 'port', short: 'p', kind: 'integer', min: 0, max: 65535, valueName: 'PORT', description: 'MQTT/TCP port (default 1883; 0 picks a free port)' },
   { long: 'host', short: 'h', kind: 'string', valueName: 'HOST', description: 'interface to listen on (default 127.0.0.1; 0.0.0.0 for all)' },
   { long: 'ws-port', kind: 'integer', min: 0, max: 65535, valueName: 'PORT', description: "also accept MQTT over WebSocket on this port (0 picks a free port; needs the 'ws' package)" },
+  {
+    long: 'ws-allowed-origin',
+    kind: 'string',
+    repeatable: true,
+    valueName: 'ORIGIN',
+    description: 'a web page Origin that may use the WebSocket listener, e.g. https://app.example.com, or * for any (repeatable; default: pages from localhost, 127.0.0.1 and [::1] on any port)',
+  },
+  ...LIMIT_FLAGS.map(([long, , min, max, description]): OptionSpec => ({ long, kind: 'integer', min, max, valueName: 'N', description })),
   { long: 'verbose', short: 'v', kind: 'flag', description: 'log connections, subscriptions and messages on stderr' },
   { long: 'help', kind: 'flag', description: 'show this help' },
 ];
 
 /** The `rxmqtt broker --help` text. */
 export const BROKER_HELP: HelpText = {
-  usage: ['rxmqtt broker [--port PORT] [--host HOST] [--ws-port PORT] [--verbose]'],
+  usage: ['rxmqtt broker [--port PORT] [--host HOST] [--ws-port PORT [--ws-allowed-origin ORIGIN]...] [--max-queued N] [--max-inflight N] [...limits] [--verbose]'],
   summary:
     'Runs the embedded MQTT 3.1.1 and 5.0 broker until Ctrl-C (SIGINT) or SIGTERM, then closes every ' +
     'connection and exits. Prints the URL of each listener on stdout, one per line.',
@@ -26,6 +53,8 @@ export const BROKER_HELP: HelpText = {
   examples: [
     ['rxmqtt broker', 'listen on mqtt://127.0.0.1:1883'],
     ['rxmqtt broker --port 0 --ws-port 0 --verbose', 'free ports, TCP and WebSocket, with a log of what happens'],
+    ['rxmqtt broker --ws-port 8080 --ws-allowed-origin https://app.example.com', 'let one web app (and programs) use the WebSocket listener'],
+    ['rxmqtt broker --max-queued 100000 --max-inflight 1024', 'let a slow subscriber hold more unacknowledged QoS 1/2 messages'],
   ],
   notes: ['Exit status: 0 stopped by a signal, 1 could not start (e.g. port in use), 2 bad arguments.'],
 };
@@ -49,12 +78,25 @@ export async function brokerCommand(argv: readonly string[], io: CliIo, deps: Cl
   let host: string;
   let wsPort: number | undefined;
   let verbose: boolean;
+  let allowedOrigins: readonly string[] | undefined;
+  const limits: { -readonly [K in keyof BrokerLimits]?: number } = {};
   try {
     const args = parseArgs(argv, BROKER_OPTIONS);
     port = args.integer('port') ?? 1883;
     host = args.string('host') ?? '127.0.0.1';
     wsPort = args.integer('ws-port');
     verbose = args.flag('verbose');
+    for (const [flag, limit] of LIMIT_FLAGS) {
+      const value = args.integer(flag);
+      if (value !== undefined) limits[limit] = value;
+    }
+    const origins = args.strings('ws-allowed-origin');
+    allowedOrigins = origins.length > 0 ? origins : undefined;
+    for (const origin of origins) {
+      const problem = originPatternProblem(origin);
+      if (problem !== undefined) throw new InvalidArgumentError('--ws-allowed-origin', `${problem}, got ${JSON.stringify(origin)}`);
+    }
+    if (allowedOrigins !== undefined && wsPort === undefined) throw new InvalidArgumentError('--ws-allowed-origin', 'needs --ws-port');
   } catch (error) {
     return reportFailure(io.stderr, 'broker', error);
   }
@@ -62,7 +104,12 @@ export async function brokerCommand(argv: readonly string[], io: CliIo, deps: Cl
   const signal = firstValueFrom(io.signals);
   let broker: Awaited<ReturnType<CliDeps['startBroker']>>;
   try {
-    broker = await deps.startBroker({ port, host, ...(wsPort === undefined ? {} : { websocket: { port: wsPort } }) });
+    broker = await deps.startBroker({
+      port,
+      host,
+      ...(wsPort === undefined ? {} : { websocket: { port: wsPort, ...(allowedOrigins === undefined ? {} : { allowedOrigins }) } }),
+      ...(Object.keys(limits).length === 0 ? {} : { limits }),
+    });
   } catch (error) {
     return reportFailure(io.stderr, 'broker', describeListenFailure(error, { host, port, wsPort }));
   }

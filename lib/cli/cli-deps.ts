@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { BrokerEvent } from '../broker/index.js';
+import type { BrokerEvent, BrokerLimits } from '../broker/index.js';
 import type { Packet, QoS } from '../codec/packet.js';
 import type { TraceDirection } from './trace-transport.js';
 
@@ -66,7 +66,8 @@ export interface CliBroker {
 export interface CliBrokerOptions {
   readonly port: number;
   readonly host: string;
-  readonly websocket?: { readonly port: number };
+  readonly websocket?: { readonly port: number; readonly allowedOrigins?: readonly string[] };
+  readonly limits?: BrokerLimits;
 }
 
 /**

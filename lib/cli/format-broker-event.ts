@@ -34,6 +34,13 @@ export function formatBrokerEvent(event: BrokerEvent): string {
       return `'${event.clientId}' unsubscribed from '${event.topicFilter}'`;
     case 'connectionError':
       return `connection ${event.clientId === undefined ? 'refused' : `of '${event.clientId}' closed`}: ${event.error.message}`;
+    case 'messagesDropped':
+      return `dropped ${event.count} message(s) for '${event.clientId}' (${event.reason === 'queueFull' ? 'queue full' : 'larger than the client accepts'})`;
+    case 'sessionEnded':
+      return `session of '${event.clientId}' ${event.reason}, ${event.droppedMessages} undelivered message(s) dropped`;
+    case 'connectionRefused':
+      if (event.reason === 'origin') return `websocket upgrade refused (403): origin ${event.origin ?? '(none)'} is not allowed`;
+      return `connection${event.clientId === undefined ? '' : ` of '${event.clientId}'`} refused: ${event.reason} reached`;
   }
 }
 

@@ -37,15 +37,14 @@ export function topicFilterProblem(filter: string): string | undefined {
   const s = stringProblem(filter);
   if (s !== undefined) return s;
   let body = filter;
-  if (filter.startsWith('$share/')) {
-    const slash = filter.indexOf('/', 7);
-    const shareName = filter.slice(7, slash === -1 ? filter.length : slash);
-    if (shareName.length === 0) return 'a shared subscription needs a non-empty share name [MQTT-4.8.2-1]';
-    if (shareName.indexOf('+') !== -1 || shareName.indexOf('#') !== -1) {
+  const shared = parseSharedFilter(filter);
+  if (shared !== undefined) {
+    if (shared.shareName.length === 0) return 'a shared subscription needs a non-empty share name [MQTT-4.8.2-1]';
+    if (shared.shareName.indexOf('+') !== -1 || shared.shareName.indexOf('#') !== -1) {
       return 'a share name must not contain + or # [MQTT-4.8.2-2]';
     }
-    if (slash === -1 || slash === filter.length - 1) return 'a shared subscription needs a topic filter after the share name';
-    body = filter.slice(slash + 1);
+    if (shared.filter.length === 0) return 'a shared subscription needs a topic filter after the share name';
+    body = shared.filter;
   }
   return wildcardProblem(body);
 }
@@ -61,6 +60,50 @@ export function topicFilterProblem(filter: string): string | undefined {
  */
 export function isSharedFilter(filter: string): boolean {
   return filter.startsWith('$share/');
+}
+
+/** The two parts of a shared subscription filter `$share/{ShareName}/{filter}`. */
+export interface SharedFilterParts {
+  /** The share name (may be empty or hold wildcards when the filter is malformed). */
+  readonly shareName: string;
+  /** The filter messages are matched against (empty when the filter is malformed). */
+  readonly filter: string;
+}
+
+/**
+ * Splits a shared subscription filter `$share/{ShareName}/{filter}` into its share name and the
+ * filter messages are matched against; `undefined` when `filter` is not a shared subscription.
+ * This only splits: check the parts with {@link topicFilterProblem} first. The one `$share/`
+ * parser of the library, used by the client's subscription registry and by the broker.
+ *
+ * @example
+ * ```ts
+ * parseSharedFilter('$share/workers/jobs/#'); // { shareName: 'workers', filter: 'jobs/#' }
+ * parseSharedFilter('jobs/#');                // undefined
+ * parseSharedFilter('$share/workers');        // { shareName: 'workers', filter: '' } (malformed)
+ * ```
+ */
+export function parseSharedFilter(filter: string): SharedFilterParts | undefined {
+  if (!isSharedFilter(filter)) return undefined;
+  const slash = filter.indexOf('/', 7);
+  if (slash === -1) return { shareName: filter.slice(7), filter: '' };
+  return { shareName: filter.slice(7, slash), filter: filter.slice(slash + 1) };
+}
+
+/**
+ * The number of levels of a topic name or filter: one more than its number of `/` separators.
+ * Counts without splitting, so a hostile 10 000-level topic costs no array.
+ *
+ * @example
+ * ```ts
+ * topicLevelCount('a/b/c'); // 3
+ * topicLevelCount('/');     // 2
+ * ```
+ */
+export function topicLevelCount(topic: string): number {
+  let levels = 1;
+  for (let i = topic.indexOf('/'); i !== -1; i = topic.indexOf('/', i + 1)) levels++;
+  return levels;
 }
 
 function wildcardProblem(filter: string): string | undefined {

@@ -1,4 +1,4 @@
-import { topicFilterProblem, topicNameProblem } from '../codec/topic.js';
+import { parseSharedFilter, topicFilterProblem, topicNameProblem } from '../codec/topic.js';
 import { InvalidArgumentError } from '../errors.js';
 
 /**
@@ -33,8 +33,7 @@ export function assertTopicName(topic: unknown, argument: string): asserts topic
 
 /** The part of a filter that messages are matched against ('$share/g/a/+' matches like 'a/+'). */
 export function matchingFilter(filter: string): string {
-  if (!filter.startsWith('$share/')) return filter;
-  return filter.slice(filter.indexOf('/', 7) + 1);
+  return parseSharedFilter(filter)?.filter ?? filter;
 }
 
 function invalid(argument: string, problem: string): InvalidArgumentError {

@@ -10,7 +10,7 @@ function setup() {
   const online = (clientId: string, version: 4 | 5 = 5) => {
     const session = core.sessions.create(clientId);
     const sent: Packet[] = [];
-    session.attach({ protocolVersion: version, inflightWindow: 10, send: (p) => (sent.push(p), true) }, 0);
+    session.attach({ protocolVersion: version, inflightWindow: 10, writable: true, send: (p) => (sent.push(p), true) }, 0);
     return { session, sent };
   };
   const subscribe = (session: Session, filter: string, options: Partial<BrokerSubscription<Session>> = {}) => {

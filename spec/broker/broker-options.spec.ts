@@ -6,6 +6,8 @@ describe('resolveBrokerOptions', () => {
     expect(resolveBrokerOptions({ port: 0 })).toEqual({ ...DEFAULT_BROKER_LIMITS, maxSessionExpiryInterval: undefined, serverKeepAlive: undefined });
     const limits = resolveBrokerOptions({ port: 1883, limits: { maxQueuedMessages: 5, serverKeepAlive: 30 } });
     expect([limits.maxQueuedMessages, limits.serverKeepAlive, limits.maxInflight]).toEqual([5, 30, DEFAULT_BROKER_LIMITS.maxInflight]);
+    // The documented defaults of the hostile-load limits.
+    expect(DEFAULT_BROKER_LIMITS).toMatchObject({ maxTopicLevels: 128, maxConnections: 10000, sessionExpiry311: 86400, maxSubscriptionsPerClient: 1000 });
   });
 
   it.each([
@@ -17,6 +19,10 @@ describe('resolveBrokerOptions', () => {
     [{ port: 0, limits: { maxPacketSize: 10 } }, 'limits.maxPacketSize'],
     [{ port: 0, limits: { receiveMaximum: 0 } }, 'limits.receiveMaximum'],
     [{ port: 0, limits: { maxSessions: 1.5 } }, 'limits.maxSessions'],
+    [{ port: 0, limits: { maxTopicLevels: 0 } }, 'limits.maxTopicLevels'],
+    [{ port: 0, limits: { maxConnections: 0 } }, 'limits.maxConnections'],
+    [{ port: 0, limits: { sessionExpiry311: -1 } }, 'limits.sessionExpiry311'],
+    [{ port: 0, limits: { maxSubscriptionsPerClient: 0 } }, 'limits.maxSubscriptionsPerClient'],
   ])('names the wrong option: %j', (options, argument) => {
     let error: unknown;
     try {

@@ -37,6 +37,27 @@ describe('RetainedStore', () => {
     expect(topics(store, 'a/b/c')).toEqual(['a/b/c']);
   });
 
+  it('walks a 100 000-level retained topic without recursion, for # and for the exact filter', () => {
+    const store = new RetainedStore();
+    const deep = Array<string>(100000).fill('x').join('/');
+    store.set(msg(deep, 'deep'));
+    store.set(msg('x', 'shallow'));
+    expect(topics(store, '#')).toEqual([deep, 'x'].sort());
+    expect(topics(store, 'x/#')).toEqual([deep, 'x'].sort());
+    expect(topics(store, deep)).toEqual([deep]);
+    store.set(msg(deep, ''));
+    expect(store.size).toBe(1);
+    expect(topics(store, '#')).toEqual(['x']);
+  });
+
+  it('visits matches depth first in insertion order', () => {
+    const store = new RetainedStore();
+    for (const t of ['b', 'a', 'a/z', 'a/y', 'c']) store.set(msg(t, t));
+    const out: string[] = [];
+    store.match('#', (m) => out.push(m.topic), 1000);
+    expect(out).toEqual(['b', 'a', 'a/z', 'a/y', 'c']);
+  });
+
   it('drops expired messages when met', () => {
     const store = new RetainedStore();
     store.set(msg('e', 'x', 10));

@@ -1,3 +1,4 @@
+import { brokerMessage } from '../../lib/broker/broker-message';
 import type { Session } from '../../lib/broker/session';
 import { SessionStore } from '../../lib/broker/session-store';
 import { SubscriptionIndex } from '../../lib/broker/subscription-index';
@@ -5,8 +6,12 @@ import { SubscriptionIndex } from '../../lib/broker/subscription-index';
 function setup(maxSessions = 10) {
   const index = new SubscriptionIndex<Session>(() => true);
   const expired: string[] = [];
-  const store = new SessionStore(index, 100, maxSessions, (s) => expired.push(s.clientId));
-  return { index, store, expired };
+  const ended: string[] = [];
+  const store = new SessionStore(index, 100, maxSessions, {
+    onExpire: (s) => expired.push(s.clientId),
+    onEnded: (s, reason, dropped) => ended.push(`${s.clientId}:${reason}:${dropped}`),
+  });
+  return { index, store, expired, ended };
 }
 
 describe('SessionStore', () => {
@@ -59,5 +64,32 @@ describe('SessionStore', () => {
     expect(store.full).toBe(false);
     store.create('b');
     expect(store.full).toBe(true);
+  });
+
+  it('evicts the offline session whose client left first, and none that is online', () => {
+    const { store, expired, ended } = setup(3);
+    const [a, b, c] = ['a', 'b', 'c'].map((id) => store.create(id));
+    for (const s of [a, b, c]) s.expiryInterval = Infinity;
+    expect(store.evictOldestOffline()).toBe(false);
+    store.release(b);
+    store.release(a);
+    expect(store.offlineCount).toBe(2);
+    expect(store.evictOldestOffline()).toBe(true);
+    expect(store.has('b')).toBe(false);
+    expect(ended).toEqual(['b:evicted:0']);
+    expect(expired).toEqual(['b']);
+    store.resume(a);
+    expect(store.evictOldestOffline()).toBe(false);
+    expect(store.offlineCount).toBe(0);
+  });
+
+  it('reports expiry through onEnded with the messages still held', () => {
+    const { store, ended } = setup();
+    const s = store.create('a');
+    s.expiryInterval = 5;
+    s.deliver(brokerMessage('t', new Uint8Array(1), 1, false, undefined, 'p', 0), 1, false, undefined, 0);
+    store.release(s);
+    jest.advanceTimersByTime(5000);
+    expect(ended).toEqual(['a:expired:1']);
   });
 });

@@ -2,9 +2,9 @@ import type { Packet } from '../../lib/codec/packet';
 import { brokerMessage } from '../../lib/broker/broker-message';
 import { Session, type SessionLink } from '../../lib/broker/session';
 
-function link(window: number, protocolVersion: 4 | 5 = 4, tooLarge = false): SessionLink & { sent: Packet[] } {
+function link(window: number, protocolVersion: 4 | 5 = 4, tooLarge = false): SessionLink & { sent: Packet[]; writable: boolean } {
   const sent: Packet[] = [];
-  return { protocolVersion, inflightWindow: window, sent, send: (p) => (tooLarge && p.type === 'publish' ? false : (sent.push(p), true)) };
+  return { protocolVersion, inflightWindow: window, sent, writable: true, send: (p) => (tooLarge && p.type === 'publish' ? false : (sent.push(p), true)) };
 }
 const m = (topic: string, qos: 0 | 1 | 2 = 1) => brokerMessage(topic, new Uint8Array([1]), qos, false, undefined, 'x', 0);
 const brief = (p: Packet) => (p.type === 'publish' ? `publish ${p.topic} q${p.qos} id${p.packetId ?? '-'}${p.dup ? ' dup' : ''}` : `${p.type} ${'packetId' in p ? p.packetId : ''}`);
@@ -86,5 +86,45 @@ describe('Session', () => {
     const l = link(5, 5);
     s.attach(l, 5000);
     expect(l.sent).toEqual([]);
+  });
+
+  it('drops QoS 0 and holds QoS 1/2 in the queue while the link is not writable, then sends them in order', () => {
+    const drops: string[] = [];
+    const s = new Session('c', 10, (_s, reason) => drops.push(reason));
+    const l = link(10);
+    s.attach(l, 0);
+    l.writable = false;
+    s.deliver(m('zero', 0), 0, false, undefined, 0);
+    s.deliver(m('one'), 1, false, undefined, 0);
+    s.deliver(m('two', 2), 2, false, undefined, 0);
+    expect(l.sent).toEqual([]);
+    expect(drops).toEqual(['slowClient']);
+    expect([s.queuedCount, s.dropped]).toEqual([2, 1]);
+    l.writable = true;
+    s.resumeSending();
+    expect(l.sent.map(brief)).toEqual(['publish one q1 id1', 'publish two q2 id2']);
+    expect(s.queuedCount).toBe(0);
+  });
+
+  it('reports a full queue and wakes those waiting for room when it drains, or when the client leaves', async () => {
+    const pressure = { full: 0 };
+    const s = new Session('c', 2, undefined, pressure);
+    const l = link(1);
+    s.attach(l, 0);
+    for (const t of ['a', 'b', 'c']) s.deliver(m(t), 1, false, undefined, 0); // a in flight, b and c queued
+    expect([s.full, pressure.full]).toEqual([true, 1]);
+    let woke = false;
+    const room = s.whenRoom().then(() => (woke = true));
+    await Promise.resolve();
+    expect(woke).toBe(false);
+    s.onPuback((l.sent[0] as { packetId: number }).packetId); // b goes out: one slot free
+    await room;
+    expect([s.full, pressure.full]).toEqual([false, 0]);
+    s.deliver(m('d'), 1, false, undefined, 0);
+    expect(s.full).toBe(true);
+    const gone = s.whenRoom();
+    s.detach(l);
+    await gone; // offline: nothing is gained by waiting
+    expect(await s.whenRoom()).toBeUndefined();
   });
 });

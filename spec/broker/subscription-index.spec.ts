@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { topicMatches } from '../../lib/session/topic-tree';
-import { SubscriptionIndex, parseSharedFilter, type BrokerSubscription } from '../../lib/broker/subscription-index';
+import { SubscriptionIndex, type BrokerSubscription } from '../../lib/broker/subscription-index';
 
 function sub(session: string, filter: string, group?: string): BrokerSubscription<string> {
   return { session, filter, group, qos: 1, noLocal: false, retainAsPublished: false, retainHandling: 0, subscriptionId: undefined };
@@ -62,16 +62,6 @@ describe('SubscriptionIndex', () => {
     index.remove(b);
     expect(index.size).toBe(0);
     expect(matches(index, 't')).toEqual([]);
-  });
-});
-
-describe('parseSharedFilter', () => {
-  it('splits $share/group/filter', () => {
-    expect(parseSharedFilter('$share/g/a/+')).toEqual({ group: 'g', filter: 'a/+' });
-    expect(parseSharedFilter('a/b')).toBeUndefined();
-  });
-  it.each(['$share/', '$share/g', '$share//a', '$share/g+/a', '$share/#/a', '$share/g/'])('rejects %s', (f) => {
-    expect(parseSharedFilter(f)).toBeNull();
   });
 });
 

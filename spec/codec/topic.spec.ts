@@ -1,4 +1,4 @@
-import { isSharedFilter, topicFilterProblem, topicNameProblem } from '../../lib/codec/topic.js';
+import { isSharedFilter, parseSharedFilter, topicFilterProblem, topicLevelCount, topicNameProblem } from '../../lib/codec/topic.js';
 
 describe('topicNameProblem', () => {
   it.each(['a', 'a/b', '/', '//', 'a b', '$SYS/x', 'ü/€/😀'])('accepts %j', (topic) => {
@@ -51,5 +51,40 @@ describe('topicFilterProblem', () => {
     expect(isSharedFilter('$share/g/a')).toBe(true);
     expect(isSharedFilter('$shared/g/a')).toBe(false);
     expect(isSharedFilter('a/$share/g')).toBe(false);
+  });
+});
+
+describe('parseSharedFilter', () => {
+  it('splits $share/{ShareName}/{filter} at the first slash after the share name', () => {
+    expect(parseSharedFilter('$share/g/a/+')).toEqual({ shareName: 'g', filter: 'a/+' });
+    expect(parseSharedFilter('$share/g//')).toEqual({ shareName: 'g', filter: '/' });
+    expect(parseSharedFilter('a/b')).toBeUndefined();
+    expect(parseSharedFilter('$shared/g/a')).toBeUndefined();
+  });
+
+  it.each([
+    ['$share/', '', ''],
+    ['$share/g', 'g', ''],
+    ['$share//a', '', 'a'],
+    ['$share/g/', 'g', ''],
+  ])('splits the malformed %j without judging it', (filter, shareName, rest) => {
+    expect(parseSharedFilter(filter)).toEqual({ shareName, filter: rest });
+    expect(topicFilterProblem(filter)).toBeDefined();
+  });
+});
+
+describe('topicLevelCount', () => {
+  it.each([
+    ['a', 1],
+    ['a/b/c', 3],
+    ['/', 2],
+    ['', 1],
+    ['a//b/', 4],
+  ])('counts the levels of %j as %d', (topic, levels) => {
+    expect(topicLevelCount(topic)).toBe(levels);
+  });
+
+  it('counts a 10 000-level topic', () => {
+    expect(topicLevelCount(Array(10000).fill('x').join('/'))).toBe(10000);
   });
 });

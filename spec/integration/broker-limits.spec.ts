@@ -33,18 +33,26 @@ describe('broker limits', () => {
     await mqttjs(broker.url, { protocolVersion: 4, clientId, clean: true }).then((c) => c.endAsync());
   });
 
-  it.each([4, 5] as const)('refuses a new session beyond maxSessions (protocol %i)', async (protocolVersion) => {
-    const held = await Promise.all([1, 2, 3, 4].map(() => mqttjs(broker.url, { protocolVersion })));
-    expect(await refusal(broker.url, { protocolVersion })).toBe(protocolVersion === 5 ? 0x97 : 3);
+  it.each([4, 5] as const)('refuses a new persistent session beyond maxSessions while all are online, never a clean one (protocol %i)', async (protocolVersion) => {
+    const persistent = (clientId = uniqueId('held')) =>
+      protocolVersion === 5 ? { protocolVersion, clientId, properties: { sessionExpiryInterval: 10 } } : { protocolVersion, clientId, clean: false };
+    const held = await Promise.all([1, 2, 3, 4].map(() => mqttjs(broker.url, persistent())));
+    expect(await refusal(broker.url, persistent())).toBe(protocolVersion === 5 ? 0x97 : 3);
+    // A client whose session ends with its connection is let in all the same.
+    const clean = await mqttjs(broker.url, { protocolVersion });
+    expect(clean.connected).toBe(true);
+    expect(broker.sessionCount).toBe(5);
     // An existing client id may still reconnect (its session is taken over, not added).
-    const again = await mqttjs(broker.url, { protocolVersion, clientId: held[0].options.clientId });
+    const again = await mqttjs(broker.url, persistent(held[0].options.clientId));
     expect(again.connected).toBe(true);
-    // Leave with every session gone, so the next case starts from zero.
-    const ids = new Set([again, ...held.slice(1)].map((c) => c.options.clientId));
+    // Leave with every session gone, so the next case starts from zero: a clean reconnect ends each.
+    const clients = [again, ...held.slice(1)];
+    const ids = new Set(clients.map((c) => c.options.clientId));
     const allGone = firstValueFrom(broker.clientDisconnected$.pipe(filter((e) => ids.has(e.clientId)), take(ids.size), timeout(5000)));
-    await Promise.all([again, ...held.slice(1)].map((c) => c.endAsync()));
+    await Promise.all(clients.map((c) => c.endAsync(true)));
     await allGone;
-    expect(broker.sessionCount).toBe(0);
+    await clean.endAsync();
+    for (const id of ids) await mqttjs(broker.url, { protocolVersion, clientId: id, clean: true }).then((c) => c.endAsync());
   });
 
   it('grants at most maxSessionExpiryInterval and says so in CONNACK', async () => {

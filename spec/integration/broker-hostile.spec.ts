@@ -1,0 +1,93 @@
+import { uniqueId } from '../broker/mqttjs';
+import { RawClient } from '../broker/raw-client';
+import { connected, deep, nth, withBystander } from '../broker/hostile';
+
+describe('broker under hostile clients: deep topics with the default maxTopicLevels (128)', () => {
+  const s = withBystander({ port: 0 });
+
+  it.each([
+    [4, 0x80],
+    [5, 0x8f],
+  ] as const)('refuses a 10 000-level filter on protocol %i with SUBACK %i and grants the others', async (version, code) => {
+    const c = await connected(s.broker, version);
+    c.send({ type: 'subscribe', packetId: 7, subscriptions: [{ topicFilter: deep(10000), qos: 1 }, { topicFilter: deep(128), qos: 1 }, { topicFilter: deep(129), qos: 0 }] }, version);
+    expect(await nth(c, 2, version)).toMatchObject({ type: 'suback', packetId: 7, reasonCodes: [code, 1, code] });
+    c.send({ type: 'pingreq' }, version);
+    expect(await nth(c, 3, version)).toMatchObject({ type: 'pingresp' });
+    c.destroy();
+  });
+
+  it('closes a 3.1.1 publisher of a 10 000-level topic, and only it', async () => {
+    const c = await connected(s.broker, 4);
+    c.send({ type: 'publish', topic: deep(10000), payload: new Uint8Array([1]), qos: 1, packetId: 1, retain: true, dup: false }, 4);
+    const bytes = await c.waitClosed();
+    expect(bytes.length).toBe(4); // the CONNACK only, no PUBACK
+    expect(s.broker.retainedCount).toBe(0);
+  });
+
+  it('disconnects a 5.0 publisher of a 129-level topic with reason 0x90 (Topic Name invalid)', async () => {
+    const c = await connected(s.broker, 5);
+    c.send({ type: 'publish', topic: deep(129), payload: new Uint8Array([1]), qos: 0, retain: false, dup: false }, 5);
+    await c.waitClosed();
+    expect(await nth(c, 2, 5)).toMatchObject({ type: 'disconnect', reasonCode: 0x90 });
+  });
+
+  it('accepts a 128-level topic and delivers it', async () => {
+    const sub = await connected(s.broker, 5);
+    sub.send({ type: 'subscribe', packetId: 1, subscriptions: [{ topicFilter: deep(127, '#'), qos: 0 }] }, 5);
+    expect(await nth(sub, 2, 5)).toMatchObject({ type: 'suback', reasonCodes: [0] });
+    const pub = await connected(s.broker, 5);
+    pub.send({ type: 'publish', topic: deep(128), payload: new Uint8Array([7]), qos: 0, retain: false, dup: false }, 5);
+    expect(await nth(sub, 3, 5)).toMatchObject({ type: 'publish', topic: deep(128) });
+    sub.destroy();
+    pub.destroy();
+  });
+
+  it('refuses a 5.0 CONNECT whose will topic is too deep with CONNACK 0x90', async () => {
+    const c = await RawClient.open(s.broker.port);
+    const will = { topic: deep(200), payload: new Uint8Array([1]), qos: 0 as const, retain: false };
+    c.send({ type: 'connect', protocolVersion: 5, clientId: uniqueId('will'), cleanStart: true, keepAlive: 60, will }, 5);
+    await c.waitClosed();
+    expect(await nth(c, 1, 5)).toMatchObject({ type: 'connack', reasonCode: 0x90 });
+  });
+
+  it('closes a 3.1.1 CONNECT whose will topic is too deep without CONNACK (no return code fits)', async () => {
+    const c = await RawClient.open(s.broker.port);
+    const will = { topic: deep(200), payload: new Uint8Array([1]), qos: 0 as const, retain: false };
+    c.send({ type: 'connect', protocolVersion: 4, clientId: uniqueId('will4'), cleanStart: true, keepAlive: 60, will }, 4);
+    expect([...(await c.waitClosed())]).toEqual([]);
+  });
+});
+
+describe('broker under hostile clients: 10 000-level topics allowed (maxTopicLevels 20 000)', () => {
+  const s = withBystander({ port: 0, limits: { maxTopicLevels: 20000 } });
+
+  it('routes a 10 000-level PUBLISH to a 10 000-level filter, and serves its retained copy to a later # subscriber', async () => {
+    const topic = deep(10000);
+    const deepSub = await connected(s.broker, 4);
+    deepSub.send({ type: 'subscribe', packetId: 1, subscriptions: [{ topicFilter: deep(10000, '+'), qos: 1 }] }, 4);
+    expect(await nth(deepSub, 2, 4)).toMatchObject({ type: 'suback', reasonCodes: [1] });
+    const pub = await connected(s.broker, 4);
+    pub.send({ type: 'publish', topic, payload: new Uint8Array([42]), qos: 1, packetId: 9, retain: true, dup: false }, 4);
+    expect(await nth(pub, 2, 4)).toMatchObject({ type: 'puback', packetId: 9 });
+    expect(await nth(deepSub, 3, 4)).toMatchObject({ type: 'publish', topic, qos: 1 });
+    expect(s.broker.retainedCount).toBe(1);
+
+    // The lockout: every later '#' subscriber used to be disconnected by this retained message.
+    for (const version of [4, 5] as const) {
+      const late = await connected(s.broker, version);
+      late.send({ type: 'subscribe', packetId: 2, subscriptions: [{ topicFilter: '#', qos: 1 }] }, version);
+      expect(await nth(late, 2, version)).toMatchObject({ type: 'suback', reasonCodes: [1] });
+      expect(await nth(late, 3, version)).toMatchObject({ type: 'publish', topic, retain: true });
+      late.send({ type: 'pingreq' }, version);
+      expect(await nth(late, 4, version)).toMatchObject({ type: 'pingresp' });
+      late.destroy();
+    }
+    // Clear it so the bystander's later cases see a clean store.
+    pub.send({ type: 'publish', topic, payload: new Uint8Array(0), qos: 1, packetId: 10, retain: true, dup: false }, 4);
+    expect(await nth(pub, 3, 4)).toMatchObject({ type: 'puback', packetId: 10 });
+    expect(s.broker.retainedCount).toBe(0);
+    deepSub.destroy();
+    pub.destroy();
+  });
+});
