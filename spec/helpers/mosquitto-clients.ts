@@ -28,7 +28,7 @@ export interface SubOptions {
 export interface RunningSub {
   /** Resolves once the broker has answered the SUBSCRIBE (SUBACK seen in the debug output). */
   readonly subscribed: Promise<void>;
-  /** Resolves with the messages when `count` arrived and the process exited with status 0. */
+  /** Resolves with the messages when `count` arrived and the process exited with status 0 (its output read to the end). */
   readonly messages: Promise<SubMessage[]>;
   /** Kills the process (for cleanup after a failed test). */
   stop(): void;
@@ -46,7 +46,9 @@ function bounded(child: ChildProcess, timeoutMs: number, what: string, output: (
       clearTimeout(timer);
       reject(error);
     });
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': 'exit' can come before the child's stdout was read to its end, and the
+    // last message line would then be missing from what the caller parses.
+    child.once('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve();
       else reject(new Error(`${what} exited with ${code ?? signal}; output:\n${output()}`));
