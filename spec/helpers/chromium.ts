@@ -68,7 +68,10 @@ export async function launchChromium(extraArgs: readonly string[] = []): Promise
 }
 
 /** Bundles `entry` for browsers (IIFE); fails on anything that needs Node built-ins or polyfills. */
-export async function bundleForBrowser(entry: string, options: { minify?: boolean; external?: readonly string[]; format?: 'iife' | 'esm' } = {}): Promise<string> {
+export async function bundleForBrowser(
+  entry: string,
+  options: { minify?: boolean; external?: readonly string[]; format?: 'iife' | 'esm'; alias?: Readonly<Record<string, string>> } = {},
+): Promise<string> {
   const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [entry],
@@ -79,6 +82,7 @@ export async function bundleForBrowser(entry: string, options: { minify?: boolea
     target: 'es2020',
     minify: options.minify ?? false,
     external: [...(options.external ?? [])],
+    alias: { ...(options.alias ?? {}) },
     logLevel: 'silent',
   });
   return result.outputFiles[0]?.text ?? '';
