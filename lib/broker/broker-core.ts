@@ -63,6 +63,12 @@ export class BrokerCore {
     this.wills = new WillScheduler((m) => this.route(m));
   }
 
+  /** Counts a message acknowledged to its publisher and then not routed, and reports it. */
+  countDrop(clientId: string, reason: 'notAuthorized'): void {
+    this.droppedMessages++;
+    if (this.events.observed) this.events.emit({ type: 'messagesDropped', clientId, reason, count: 1 });
+  }
+
   /** Counts a refused connection and reports it. */
   refused(reason: 'maxConnections' | 'maxSessions' | 'origin', clientId: string | undefined, origin?: string): void {
     this.refusedConnections++;

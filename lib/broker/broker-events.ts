@@ -76,7 +76,11 @@ export interface ConnectionErrorEvent {
 export interface MessagesDroppedEvent {
   readonly type: 'messagesDropped';
   readonly clientId: string;
-  readonly reason: 'queueFull' | 'tooLarge' | 'slowClient';
+  /**
+   * `notAuthorized`: a 3.1.1 PUBLISH the authorize hook refused, acknowledged and dropped because
+   * 3.1.1 has no way to refuse it on the wire [MQTT-3.3.5-2] (a 5.0 publisher is told 0x87 instead).
+   */
+  readonly reason: 'queueFull' | 'tooLarge' | 'slowClient' | 'notAuthorized';
   readonly count: number;
 }
 

@@ -12,6 +12,8 @@
 export { startBroker, type BrokerHandle } from './start-broker.js';
 export { DEFAULT_BROKER_LIMITS, type BrokerOptions, type BrokerLimits, type BrokerTlsOptions, type BrokerWebSocketOptions } from './broker-options.js';
 export { DEFAULT_ALLOWED_ORIGINS } from './origin-policy.js';
+export { parsePasswordFile, passwordFileAuthenticator, type PasswordFile } from './password-file.js';
+export { parseAclFile, aclHooks, type AclFile, type AclClient } from './acl-file.js';
 export type {
   AuthenticateHook,
   AuthenticateRequest,

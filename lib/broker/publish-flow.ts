@@ -112,6 +112,9 @@ function accept(connection: ClientConnection, session: Session, packet: PublishP
     const payload = packet.retain || packet.qos > 0 ? packet.payload.slice() : packet.payload;
     core.route(brokerMessage(topic, payload, packet.qos, packet.retain, packet.properties, connection.clientId, Date.now()));
   }
+  // A 3.1.1 server cannot refuse a PUBLISH on the wire: it acknowledges it and drops it [MQTT-3.3.5-2],
+  // and the drop is counted. A 5.0 publisher is told (0x87 below), so that is no silent drop.
+  if (!allowed && connection.protocolVersion === 4) core.countDrop(connection.clientId as string, 'notAuthorized');
   const packetId = packet.packetId ?? 0;
   // A refused message is dropped; MQTT 5 says so with 0x87 Not authorized (or 0x97 Quota exceeded).
   const reasonCode = quotaExceeded ? 0x97 : allowed || connection.protocolVersion === 4 ? 0 : 0x87;

@@ -2,7 +2,10 @@ import { firstValueFrom } from 'rxjs';
 import type { BrokerLimits } from '../broker/broker-options.js';
 import { originPatternProblem } from '../broker/origin-policy.js';
 import { InvalidArgumentError } from '../errors.js';
-import type { CliDeps } from './cli-deps.js';
+import { readFile } from 'node:fs/promises';
+import { aclHooks, parseAclFile } from '../broker/acl-file.js';
+import { parsePasswordFile, passwordFileAuthenticator } from '../broker/password-file.js';
+import type { CliBrokerOptions, CliDeps } from './cli-deps.js';
 import type { CliIo } from './cli-io.js';
 import { describeListenFailure } from './describe-listen-failure.js';
 import { formatBrokerEvent } from './format-broker-event.js';
@@ -39,13 +42,16 @@ export const BROKER_OPTIONS: readonly OptionSpec[] = [
     description: 'a web page Origin that may use the WebSocket listener, e.g. https://app.example.com, or * for any (repeatable; default: pages from localhost, 127.0.0.1 and [::1] on any port)',
   },
   ...LIMIT_FLAGS.map(([long, , min, max, description]): OptionSpec => ({ long, kind: 'integer', min, max, valueName: 'N', description })),
+  { long: 'password-file', kind: 'string', valueName: 'FILE', description: 'users and password hashes as mosquitto_passwd writes them; clients must log in (see --allow-anonymous)' },
+  { long: 'allow-anonymous', kind: 'flag', description: 'with --password-file, also let in clients that give no user name' },
+  { long: 'acl-file', kind: 'string', valueName: 'FILE', description: 'topic access rules in the Mosquitto ACL file format (topic, pattern, user lines)' },
   { long: 'verbose', short: 'v', kind: 'flag', description: 'log connections, subscriptions and messages on stderr' },
   { long: 'help', kind: 'flag', description: 'show this help' },
 ];
 
 /** The `rxmqtt broker --help` text. */
 export const BROKER_HELP: HelpText = {
-  usage: ['rxmqtt broker [--port PORT] [--host HOST] [--ws-port PORT [--ws-allowed-origin ORIGIN]...] [--max-queued N] [--max-inflight N] [...limits] [--verbose]'],
+  usage: ['rxmqtt broker [--port PORT] [--host HOST] [--ws-port PORT [--ws-allowed-origin ORIGIN]...] [--max-queued N] [--max-inflight N] [...limits] [--password-file FILE [--allow-anonymous]] [--acl-file FILE] [--verbose]'],
   summary:
     'Runs the embedded MQTT 3.1.1 and 5.0 broker until Ctrl-C (SIGINT) or SIGTERM, then closes every ' +
     'connection and exits. Prints the URL of each listener on stdout, one per line.',
@@ -79,6 +85,7 @@ export async function brokerCommand(argv: readonly string[], io: CliIo, deps: Cl
   let wsPort: number | undefined;
   let verbose: boolean;
   let allowedOrigins: readonly string[] | undefined;
+  let access: Pick<CliBrokerOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'> = {};
   const limits: { -readonly [K in keyof BrokerLimits]?: number } = {};
   try {
     const args = parseArgs(argv, BROKER_OPTIONS);
@@ -97,6 +104,10 @@ export async function brokerCommand(argv: readonly string[], io: CliIo, deps: Cl
       if (problem !== undefined) throw new InvalidArgumentError('--ws-allowed-origin', `${problem}, got ${JSON.stringify(origin)}`);
     }
     if (allowedOrigins !== undefined && wsPort === undefined) throw new InvalidArgumentError('--ws-allowed-origin', 'needs --ws-port');
+    if (args.flag('allow-anonymous') && args.string('password-file') === undefined) {
+      throw new InvalidArgumentError('--allow-anonymous', 'goes with --password-file (without one, every client is let in)');
+    }
+    access = await accessControl(args.string('password-file'), args.string('acl-file'), args.flag('allow-anonymous'));
   } catch (error) {
     return reportFailure(io.stderr, 'broker', error);
   }
@@ -109,6 +120,7 @@ export async function brokerCommand(argv: readonly string[], io: CliIo, deps: Cl
       host,
       ...(wsPort === undefined ? {} : { websocket: { port: wsPort, ...(allowedOrigins === undefined ? {} : { allowedOrigins }) } }),
       ...(Object.keys(limits).length === 0 ? {} : { limits }),
+      ...access,
     });
   } catch (error) {
     return reportFailure(io.stderr, 'broker', describeListenFailure(error, { host, port, wsPort }));
@@ -127,4 +139,23 @@ export async function brokerCommand(argv: readonly string[], io: CliIo, deps: Cl
     log?.unsubscribe();
   }
   return ExitCode.ok;
+}
+
+/** Reads the password and ACL files into broker hooks; a file that cannot be read or parsed says which and why. */
+async function accessControl(
+  passwordFile: string | undefined,
+  aclFile: string | undefined,
+  allowAnonymous: boolean,
+): Promise<Pick<CliBrokerOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>> {
+  const read = async (flag: string, path: string): Promise<string> => {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (cause) {
+      throw new InvalidArgumentError(flag, `cannot read ${path}: ${(cause as Error).message}`, { cause });
+    }
+  };
+  const out: { -readonly [K in keyof Pick<CliBrokerOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>]: CliBrokerOptions[K] } = {};
+  if (passwordFile !== undefined) out.authenticate = passwordFileAuthenticator(parsePasswordFile(await read('--password-file', passwordFile), passwordFile), { allowAnonymous });
+  if (aclFile !== undefined) Object.assign(out, aclHooks(parseAclFile(await read('--acl-file', aclFile), aclFile)));
+  return out;
 }

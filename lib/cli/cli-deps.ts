@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { BrokerEvent, BrokerLimits } from '../broker/index.js';
+import type { BrokerEvent, BrokerLimits, BrokerOptions } from '../broker/index.js';
 import type { Packet, QoS } from '../codec/packet.js';
 import type { TraceDirection } from './trace-transport.js';
 
@@ -68,6 +68,9 @@ export interface CliBrokerOptions {
   readonly host: string;
   readonly websocket?: { readonly port: number; readonly allowedOrigins?: readonly string[] };
   readonly limits?: BrokerLimits;
+  readonly authenticate?: BrokerOptions['authenticate'];
+  readonly authorizePublish?: BrokerOptions['authorizePublish'];
+  readonly authorizeSubscribe?: BrokerOptions['authorizeSubscribe'];
 }
 
 /**

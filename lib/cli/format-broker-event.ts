@@ -35,7 +35,8 @@ export function formatBrokerEvent(event: BrokerEvent): string {
     case 'connectionError':
       return `connection ${event.clientId === undefined ? 'refused' : `of '${event.clientId}' closed`}: ${event.error.message}`;
     case 'messagesDropped':
-      return `dropped ${event.count} message(s) for '${event.clientId}' (${event.reason === 'queueFull' ? 'queue full' : 'larger than the client accepts'})`;
+      if (event.reason === 'notAuthorized') return `dropped ${event.count} message(s) from '${event.clientId}' (publish not authorized, acknowledged as 3.1.1 requires)`;
+      return `dropped ${event.count} message(s) for '${event.clientId}' (${DROP_REASONS[event.reason]})`;
     case 'sessionEnded':
       return `session of '${event.clientId}' ${event.reason}, ${event.droppedMessages} undelivered message(s) dropped`;
     case 'connectionRefused':
@@ -57,3 +58,5 @@ function preview(payload: Uint8Array): string {
   if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(text)) return '';
   return `: ${text.length > PREVIEW ? `${text.slice(0, PREVIEW)}...` : text}`;
 }
+
+const DROP_REASONS = { queueFull: 'queue full', tooLarge: 'larger than the client accepts', slowClient: 'slow client over its outbound budget' } as const;
