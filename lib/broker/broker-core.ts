@@ -32,6 +32,8 @@ export class BrokerCore {
   closed = false;
   /** QoS 1/2 messages dropped for any reason (queue full, too large, session expired or evicted). */
   droppedMessages = 0;
+  /** Traffic since start, for the handle and $SYS: PUBLISH packets and bytes, in and out. */
+  readonly traffic = { messagesReceived: 0, messagesSent: 0, bytesReceived: 0, bytesSent: 0 };
   /** Stored sessions evicted to make room under `maxSessions`. */
   evictedSessions = 0;
   /** Connections turned away by `maxConnections`, `maxSessions` or the WebSocket Origin policy. */

@@ -189,6 +189,12 @@ export interface BrokerOptions {
   readonly authorizeSubscribe?: AuthorizeSubscribeHook;
   /** Memory and protocol bounds. */
   readonly limits?: BrokerLimits;
+  /**
+   * Seconds between updates of the `$SYS/broker/...` statistics topics (retained, QoS 0; a topic is
+   * published only when its value changed). Default 0: off, so a broker started inside a test
+   * holds only the test's retained messages. `rxmqtt broker` turns them on every 10 s.
+   */
+  readonly sysInterval?: number;
 }
 
 function checkPort(name: string, value: unknown): void {
@@ -208,6 +214,7 @@ function checkCount(name: string, value: unknown, min: number, max: number): voi
 export function resolveBrokerOptions(options: BrokerOptions): ResolvedLimits {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'must be an object such as { port: 0 }');
   checkPort('options.port', options.port);
+  checkCount('options.sysInterval', options.sysInterval, 0, 86_400);
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {
     throw new InvalidArgumentError('options.host', 'must be a non-empty string');
   }

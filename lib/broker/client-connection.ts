@@ -93,6 +93,9 @@ export class ClientConnection implements ConnectionControl, SessionLink {
       if (error instanceof EncodeError && packet.type === 'publish') return false;
       throw error;
     }
+    const traffic = this.core.traffic;
+    traffic.bytesSent += bytes.length;
+    if (packet.type === 'publish') traffic.messagesSent++;
     const wasWritable = this.writable;
     const accepted = this.transport.send(bytes);
     if (this.congested) this.congestedBytes += bytes.length;
@@ -161,6 +164,7 @@ export class ClientConnection implements ConnectionControl, SessionLink {
 
   private onBytes(chunk: Uint8Array): void {
     this.lastReceived = Date.now();
+    this.core.traffic.bytesReceived += chunk.length;
     // Until CONNECT is in, keep its first bytes: they tell the version of a CONNECT that fails to decode.
     if (this.state === 'new' && this.head.length < 16) {
       const head = new Uint8Array(Math.min(16, this.head.length + chunk.length));

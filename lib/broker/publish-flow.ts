@@ -13,6 +13,7 @@ import type { Session } from './session.js';
  */
 export function handlePublish(connection: ClientConnection, session: Session, packet: PublishPacket): void | Promise<void> {
   const core = connection.core;
+  core.traffic.messagesReceived++;
   const v5 = connection.protocolVersion === 5;
   let topic = packet.topic;
   const alias = v5 ? packet.properties?.topicAlias : undefined;
@@ -45,6 +46,9 @@ export function handlePublish(connection: ClientConnection, session: Session, pa
     }
   }
 
+  // $SYS/ is the broker's own statistics tree: a client's PUBLISH there is refused like an
+  // unauthorized one (0x87 on 5.0; acknowledged and dropped on 3.1.1).
+  if (topic.startsWith('$SYS/')) return accept(connection, session, packet, topic, false);
   const hook = core.options.authorizePublish;
   if (hook === undefined) return accept(connection, session, packet, topic, true);
   const allowed = callHook(

@@ -16,6 +16,7 @@ import type {
 } from './broker-events.js';
 import { brokerMessage } from './broker-message.js';
 import { resolveBrokerOptions, type BrokerOptions } from './broker-options.js';
+import { startSysTopics } from './sys-topics.js';
 import { ClientConnection } from './client-connection.js';
 import { listenTcp, type Listener } from './tcp-listener.js';
 import { listenWebSocket } from './ws-listener.js';
@@ -66,6 +67,8 @@ export interface BrokerHandle {
   readonly droppedMessages: number;
   /** Connections turned away by `maxConnections`, or by `maxSessions` with every stored session online. */
   readonly refusedConnections: number;
+  /** PUBLISH packets and bytes received from and sent to clients since start (a snapshot). */
+  readonly traffic: { readonly messagesReceived: number; readonly messagesSent: number; readonly bytesReceived: number; readonly bytesSent: number };
   /**
    * Publishes a message from the broker itself, routed like a client's (retained when `retain`).
    * Throws InvalidArgumentError for an empty topic or one with wildcards.
@@ -146,6 +149,8 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     await Promise.all(listeners.map((l) => l.close()));
     throw error;
   }
+  const sysInterval = options.sysInterval ?? 0;
+  const stopSys = sysInterval > 0 ? startSysTopics(core, sysInterval) : () => undefined;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const events$ = core.events.events$;
   let closing: Promise<void> | undefined;
@@ -178,6 +183,9 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     get refusedConnections() {
       return core.refusedConnections;
     },
+    get traffic() {
+      return { ...core.traffic };
+    },
     publish(topic, payload, publishOptions = {}) {
       const problem = topicNameProblem(topic);
       if (problem !== undefined) throw new InvalidArgumentError('topic', `${problem}, got ${JSON.stringify(topic)}`);
@@ -191,6 +199,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     close() {
       closing ??= (async () => {
         core.closed = true;
+        stopSys();
         for (const connection of [...core.sockets]) connection.terminate(0x8b, false); // Server shutting down
         core.wills.clear();
         core.sessions.clearTimers();

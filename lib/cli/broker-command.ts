@@ -42,6 +42,7 @@ export const BROKER_OPTIONS: readonly OptionSpec[] = [
     description: 'a web page Origin that may use the WebSocket listener, e.g. https://app.example.com, or * for any (repeatable; default: pages from localhost, 127.0.0.1 and [::1] on any port)',
   },
   ...LIMIT_FLAGS.map(([long, , min, max, description]): OptionSpec => ({ long, kind: 'integer', min, max, valueName: 'N', description })),
+  { long: 'sys-interval', kind: 'integer', min: 0, max: 86400, valueName: 'SECONDS', description: 'seconds between updates of the $SYS/broker/... statistics topics (default 10; 0 turns them off)' },
   { long: 'password-file', kind: 'string', valueName: 'FILE', description: 'users and password hashes as mosquitto_passwd writes them; clients must log in (see --allow-anonymous)' },
   { long: 'allow-anonymous', kind: 'flag', description: 'with --password-file, also let in clients that give no user name' },
   { long: 'acl-file', kind: 'string', valueName: 'FILE', description: 'topic access rules in the Mosquitto ACL file format (topic, pattern, user lines)' },
@@ -85,6 +86,7 @@ export async function brokerCommand(argv: readonly string[], io: CliIo, deps: Cl
   let wsPort: number | undefined;
   let verbose: boolean;
   let allowedOrigins: readonly string[] | undefined;
+  let sysInterval = 10;
   let access: Pick<CliBrokerOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'> = {};
   const limits: { -readonly [K in keyof BrokerLimits]?: number } = {};
   try {
@@ -107,6 +109,7 @@ export async function brokerCommand(argv: readonly string[], io: CliIo, deps: Cl
     if (args.flag('allow-anonymous') && args.string('password-file') === undefined) {
       throw new InvalidArgumentError('--allow-anonymous', 'goes with --password-file (without one, every client is let in)');
     }
+    sysInterval = args.integer('sys-interval') ?? 10;
     access = await accessControl(args.string('password-file'), args.string('acl-file'), args.flag('allow-anonymous'));
   } catch (error) {
     return reportFailure(io.stderr, 'broker', error);
@@ -121,6 +124,7 @@ export async function brokerCommand(argv: readonly string[], io: CliIo, deps: Cl
       ...(wsPort === undefined ? {} : { websocket: { port: wsPort, ...(allowedOrigins === undefined ? {} : { allowedOrigins }) } }),
       ...(Object.keys(limits).length === 0 ? {} : { limits }),
       ...access,
+      sysInterval,
     });
   } catch (error) {
     return reportFailure(io.stderr, 'broker', describeListenFailure(error, { host, port, wsPort }));

@@ -68,6 +68,7 @@ export interface CliBrokerOptions {
   readonly host: string;
   readonly websocket?: { readonly port: number; readonly allowedOrigins?: readonly string[] };
   readonly limits?: BrokerLimits;
+  readonly sysInterval?: number;
   readonly authenticate?: BrokerOptions['authenticate'];
   readonly authorizePublish?: BrokerOptions['authorizePublish'];
   readonly authorizeSubscribe?: BrokerOptions['authorizeSubscribe'];
