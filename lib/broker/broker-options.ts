@@ -68,8 +68,16 @@ export interface BrokerLimits {
   readonly connectTimeout?: number;
   /** Largest session expiry interval granted, in seconds (default: no cap). */
   readonly maxSessionExpiryInterval?: number;
-  /** When set, the keep alive (seconds) the broker imposes on MQTT 5 clients (Server Keep Alive). */
+  /** When set, the keep alive (seconds) the broker imposes on every MQTT 5 client (Server Keep Alive). */
   readonly serverKeepAlive?: number;
+  /**
+   * The longest keep alive (seconds) a client may use, like Mosquitto's `max_keepalive`. An MQTT 5
+   * client asking for more, or for 0 (none), is told this value as Server Keep Alive
+   * [MQTT-3.2.2-21]; one asking for less keeps its own. MQTT 3.1.1 cannot be told another value,
+   * so a 3.1.1 client asking for more or for 0 is refused with CONNACK 0x02 (the code Mosquitto
+   * uses). Default: no ceiling.
+   */
+  readonly maxKeepAlive?: number;
   /**
    * Most levels a topic name or filter from a client may have (default 128). A deeper SUBSCRIBE
    * filter is refused (SUBACK 0x80 on 3.1.1, 0x8F on 5.0); a deeper PUBLISH topic or will topic is a
@@ -87,7 +95,7 @@ export interface BrokerLimits {
  * console.log(DEFAULT_BROKER_LIMITS.maxQueuedMessages); // 1000
  * ```
  */
-export const DEFAULT_BROKER_LIMITS: Required<Omit<BrokerLimits, 'serverKeepAlive' | 'maxSessionExpiryInterval'>> = {
+export const DEFAULT_BROKER_LIMITS: Required<Omit<BrokerLimits, 'serverKeepAlive' | 'maxKeepAlive' | 'maxSessionExpiryInterval'>> = {
   maxQueuedMessages: 1000,
   maxInflight: 256,
   maxPacketSize: 1024 * 1024,
@@ -120,6 +128,7 @@ export interface ResolvedLimits {
   readonly maxTopicLevels: number;
   readonly maxSessionExpiryInterval: number | undefined;
   readonly serverKeepAlive: number | undefined;
+  readonly maxKeepAlive: number | undefined;
 }
 
 /**
@@ -255,11 +264,13 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedLimits {
   checkCount('limits.connectTimeout', l.connectTimeout, 1, 2 ** 31);
   checkCount('limits.maxSessionExpiryInterval', l.maxSessionExpiryInterval, 0, 0xffffffff);
   checkCount('limits.serverKeepAlive', l.serverKeepAlive, 0, 65535);
+  checkCount('limits.maxKeepAlive', l.maxKeepAlive, 1, 65535);
   checkCount('limits.maxTopicLevels', l.maxTopicLevels, 1, 65536);
   return {
     ...DEFAULT_BROKER_LIMITS,
     ...Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined)),
     maxSessionExpiryInterval: l.maxSessionExpiryInterval,
     serverKeepAlive: l.serverKeepAlive,
+    maxKeepAlive: l.maxKeepAlive,
   } as ResolvedLimits;
 }

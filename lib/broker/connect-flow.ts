@@ -6,6 +6,7 @@ import { callHook, type AuthenticateResult } from './auth-hooks.js';
 import { brokerMessage } from './broker-message.js';
 import { fitConnack } from './fit-connack.js';
 import type { ClientConnection } from './client-connection.js';
+import type { ResolvedLimits } from './broker-options.js';
 
 let assignedCounter = 0;
 
@@ -77,13 +78,17 @@ function complete(connection: ClientConnection, packet: ConnectPacket, clientId:
   const core = connection.core;
   const limits = core.limits;
   const v5 = packet.protocolVersion === 5;
+  const ceiling = limits.maxKeepAlive;
+  const overCeiling = ceiling !== undefined && (packet.keepAlive === 0 || packet.keepAlive > ceiling);
+  // 3.1.1 has no Server Keep Alive to tell a client the ceiling: refuse it (0x02, as Mosquitto does).
+  if (overCeiling && !v5) return refuse(connection, 0x02);
   // 3.1.1 has no Session Expiry Interval: a persistent session lives for the broker's sessionExpiry311.
   const requested = v5 ? (packet.properties?.sessionExpiryInterval ?? 0) : packet.cleanStart ? 0 : limits.sessionExpiry311;
   const cap = limits.maxSessionExpiryInterval;
   const granted = cap !== undefined && requested > cap ? cap : requested;
   // Sized before anything changes: a CONNACK that cannot fit closes the connection with nothing sent.
   const connack: ConnackPacket | undefined = v5
-    ? fitConnack(connackFor(connection, granted, requested, assigned), packet.properties?.maximumPacketSize)
+    ? fitConnack(connackFor(connection, granted, requested, assigned, serverKeepAliveFor(limits, packet.keepAlive, true)), packet.properties?.maximumPacketSize)
     : { type: 'connack', sessionPresent: false, reasonCode: 0 };
   if (connack === undefined) {
     // Nothing larger than the client's Maximum Packet Size may be sent, a DISCONNECT included [MQTT-3.1.2-24].
@@ -134,8 +139,10 @@ function complete(connection: ClientConnection, packet: ConnectPacket, clientId:
     connection.inflightWindow = Math.min(limits.maxInflight, packet.properties?.receiveMaximum ?? 65535);
     connection.clientMaximumPacketSize = packet.properties?.maximumPacketSize;
   }
-  let keepAlive = packet.keepAlive;
-  if (v5 && limits.serverKeepAlive !== undefined) keepAlive = limits.serverKeepAlive; // [MQTT-3.2.2-21]
+  // The keep alive in force: a fixed Server Keep Alive, else the ceiling for a 5.0 client over it
+  // (told in CONNACK), else the client's own [MQTT-3.2.2-21].
+  const told = serverKeepAliveFor(limits, packet.keepAlive, v5);
+  const keepAlive = told ?? packet.keepAlive;
 
   core.connections.set(clientId, connection);
   connection.connected(keepAlive);
@@ -147,7 +154,15 @@ function complete(connection: ClientConnection, packet: ConnectPacket, clientId:
 }
 
 /** The full MQTT 5 CONNACK of an accepted connection (session present filled in later). */
-function connackFor(connection: ClientConnection, granted: number, requested: number, assigned: string | undefined): ConnackPacket {
+/** The Server Keep Alive to tell a 5.0 client (undefined: none, the client's own stands). */
+function serverKeepAliveFor(limits: Pick<ResolvedLimits, 'serverKeepAlive' | 'maxKeepAlive'>, requested: number, v5: boolean): number | undefined {
+  if (!v5) return undefined;
+  if (limits.serverKeepAlive !== undefined) return limits.serverKeepAlive;
+  const ceiling = limits.maxKeepAlive;
+  return ceiling !== undefined && (requested === 0 || requested > ceiling) ? ceiling : undefined;
+}
+
+function connackFor(connection: ClientConnection, granted: number, requested: number, assigned: string | undefined, serverKeepAlive: number | undefined): ConnackPacket {
   const limits = connection.core.limits;
   const properties: ConnackProperties = {
     receiveMaximum: limits.receiveMaximum,
@@ -159,7 +174,7 @@ function connackFor(connection: ClientConnection, granted: number, requested: nu
     sharedSubscriptionAvailable: true,
     ...(assigned !== undefined ? { assignedClientIdentifier: assigned } : {}),
     ...(granted !== requested ? { sessionExpiryInterval: granted } : {}),
-    ...(limits.serverKeepAlive !== undefined ? { serverKeepAlive: limits.serverKeepAlive } : {}),
+    ...(serverKeepAlive !== undefined ? { serverKeepAlive } : {}),
   };
   return { type: 'connack', sessionPresent: false, reasonCode: 0, properties };
 }

@@ -26,6 +26,7 @@ const LIMIT_FLAGS: readonly (readonly [string, keyof BrokerLimits, number, numbe
   ['max-topic-levels', 'maxTopicLevels', 1, 65536, 'levels of a topic or filter (default 128)'],
   ['session-expiry-311', 'sessionExpiry311', 0, 0xffffffff, 'seconds a 3.1.1 persistent session outlives its connection (default 86400)'],
   ['outbound-budget', 'outboundBudget', 0, 2 ** 31, 'bytes buffered for a client that reads too slowly before its QoS 0 messages are dropped (default 1048576)'],
+  ['max-keepalive', 'maxKeepAlive', 1, 65535, 'longest keep alive a client may use, in seconds: a 5.0 client asking for more (or 0) is told this value, a 3.1.1 one is refused (default: no ceiling)'],
   ['slow-client-timeout', 'slowClientTimeout', 1, 2 ** 31, 'milliseconds a client may stay over its outbound budget before it is disconnected (default 30000)'],
 ];
 
