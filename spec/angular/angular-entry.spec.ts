@@ -60,7 +60,7 @@ describeWithChromium('rxmqtt/angular with Angular 17 and zone.js in headless Chr
     expect(errors.splice(0)).toEqual([]);
   });
 
-  it('is lazy by default and eager by option; named connections are separate clients', async () => {
+  it('is lazy by default and eager by option; named connections are separate clients; an options function may inject()', async () => {
     const telemetryUp = connected('a-telemetry');
     await inPage(page, (h, u: string) => h.start('a', { url: u, telemetry: true }), url);
     // The eager telemetry connection connects at application start; the lazy default one does not.
