@@ -4,7 +4,15 @@ import { InvalidArgumentError } from '../errors.js';
 import type { MqttConnection } from './mqtt-connection.js';
 import { DEFAULT_MQTT, type MqttToken } from './mqtt-token.js';
 
-/** Where {@link injectMqtt} and the signal helpers look the connection up. */
+/**
+ * Where {@link injectMqtt} and the signal helpers look the connection up.
+ *
+ * @example
+ * ```ts
+ * // outside an injection context, e.g. in a callback:
+ * const client = injectMqtt({ token: TELEMETRY, injector: this.injector });
+ * ```
+ */
 export interface InjectMqttOptions {
   /** The connection, from {@link createMqttToken}; default {@link DEFAULT_MQTT}. */
   readonly token?: MqttToken;
@@ -46,7 +54,8 @@ export function lookUpConnection(options: InjectMqttOptions, caller: Function): 
   const injector = options.injector ?? inject(Injector);
   const connection = injector.get<MqttConnection | null>(token as InjectionToken<MqttConnection | null>, null);
   if (connection === null) {
-    throw new InvalidArgumentError('token', `no provideMqtt(..., ${token.mqttConnectionName === 'default' ? '' : 'token '}) for the "${token.mqttConnectionName}" connection in this injector`);
+    const call = token === DEFAULT_MQTT ? 'provideMqtt(options)' : 'provideMqtt(options, token)';
+    throw new InvalidArgumentError('token', `no ${call} for the "${token.mqttConnectionName}" connection in this injector`);
   }
   return connection;
 }

@@ -6,7 +6,16 @@ import { InvalidArgumentError } from '../errors.js';
 import { offlineClient } from './offline-client.js';
 import { zoneBoundClient } from './zone-bound-client.js';
 
-/** Options of {@link provideMqtt}: the client's options, plus when to connect and how to leave. */
+/**
+ * Options of {@link provideMqtt}: the client's options (docs/client.md), plus when to connect and
+ * how long to wait for flows in flight when the providing injector is destroyed.
+ *
+ * @example
+ * ```ts
+ * const options: MqttProviderOptions = { url: 'wss://broker.example.com/mqtt', protocolVersion: 5, eager: true, disconnectTimeout: 500 };
+ * provideMqtt(options);
+ * ```
+ */
 export interface MqttProviderOptions extends ClientOptions {
   /**
    * `false` (default): the client is created, and connects, the first time something injects it
@@ -22,7 +31,16 @@ export interface MqttProviderOptions extends ClientOptions {
   readonly disconnectTimeout?: number;
 }
 
-/** What {@link provideMqtt} accepts: the options, or a function returning them (run in an injection context). */
+/**
+ * What {@link provideMqtt} accepts: the options, or a function returning them, run once at
+ * application start in the environment injector's context (so it may call `inject()`).
+ *
+ * @example
+ * ```ts
+ * const input: MqttProviderOptionsInput = () => ({ url: inject(APP_CONFIG).brokerUrl });
+ * provideMqtt(input);
+ * ```
+ */
 export type MqttProviderOptionsInput = MqttProviderOptions | (() => MqttProviderOptions);
 
 /**
@@ -49,18 +67,41 @@ export class MqttConnection {
     private readonly onServer: boolean,
   ) {}
 
-  /** The client (zone-bound): created and connecting on the first read. */
+  /**
+   * The client (zone-bound): created and connecting on the first read.
+   *
+   * @example
+   * ```ts
+   * inject(TELEMETRY).client.subscribe('plant/#').subscribe((m) => console.log(m.topic));
+   * ```
+   */
   get client(): MqttClient {
     this.created ??= this.create();
     return this.created.bound;
   }
 
-  /** Reads the options (running the options function) and, with `eager: true`, creates the client. */
+  /**
+   * Reads the options (running the options function) and, with `eager: true`, creates the client.
+   * provideMqtt's environment initializer calls it at application start.
+   *
+   * @example
+   * ```ts
+   * inject(TELEMETRY).startIfEager();
+   * ```
+   */
   startIfEager(): void {
     if (this.resolve().eager === true) void this.client;
   }
 
-  /** Disconnects the client if it was created; later reads give a closed, offline client. */
+  /**
+   * Disconnects the client if it was created (waiting at most `disconnectTimeout` ms); a client
+   * first read after this is a closed, offline one. Called when the providing injector is destroyed.
+   *
+   * @example
+   * ```ts
+   * inject(DestroyRef).onDestroy(() => connection.destroy());
+   * ```
+   */
   destroy(): void {
     this.destroyed = true;
     const created = this.created;

@@ -4,7 +4,15 @@ import type { MqttMessage } from '../client/mqtt-message.js';
 import type { TopicPattern } from '../session/topic-pattern.js';
 import { lookUpConnection, type InjectMqttOptions } from './inject-mqtt.js';
 
-/** Options of {@link mqttSignal}: subscription options, the value before the first message, and which connection. */
+/**
+ * Options of {@link mqttSignal}: subscription options (`qos`, MQTT 5 `noLocal`, ...), the value
+ * before the first message, and which connection (`token`, `injector`).
+ *
+ * @example
+ * ```ts
+ * readonly flow = mqttSignal('plant/+/flow', { qos: 1, initialValue: null, token: TELEMETRY });
+ * ```
+ */
 export interface MqttSignalOptions<I = undefined> extends SubscribeOptions, InjectMqttOptions {
   /** The signal's value until the first message arrives (default undefined). */
   readonly initialValue?: I;
