@@ -67,7 +67,7 @@ describe('the packed tarball', () => {
     const r = await node([attw, tarball, '--no-definitely-typed', '--format', 'json'], work);
     const report = JSON.parse(r.stdout) as { analysis: { problems: unknown[]; entrypoints: Record<string, unknown> } };
     expect(report.analysis.problems).toEqual([]);
-    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual(['.', './broker', './codec', './node', './package.json']);
+    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual(['.', './angular', './broker', './codec', './node', './package.json']);
     expect(r.code).toBe(0);
   }, 120_000);
 
@@ -83,7 +83,7 @@ describe('the packed tarball', () => {
     const dist = join(unpacked, 'package', 'dist');
     expect(JSON.parse(readFileSync(join(dist, 'esm', 'package.json'), 'utf8'))).toEqual({ type: 'module' });
     expect(JSON.parse(readFileSync(join(dist, 'cjs', 'package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
-    for (const entry of ['index', 'codec/index', 'node/index', 'broker/index']) {
+    for (const entry of ['index', 'codec/index', 'node/index', 'broker/index', 'angular/index']) {
       expect(existsSync(join(dist, 'esm', `${entry}.d.ts`))).toBe(true);
       expect(existsSync(join(dist, 'cjs', `${entry}.d.ts`))).toBe(true);
     }
@@ -125,7 +125,8 @@ describe('the tarball installed into a scratch project', () => {
         version: '1.0.0',
         private: true,
         // Linked from this checkout, so the install needs no registry.
-        dependencies: { rxjs: link('rxjs'), '@types/node': link('@types/node'), [pkg.name]: `file:${tarball}` },
+        // @angular/core (an optional peer, for rxmqtt/angular) is the checkout's oldest supported one.
+        dependencies: { rxjs: link('rxjs'), '@types/node': link('@types/node'), '@angular/core': link('@angular/core'), [pkg.name]: `file:${tarball}` },
       }),
     );
   });
@@ -160,6 +161,22 @@ describe('the tarball installed into a scratch project', () => {
     expect(JSON.parse(r.stdout)).toEqual(expected);
   }, 60_000);
 
+  it('loads rxmqtt/angular from an ES module, with @angular/core installed', async () => {
+    // Only from ESM: @angular/core is published as ES modules only, so require('rxmqtt/angular')
+    // needs a Node that can require ES modules (22.12 and later) or a bundler.
+    writeFileSync(
+      join(project, 'probe-angular.mjs'),
+      [
+        "const angular = await import('rxmqtt/angular');",
+        "const token = angular.createMqttToken('telemetry');",
+        "console.log(JSON.stringify({ provideMqtt: typeof angular.provideMqtt, injectMqtt: typeof angular.injectMqtt, mqttSignal: typeof angular.mqttSignal, connectionState: typeof angular.connectionState, name: token.mqttConnectionName }));",
+      ].join('\n'),
+    );
+    const r = await node(['probe-angular.mjs'], project);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ provideMqtt: 'function', injectMqtt: 'function', mqttSignal: 'function', connectionState: 'function', name: 'telemetry' });
+  }, 60_000);
+
   it('runs every entry from CommonJS', async () => {
     writeFileSync(join(project, 'probe.cjs'), `(async () => {\n${probe((entry) => `require('${entry}')`)}\n})();`);
     const r = await node(['probe.cjs'], project);
@@ -178,6 +195,9 @@ describe('the tarball installed into a scratch project', () => {
     "import { encode, type Packet } from 'rxmqtt/codec';",
     "import { connectAsync, type NodeClientOptions } from 'rxmqtt/node';",
     "import { startBroker, type BrokerHandle } from 'rxmqtt/broker';",
+    "import { provideMqtt, createMqttToken, type MqttToken } from 'rxmqtt/angular';",
+    "const TELEMETRY: MqttToken = createMqttToken('telemetry');",
+    "export const providers = [provideMqtt({ url: 'ws://localhost:1/mqtt', eager: true }), provideMqtt(() => ({ url: 'ws://localhost:2/mqtt' }), TELEMETRY)];",
     "const options: NodeClientOptions = { protocolVersion: 5, reconnect: false };",
     "const ping: Packet = { type: 'pingreq' };",
     'const bytes: Uint8Array = encode(ping, { protocolVersion: 5 });',
