@@ -68,6 +68,11 @@ export interface BrokerLimits {
   readonly connectTimeout?: number;
   /** Largest session expiry interval granted, in seconds (default: no cap). */
   readonly maxSessionExpiryInterval?: number;
+  /**
+   * Assign topic aliases to the topics sent to MQTT 5 clients that allow them (their CONNECT's
+   * Topic Alias Maximum): the first that many distinct topics of a connection get one. Default true.
+   */
+  readonly outboundTopicAliases?: boolean;
   /** When set, the keep alive (seconds) the broker imposes on every MQTT 5 client (Server Keep Alive). */
   readonly serverKeepAlive?: number;
   /**
@@ -107,6 +112,7 @@ export const DEFAULT_BROKER_LIMITS: Required<Omit<BrokerLimits, 'serverKeepAlive
   slowClientTimeout: 30000,
   receiveMaximum: 65535,
   topicAliasMaximum: 64,
+  outboundTopicAliases: true,
   connectTimeout: 10000,
   maxTopicLevels: 128,
 };
@@ -124,6 +130,7 @@ export interface ResolvedLimits {
   readonly slowClientTimeout: number;
   readonly receiveMaximum: number;
   readonly topicAliasMaximum: number;
+  readonly outboundTopicAliases: boolean;
   readonly connectTimeout: number;
   readonly maxTopicLevels: number;
   readonly maxSessionExpiryInterval: number | undefined;
@@ -261,6 +268,9 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedLimits {
   checkCount('limits.slowClientTimeout', l.slowClientTimeout, 1, 2 ** 31);
   checkCount('limits.receiveMaximum', l.receiveMaximum, 1, 65535);
   checkCount('limits.topicAliasMaximum', l.topicAliasMaximum, 0, 65535);
+  if (l.outboundTopicAliases !== undefined && typeof l.outboundTopicAliases !== 'boolean') {
+    throw new InvalidArgumentError('limits.outboundTopicAliases', `must be a boolean, got ${String(l.outboundTopicAliases)}`);
+  }
   checkCount('limits.connectTimeout', l.connectTimeout, 1, 2 ** 31);
   checkCount('limits.maxSessionExpiryInterval', l.maxSessionExpiryInterval, 0, 0xffffffff);
   checkCount('limits.serverKeepAlive', l.serverKeepAlive, 0, 65535);

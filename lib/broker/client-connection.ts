@@ -7,6 +7,7 @@ import type { Transport } from '../transport/transport.js';
 import type { BrokerCore, ConnectionControl } from './broker-core.js';
 import type { BrokerMessage } from './broker-message.js';
 import { acceptConnect } from './connect-flow.js';
+import type { OutboundTopicAliases } from './outbound-topic-aliases.js';
 import { OrderedSteps, type Step } from './ordered-steps.js';
 import { peekProtocolLevel } from './peek-protocol-level.js';
 import { handlePublish, handlePubrel } from './publish-flow.js';
@@ -32,6 +33,8 @@ export class ClientConnection implements ConnectionControl, SessionLink {
   connectSessionExpiry = 0;
   /** The client's Maximum Packet Size (MQTT 5). */
   clientMaximumPacketSize: number | undefined = undefined;
+  /** Topic aliases for what this connection is sent (MQTT 5, when the client allows any). */
+  outboundAliases: OutboundTopicAliases | undefined = undefined;
   /** Topic aliases the client set towards the broker (MQTT 5). */
   readonly topicAliases = new Map<number, string>();
   private readonly decoder: PacketDecoder;
@@ -87,10 +90,15 @@ export class ClientConnection implements ConnectionControl, SessionLink {
   send(packet: Packet): boolean {
     if (this.state === 'closed') return false;
     let bytes: Uint8Array;
+    let aliased: { readonly packet: Packet; readonly fresh: boolean } | undefined;
+    if (packet.type === 'publish' && this.outboundAliases !== undefined) aliased = this.outboundAliases.apply(packet);
     try {
-      bytes = encode(packet, { protocolVersion: this.protocolVersion, maximumPacketSize: this.clientMaximumPacketSize });
+      bytes = encode(aliased?.packet ?? packet, { protocolVersion: this.protocolVersion, maximumPacketSize: this.clientMaximumPacketSize });
     } catch (error) {
-      if (error instanceof EncodeError && packet.type === 'publish') return false;
+      if (error instanceof EncodeError && packet.type === 'publish') {
+        if (aliased?.fresh === true) this.outboundAliases?.forget(packet.topic); // the client never learned it
+        return false;
+      }
       throw error;
     }
     const traffic = this.core.traffic;

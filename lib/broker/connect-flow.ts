@@ -5,6 +5,7 @@ import { ProtocolError } from '../errors.js';
 import { callHook, type AuthenticateResult } from './auth-hooks.js';
 import { brokerMessage } from './broker-message.js';
 import { fitConnack } from './fit-connack.js';
+import { OutboundTopicAliases } from './outbound-topic-aliases.js';
 import type { ClientConnection } from './client-connection.js';
 import type { ResolvedLimits } from './broker-options.js';
 
@@ -138,6 +139,8 @@ function complete(connection: ClientConnection, packet: ConnectPacket, clientId:
   if (v5) {
     connection.inflightWindow = Math.min(limits.maxInflight, packet.properties?.receiveMaximum ?? 65535);
     connection.clientMaximumPacketSize = packet.properties?.maximumPacketSize;
+    const aliases = packet.properties?.topicAliasMaximum ?? 0; // 0 or absent: none [MQTT-3.1.2-26]
+    if (aliases > 0 && limits.outboundTopicAliases) connection.outboundAliases = new OutboundTopicAliases(aliases);
   }
   // The keep alive in force: a fixed Server Keep Alive, else the ceiling for a 5.0 client over it
   // (told in CONNACK), else the client's own [MQTT-3.2.2-21].

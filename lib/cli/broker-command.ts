@@ -14,7 +14,10 @@ import { type OptionSpec, parseArgs, wantsHelp } from './parse-args.js';
 import { ExitCode, reportFailure } from './report-failure.js';
 
 /** `rxmqtt broker` flags that set one broker limit each: flag, limit, range, meaning. */
-const LIMIT_FLAGS: readonly (readonly [string, keyof BrokerLimits, number, number, string])[] = [
+/** The broker limits that are numbers (each has a flag). */
+type NumericLimit = { [K in keyof BrokerLimits]-?: NonNullable<BrokerLimits[K]> extends number ? K : never }[keyof BrokerLimits];
+
+const LIMIT_FLAGS: readonly (readonly [string, NumericLimit, number, number, string])[] = [
   ['max-queued', 'maxQueuedMessages', 0, 2 ** 31, 'QoS 1/2 messages queued per session beyond the in-flight window (default 1000)'],
   ['max-inflight', 'maxInflight', 1, 65535, 'outbound QoS 1/2 messages awaiting acknowledgement per client (default 256)'],
   ['max-packet-size', 'maxPacketSize', 64, 268435460, 'largest packet accepted from a client, in bytes (default 1048576)'],
@@ -89,7 +92,7 @@ export async function brokerCommand(argv: readonly string[], io: CliIo, deps: Cl
   let allowedOrigins: readonly string[] | undefined;
   let sysInterval = 10;
   let access: Pick<CliBrokerOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'> = {};
-  const limits: { -readonly [K in keyof BrokerLimits]?: number } = {};
+  const limits: { -readonly [K in NumericLimit]?: number } = {};
   try {
     const args = parseArgs(argv, BROKER_OPTIONS);
     port = args.integer('port') ?? 1883;
