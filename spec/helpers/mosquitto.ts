@@ -40,6 +40,8 @@ export interface MosquittoInstance {
   dispose(): Promise<void>;
   /** What the broker printed (for diagnosing failures). */
   log(): string;
+  /** The process id of the running broker (benchmarks read its memory from /proc). */
+  readonly pid: number | undefined;
 }
 
 /** The path of the mosquitto binary, or undefined when it is not installed. */
@@ -191,5 +193,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
       rmSync(dir, { recursive: true, force: true });
     },
     log: () => output,
+    get pid() {
+      return child?.pid;
+    },
   };
 }
