@@ -16,6 +16,7 @@ import { createServer } from 'node:net';
 import mqtt from 'mqtt';
 import { startBroker } from '../lib/broker/index.js';
 import { formatRatio, printTable } from './util/table.js';
+import { median, option } from './util/args.js';
 
 type BrokerName = 'rxmqtt' | 'aedes';
 type QoS = 0 | 1 | 2;
@@ -24,12 +25,6 @@ const PAYLOAD = 64;
 const IN_FLIGHT = 256;
 const LOAD_TIMEOUT_MS = 120_000;
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
 
 /** Child process: starts one broker on a free loopback port, reports the port, later its peak RSS. */
 async function brokerChild(name: BrokerName): Promise<void> {
@@ -131,11 +126,6 @@ async function load(port: number, qos: QoS, count: number): Promise<number> {
   return seconds;
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 async function main(): Promise<void> {
   const count = option('messages', 50_000);

@@ -16,6 +16,7 @@ import { connect as netConnect } from 'node:net';
 import { BENCH_TOPIC, PAYLOAD_BYTES, framer, publishFrames, startFakeBroker, type QoS, type Role } from './util/fake-broker.js';
 import { peakRss } from './util/peak-rss.js';
 import { formatRatio, printTable } from './util/table.js';
+import { median, option } from './util/args.js';
 
 type Library = 'raw' | 'rxmqtt' | 'mqtt.js';
 
@@ -28,12 +29,6 @@ interface RunResult {
 const WINDOW = 256;
 const CHILD_TIMEOUT_MS = 120_000;
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
 
 /** A promise resolved by the `count`-th call of `hit()`. */
 function counter(count: number): { hit(): void; all: Promise<void> } {
@@ -221,11 +216,6 @@ function runChild(library: Library, role: Role, qos: QoS, count: number): Promis
   });
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 
 async function main(): Promise<void> {
   const count = option('messages', 100_000);

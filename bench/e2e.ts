@@ -15,6 +15,7 @@ import { fork } from 'node:child_process';
 import { startMosquitto } from '../spec/helpers/mosquitto.js';
 import { peakRss } from './util/peak-rss.js';
 import { formatRatio, printTable } from './util/table.js';
+import { median, option } from './util/args.js';
 
 type Library = 'rxmqtt' | 'mqtt.js';
 type QoS = 0 | 1 | 2;
@@ -49,12 +50,6 @@ const PAYLOAD = 64;
 const IN_FLIGHT = 256;
 const CHILD_TIMEOUT_MS = 120_000;
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
 
 /** Resolves when `count` messages arrived; rejects when fewer arrived within the time limit. */
 function arrivals(count: number, timeoutMs: number): { hit(): void; all: Promise<void>; seen(): number } {
@@ -185,11 +180,6 @@ function runChild(library: Library, qos: QoS, url: string, count: number): Promi
   });
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 
 async function main(): Promise<void> {
   const count = option('messages', 50_000);

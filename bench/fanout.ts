@@ -19,6 +19,7 @@ import { createServer, connect as netConnect, type Socket } from 'node:net';
 import { startMosquitto } from '../spec/helpers/mosquitto.js';
 import { framer } from './util/fake-broker.js';
 import { formatRatio, printTable } from './util/table.js';
+import { option } from './util/args.js';
 
 type BrokerName = 'rxmqtt' | 'mosquitto' | 'aedes';
 type QoS = 0 | 1;
@@ -26,12 +27,6 @@ type QoS = 0 | 1;
 const PAYLOAD = Buffer.alloc(64, 0x61);
 const TIMEOUT_MS = 120_000;
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
 
 // ---- frames (MQTT 3.1.1) ----
 const str = (s: string): Buffer => {

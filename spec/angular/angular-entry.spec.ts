@@ -9,17 +9,11 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { filter, firstValueFrom } from 'rxjs';
 import { startBroker, type BrokerHandle } from '../../lib/broker/index.js';
-import { bundleForBrowser, describeWithChromium, launchChromium, servePages, type HeadlessChromium, type PageServer } from '../helpers/chromium.js';
+import { bundleForBrowser, describeWithChromium, inPage as inPageOf, launchChromium, servePages, type HeadlessChromium, type PageServer } from '../helpers/chromium.js';
 import { freePort } from '../helpers/mosquitto.js';
 import type { Harness } from './fixtures/angular-harness.js';
 
-type Call<R> = (h: Harness, ...args: never[]) => R;
-const inPage = <R>(page: Page, fn: Call<R>, ...args: unknown[]): Promise<Awaited<R>> =>
-  page.evaluate((source: string, a: unknown[]) => {
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const f = new Function('h', '...args', `return (${source})(h, ...args)`) as (h: unknown, ...rest: unknown[]) => unknown;
-    return f((globalThis as unknown as { harness: unknown }).harness, ...a);
-  }, fn.toString(), args) as Promise<Awaited<R>>;
+const inPage = <R>(page: Page, fn: (h: Harness, ...args: never[]) => R, ...args: unknown[]): Promise<Awaited<R>> => inPageOf<Harness, R>(page, fn, ...args);
 
 describeWithChromium('rxmqtt/angular with Angular 17 and zone.js in headless Chromium', () => {
   let chromium: HeadlessChromium;

@@ -14,7 +14,7 @@ import { connectAsync } from '../../lib/node/index.js';
 import type { MqttClient } from '../../lib/client/mqtt-client.js';
 import type { MqttMessage } from '../../lib/client/mqtt-message.js';
 import { collect, uniqueTopic } from '../helpers/client-utils.js';
-import { bundleForBrowser, describeWithChromium, launchChromium, servePages, type HeadlessChromium, type PageServer } from '../helpers/chromium.js';
+import { bundleForBrowser, describeWithChromium, inPage as inPageOf, launchChromium, servePages, type HeadlessChromium, type PageServer } from '../helpers/chromium.js';
 import { freePort } from '../helpers/mosquitto.js';
 import { generateTlsFixtures, type TlsFixtures } from '../helpers/tls.js';
 
@@ -39,13 +39,7 @@ interface Harness {
   storedOutbound(name: string): Promise<{ id: number | undefined; state: string; topic: string; text: string }[]>;
   publishInBackground(name: string, topic: string, payload: string, qos: 0 | 1 | 2): void;
 }
-type Call<R> = (h: Harness, ...args: never[]) => R;
-const inPage = <R>(page: Page, fn: Call<R>, ...args: unknown[]): Promise<Awaited<R>> =>
-  page.evaluate((source: string, a: unknown[]) => {
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const f = new Function('h', '...args', `return (${source})(h, ...args)`) as (h: unknown, ...rest: unknown[]) => unknown;
-    return f((globalThis as unknown as { harness: unknown }).harness, ...a);
-  }, fn.toString(), args) as Promise<Awaited<R>>;
+const inPage = <R>(page: Page, fn: (h: Harness, ...args: never[]) => R, ...args: unknown[]): Promise<Awaited<R>> => inPageOf<Harness, R>(page, fn, ...args);
 
 describeWithChromium('browser entry in headless Chromium', () => {
   let chromium: HeadlessChromium;

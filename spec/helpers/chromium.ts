@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
@@ -118,4 +118,21 @@ export async function servePages(files: Readonly<Record<string, readonly [string
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Runs `fn(harness, ...args)` in the page, where `harness` is the page's `globalThis.harness` (set
+ * by the bundled fixture), and resolves with what it returns. `fn` travels as source text, so it
+ * may use only its arguments.
+ */
+export function inPage<H, R>(page: Page, fn: (h: H, ...args: never[]) => R, ...args: unknown[]): Promise<Awaited<R>> {
+  return page.evaluate(
+    (source: string, a: unknown[]) => {
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      const f = new Function('h', '...args', `return (${source})(h, ...args)`) as (h: unknown, ...rest: unknown[]) => unknown;
+      return f((globalThis as unknown as { harness: unknown }).harness, ...a);
+    },
+    fn.toString(),
+    args,
+  ) as Promise<Awaited<R>>;
 }
