@@ -12,6 +12,7 @@ import type { DisconnectProperties, SubscribeProperties } from '../codec/propert
 import { ConnectionClosedError, DecodeError, MqttError, ProtocolError } from '../errors.js';
 import { AckRouter } from './ack-router.js';
 import { checkServerLimits } from './check-server-limits.js';
+import { InboundAcks, type AckHandle } from './inbound-acks.js';
 import { inboundPackets } from './inbound-packets.js';
 import type { InFlightStore } from './in-flight-store.js';
 import { keepalive } from './keepalive.js';
@@ -40,6 +41,8 @@ export interface LiveSessionOptions<M> {
   readonly subscriptions: SubscriptionRegistry<M>;
   /** Builds the object handed to subscribers from an inbound PUBLISH (topic alias resolved). */
   readonly createMessage: (packet: PublishPacket) => M;
+  /** A manual observer's own view of a message, whose ack() calls `handle.ack()`. Default: the message itself (no ack). */
+  readonly manualView?: (message: M, handle: AckHandle) => M;
   /** Time source for keep alive (a TestScheduler in tests). */
   readonly scheduler?: SchedulerLike;
   /** Called once, synchronously, when the session ends (the error, or undefined after disconnect). */
@@ -83,6 +86,9 @@ export class LiveSession<M> {
   private readonly running = new Subscription();
   private ended = false;
   private readonly send = (packet: Packet): boolean => this.channel.send(packet);
+  /** The inbound acknowledgements of this connection, in arrival order. */
+  private readonly inbound: InboundAcks;
+  private readonly dispatch = (topic: string, message: M): void => this.subscriptions.dispatch(topic, message);
 
   constructor(
     private readonly channel: PacketChannel,
@@ -95,6 +101,9 @@ export class LiveSession<M> {
     this.packetIds = options.packetIds;
     this.publisher = options.publisher;
     this.subscriptions = options.subscriptions;
+    let held = 0;
+    if (sessionPresent) for (const _ of options.store.inbound()) held++; // they wait for PUBREL on this connection
+    this.inbound = new InboundAcks({ send: this.send, store: options.store, initialInUse: held, fail: (error) => this.close(asMqttError(error)) });
     channel.outgoingMaximumPacketSize = props?.maximumPacketSize; // [MQTT-3.2.2-15]
     this.startInbound();
     try {
@@ -113,10 +122,18 @@ export class LiveSession<M> {
       // Without a session on the server, the in-flight state of an earlier connection means nothing.
       if (!sessionPresent) options.store.clear();
       this.startKeepalive();
-      this.subscriptions.restore(sessionPresent, {
-        subscribe: (subscription, properties) => this.subscribeRequest(subscription, properties),
-        unsubscribe: (topicFilter) => this.unsubscribeRequest(topicFilter),
-      });
+      const view = options.manualView ?? ((message: M) => message);
+      this.subscriptions.restore(
+        sessionPresent,
+        {
+          subscribe: (subscription, properties) => this.subscribeRequest(subscription, properties),
+          unsubscribe: (topicFilter) => this.unsubscribeRequest(topicFilter),
+        },
+        {
+          claim: (message, observer) => view(message, this.inbound.claim(observer)),
+          left: (observer) => this.inbound.abandon(observer),
+        },
+      );
       this.publisher.flush();
     } catch (error) {
       // A store that fails while the session is set up (STORE_IO, STORE_CLOSED) ends this connection
@@ -187,6 +204,7 @@ export class LiveSession<M> {
         : new ConnectionClosedError(error === undefined ? 'the client disconnected' : `the connection closed: ${error.message}`, {
             cause: error,
           });
+    this.inbound.close();
     this.publisher.detach();
     this.subscriptions.detach();
     this.acks.failAll(closedError);
@@ -216,7 +234,16 @@ export class LiveSession<M> {
 
   private startInbound(): void {
     const { store, topicAliasMaximum } = this.options;
-    const inbound = inboundPackets({ send: this.send, store, protocolVersion: this.channel.protocolVersion, topicAliasMaximum });
+    const subscriptions = this.subscriptions;
+    const inbound = inboundPackets({
+      send: this.send,
+      store,
+      protocolVersion: this.channel.protocolVersion,
+      topicAliasMaximum,
+      acks: this.inbound,
+      // With a manual observer, a QoS 2 message counts as received when it is acknowledged.
+      recordOnArrival: () => subscriptions.manualCount === 0,
+    });
     this.running.add(
       this.channel.packets.pipe(inbound).subscribe({
         next: (packet) => {
@@ -237,7 +264,7 @@ export class LiveSession<M> {
   private onPacket(packet: Packet): void {
     switch (packet.type) {
       case 'publish':
-        this.subscriptions.dispatch(packet.topic, this.options.createMessage(packet));
+        this.inbound.deliver(packet, this.options.createMessage(packet), this.dispatch);
         return;
       case 'pubrec':
         // A PUBREC nobody waits for (e.g. after a lost session) still needs its PUBREL, so the
