@@ -9,6 +9,7 @@ import type { ClientOptions } from '../../lib/client/client-options.js';
 import type { ClientState, MqttClient } from '../../lib/client/mqtt-client.js';
 import type { MqttMessage } from '../../lib/client/mqtt-message.js';
 import { ConnectionClosedError, InvalidArgumentError } from '../../lib/errors.js';
+import { ackAfter } from '../../lib/operators/ack-after.js';
 import { topicPattern } from '../../lib/session/topic-pattern.js';
 import { memoryTransportFactory } from '../../lib/transport/memory-transport.js';
 import { ScriptedPeer } from '../helpers/scripted-peer.js';
@@ -226,6 +227,33 @@ describe("subscribe(..., { ack: 'manual' })", () => {
     expect(await server.expect('puback')).toEqual({ type: 'puback', packetId: 51 });
     sub.subscription.unsubscribe();
     expect(await server.expect('unsubscribe')).toMatchObject({ topicFilters: ['jobs/#'] });
+  });
+
+  it('ackAfter end to end: a success acks; a failure errors the stream, recycles the connection, and the resumed session redelivers', async () => {
+    const { client, servers, server } = await start({ clean: false, clientId: 'manual-3' });
+    let down = true;
+    const processing = client.subscribe('jobs/#', { qos: 1, ack: 'manual' }).pipe(
+      ackAfter(async (m) => {
+        if (down && m.text() === 'm62') throw new Error('db down');
+        return m.text();
+      }),
+    );
+    const first = collect<string>(processing);
+    await suback(server);
+    server.send(inbound(61));
+    server.send(inbound(62));
+    expect(await server.expect('puback')).toEqual({ type: 'puback', packetId: 61 });
+    await server.closed; // 62 failed: the observer left unacked, the connection was recycled
+    expect(first.messages).toEqual(['m61']);
+    expect((first.errors[0] as Error).message).toBe('db down');
+    expect(server.log.filter((p) => p.type === 'puback')).toHaveLength(1);
+    down = false;
+    const again = collect<string>(processing); // the application subscribes again
+    const second = await servers.accept({ sessionPresent: true });
+    await suback(second);
+    second.send(inbound(62, 1, 'jobs/a', true));
+    expect(await second.expect('puback')).toEqual({ type: 'puback', packetId: 62 });
+    expect(again.messages).toEqual(['m62']);
   });
 
   it('refuses an unknown ack mode with InvalidArgumentError', async () => {
