@@ -34,7 +34,14 @@ import { assertTopicFilter, assertTopicName } from '../session/validate-topic.js
 import { rejectHttpReply } from '../transport/reject-http-reply.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
 import { applyConnectOverrides } from './apply-connect-overrides.js';
-import { assertQoS, incomingMaximumPacketSize, toPayload, type ClientOptions, type ConnectOverrides } from './client-options.js';
+import {
+  assertQoS,
+  inboundReceiveMaximum,
+  incomingMaximumPacketSize,
+  toPayload,
+  type ClientOptions,
+  type ConnectOverrides,
+} from './client-options.js';
 import { ClientCounters, type ClientStats } from './client-stats.js';
 import { manualView, ReceivedMessage, withParams, type MqttMessage } from './mqtt-message.js';
 import type { TopicPattern } from '../session/topic-pattern.js';
@@ -286,6 +293,9 @@ class Client implements MqttClient {
             subscriptions: this.subscriptions,
             createMessage: (packet) => new ReceivedMessage(packet),
             manualView,
+            // The window announced in this CONNECT (a beforeConnect hook may have changed it), or the option's (3.1.1).
+            receiveMaximum: connectPacket.properties?.receiveMaximum ?? inboundReceiveMaximum(this.options),
+            strictReceiveMaximum: this.options.strictReceiveMaximum,
           });
           subscriber.next(session);
           subscriber.complete();

@@ -68,8 +68,8 @@ export interface InboundAcksOptions {
   readonly initialInUse?: number;
   /** Called with an error that must end the connection (a store or encoder failing while acks are sent, an abandoned message). */
   readonly fail: (error: unknown) => void;
-  /** Called when {@link InboundAcks.inUse} went down (acks freed units of the window). */
-  readonly onRelease?: () => void;
+  /** The inbound window: at most this many units in use before {@link InboundAcks.full}. Default Infinity. */
+  readonly window?: number;
 }
 
 /**
@@ -101,9 +101,28 @@ export class InboundAcks {
   private closed = false;
   /** Units of the inbound window in use. */
   inUse: number;
+  /** Of {@link inUse}: manual QoS 0 messages (the broker's send quota does not count them). */
+  qos0InUse = 0;
+  /** Of {@link inUse}: QoS 2 messages whose PUBREC left, waiting for the server's PUBREL (not for the application). */
+  awaitingPubrel: number;
+  readonly window: number;
+  /** Called whenever units were freed or passed to the server (keep it cheap: it runs after each acknowledgement). */
+  onRelease: (() => void) | undefined = undefined;
 
   constructor(private readonly options: InboundAcksOptions) {
     this.inUse = options.initialInUse ?? 0;
+    this.awaitingPubrel = this.inUse;
+    this.window = options.window ?? Infinity;
+  }
+
+  /** True while the window is full: {@link inUse} reached {@link window}. */
+  get full(): boolean {
+    return this.inUse >= this.window;
+  }
+
+  /** Units the application holds (messages not yet acknowledged by it, or waiting behind one that is not). */
+  get heldByApplication(): number {
+    return this.inUse - this.awaitingPubrel;
   }
 
   /** Acknowledgements waiting for an earlier message (or their own manual acks). */
@@ -153,6 +172,7 @@ export class InboundAcks {
     }
     this.inUse++;
     if (entry.qos !== 0) this.enqueue(entry);
+    else this.qos0InUse++;
     this.release(entry, undefined); // the dispatch's own hold
   }
 
@@ -194,7 +214,8 @@ export class InboundAcks {
   released(): void {
     if (this.closed || this.inUse === 0) return;
     this.inUse--;
-    this.options.onRelease?.();
+    if (this.awaitingPubrel > 0) this.awaitingPubrel--;
+    this.onRelease?.();
   }
 
   /** One acknowledgement of `entry` (an observer's, or the dispatch's hold when `observer` is undefined). */
@@ -204,7 +225,8 @@ export class InboundAcks {
     if (--entry.remaining > 0) return;
     if (entry.qos === 0) {
       this.inUse--;
-      this.options.onRelease?.();
+      this.qos0InUse--;
+      this.onRelease?.();
       return;
     }
     if (entry === this.head) this.flush();
@@ -258,11 +280,16 @@ export class InboundAcks {
       if (qos === 1) {
         this.options.send({ type: 'puback', packetId }); // [MQTT-4.3.2-4]
         this.inUse--;
-        this.options.onRelease?.();
+        this.onRelease?.();
       } else {
         // Recorded now, when the message counts as received, unless it was on arrival; held until PUBREL.
         if (!resend && !this.options.store.hasInbound(packetId)) this.options.store.addInbound(packetId);
         this.options.send({ type: 'pubrec', packetId }); // [MQTT-4.3.3-8]
+        if (!resend) {
+          // The unit is the server's now (until PUBREL/PUBCOMP): say so, a paused reader must read on to get it.
+          this.awaitingPubrel++;
+          this.onRelease?.();
+        }
       }
       return true;
     } catch (error) {

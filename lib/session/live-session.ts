@@ -14,6 +14,7 @@ import { AckRouter } from './ack-router.js';
 import { checkServerLimits } from './check-server-limits.js';
 import { InboundAcks, type AckHandle } from './inbound-acks.js';
 import { inboundPackets } from './inbound-packets.js';
+import { inboundWindow } from './inbound-window.js';
 import type { InFlightStore } from './in-flight-store.js';
 import { keepalive } from './keepalive.js';
 import type { OutboundFlowContext } from './outbound-flow-context.js';
@@ -41,6 +42,14 @@ export interface LiveSessionOptions<M> {
   readonly subscriptions: SubscriptionRegistry<M>;
   /** Builds the object handed to subscribers from an inbound PUBLISH (topic alias resolved). */
   readonly createMessage: (packet: PublishPacket) => M;
+  /**
+   * The inbound window: at most this many messages delivered and not yet acknowledged (QoS 2 until
+   * PUBCOMP, manual QoS 0 until acked); past it the reader pauses (see {@link inboundWindow}).
+   * Default: none.
+   */
+  readonly receiveMaximum?: number;
+  /** MQTT 5: a broker exceeding `receiveMaximum` is disconnected with 0x93 instead of slowed down. */
+  readonly strictReceiveMaximum?: boolean;
   /** A manual observer's own view of a message, whose ack() calls `handle.ack()`. Default: the message itself (no ack). */
   readonly manualView?: (message: M, handle: AckHandle) => M;
   /** Time source for keep alive (a TestScheduler in tests). */
@@ -103,7 +112,13 @@ export class LiveSession<M> {
     this.subscriptions = options.subscriptions;
     let held = 0;
     if (sessionPresent) for (const _ of options.store.inbound()) held++; // they wait for PUBREL on this connection
-    this.inbound = new InboundAcks({ send: this.send, store: options.store, initialInUse: held, fail: (error) => this.close(asMqttError(error)) });
+    this.inbound = new InboundAcks({
+      send: this.send,
+      store: options.store,
+      initialInUse: held,
+      window: options.receiveMaximum,
+      fail: (error) => this.close(asMqttError(error)),
+    });
     channel.outgoingMaximumPacketSize = props?.maximumPacketSize; // [MQTT-3.2.2-15]
     this.startInbound();
     try {
@@ -244,8 +259,19 @@ export class LiveSession<M> {
       // With a manual observer, a QoS 2 message counts as received when it is acknowledged.
       recordOnArrival: () => subscriptions.manualCount === 0,
     });
+    const windowed =
+      this.options.receiveMaximum === undefined
+        ? this.channel.packets
+        : this.channel.packets.pipe(
+            inboundWindow({
+              acks: this.inbound,
+              pause: () => this.channel.pauseReading(),
+              resume: () => this.channel.resumeReading(),
+              strict: this.options.strictReceiveMaximum === true && this.channel.protocolVersion === 5,
+            }),
+          );
     this.running.add(
-      this.channel.packets.pipe(inbound).subscribe({
+      windowed.pipe(inbound).subscribe({
         next: (packet) => {
           try {
             this.onPacket(packet);
@@ -309,6 +335,7 @@ export class LiveSession<M> {
         sent: this.channel.sent,
         received: this.channel.packets,
         ping: () => this.send({ type: 'pingreq' }),
+        isPaused: () => this.channel.isReadingPaused,
         scheduler: this.options.scheduler ?? asyncScheduler,
       }).subscribe({ error: (error: unknown) => this.close(asMqttError(error)) }),
     );
