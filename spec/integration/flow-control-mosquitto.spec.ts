@@ -8,6 +8,9 @@
  *   4 KiB (80 MiB in all): the client's RSS stays within +50 MB and every message arrives, on both
  *   protocol versions. Without the window the flood would sit in the client's memory. The flood
  *   comes from `mosquitto_pub -l` in its own process, so only the consumer counts in this RSS.
+ * - Resume: a subscriber acks the first 25 of 100 QoS 1 messages; its connection is cut only after
+ *   a PINGRESP that follows those acks (so the broker has them); the resumed session delivers 26 to
+ *   100 again (with DUP: they were in flight), never 1 to 25.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -16,6 +19,7 @@ import { connectAsync } from '../../lib/node/index.js';
 import { ackAfter } from '../../lib/operators/ack-after.js';
 import type { MqttMessage } from '../../lib/client/mqtt-message.js';
 import type { PacketTraceEvent } from '../../lib/client/client-stats.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { describeWithMosquitto, startMosquitto, type MosquittoInstance } from '../helpers/mosquitto.js';
 import { barrier, uniqueTopic, within } from '../helpers/client-utils.js';
 
@@ -141,4 +145,65 @@ describeWithMosquitto('flow control (Mosquitto)', () => {
     },
     150_000,
   );
+
+  it('resume: ack 1-25 of 100, cut after a PINGRESP that follows the acks; the resumed session delivers 26-100 again, never 1-25', async () => {
+    const topic = uniqueTopic('flow/resume');
+    const proxy = await startFaultProxy({ targetPort: broker.port });
+    // The trace tells when a PINGRESP came after the 25th PUBACK left: the broker has read the acks.
+    let pubacks = 0;
+    let settled: () => void = () => undefined;
+    const acksReachedBroker = new Promise<void>((resolve) => (settled = resolve));
+    const trace = (e: PacketTraceEvent): void => {
+      if (e.direction === 'out' && e.packet.type === 'puback') pubacks++;
+      if (e.direction === 'in' && e.packet.type === 'pingresp' && pubacks >= 25) settled();
+    };
+    const subscriber = await connectAsync(proxy.url, {
+      protocolVersion: 5,
+      clientId: `resume-${process.pid}`,
+      clean: false,
+      properties: { sessionExpiryInterval: 300 },
+      keepalive: 1,
+      reconnect: { minDelay: 10, maxDelay: 10 },
+      trace,
+    });
+    const publisher = await connectAsync(broker.url, { protocolVersion: 5 });
+    try {
+      const received: { index: number; dup: boolean; connection: number; message: MqttMessage }[] = [];
+      let connection = 1;
+      subscriber.state$.subscribe((s) => {
+        if (s.status === 'reconnecting') connection = 2;
+      });
+      let changed: () => void = () => undefined;
+      const arrivedCount = (n: number): Promise<void> =>
+        new Promise((resolve) => {
+          changed = () => received.length >= n && resolve();
+          changed();
+        });
+      const subscription = subscriber.subscribe(topic, { qos: 1, ack: 'manual' }).subscribe((m) => {
+        received.push({ index: indexOf(m), dup: m.dup, connection, message: m });
+        changed();
+      });
+      await barrier(subscriber);
+      for (let i = 1; i <= 100; i++) await publisher.publishAsync(topic, payloadOf(i, 16), { qos: 1 });
+      await within(arrivedCount(100), 10000, `the first 100 (got ${received.length})`);
+      expect(received.map((r) => r.index)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      for (const r of received.slice(0, 25)) r.message.ack();
+      await within(acksReachedBroker, 10000, 'a PINGRESP after the 25 PUBACKs');
+      expect(proxy.cutAll()).toBe(1);
+      await within(arrivedCount(175), 15000, `75 again after the resume (got ${received.length - 100})`);
+      const again = received.slice(100);
+      expect(again.every((r) => r.connection === 2)).toBe(true);
+      expect(again.map((r) => r.index)).toEqual(Array.from({ length: 75 }, (_, i) => i + 26));
+      expect(again.every((r) => r.dup)).toBe(true); // all 100 were in flight (no window): resent with DUP
+      for (const r of again) r.message.ack();
+      await subscriber.publishAsync(topic, payloadOf(0, 16), { qos: 1 }); // a marker: nothing else comes before it
+      await within(arrivedCount(176), 10000, 'the marker');
+      expect(received[175]?.index).toBe(0);
+      received[175]?.message.ack();
+      subscription.unsubscribe();
+    } finally {
+      await Promise.all([publisher.disconnect(), subscriber.disconnect()]);
+      await proxy.close();
+    }
+  }, 60000);
 });
