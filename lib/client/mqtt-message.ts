@@ -95,6 +95,12 @@ export class ReceivedMessage implements MqttMessage {
 /**
  * A manual observer's own view of `message`: its prototype is the message, and its `ack()` is the
  * observer's `handle` (so two manual observers of one message each ack for themselves).
+ *
+ * @example
+ * ```ts
+ * const view = manualView(message, { ack: () => console.log('acked') });
+ * view.ack(); // 'acked'; message.ack() itself does nothing
+ * ```
  */
 export function manualView<M>(message: M, handle: MessageAcknowledger): M {
   const view = Object.create(message as object) as { ackHandle: MessageAcknowledger | undefined };

@@ -43,7 +43,7 @@ class PendingAck {
  * handle.ack(); // no effect
  * ```
  */
-export class AckHandle {
+export class AckHandle implements Ack {
   private done = false;
   constructor(
     private readonly ledger: InboundAcks,
@@ -57,6 +57,14 @@ export class AckHandle {
     this.ledger.release(this.entry, this.observer);
   }
 }
+
+/** What a manual observer acks a message with (see {@link AckHandle}). */
+export interface Ack {
+  ack(): void;
+}
+
+/** The handle of a message with nothing to acknowledge. */
+const NO_ACK: Ack = { ack: () => undefined };
 
 /** Options of {@link InboundAcks}. */
 export interface InboundAcksOptions {
@@ -176,11 +184,16 @@ export class InboundAcks {
     this.release(entry, undefined); // the dispatch's own hold
   }
 
-  /** A manual observer takes the message being delivered: returns its handle. Only valid inside {@link deliver}. */
-  claim(observer: ManualObserver): AckHandle {
+  /**
+   * A manual observer takes the message being delivered: returns its handle. Outside
+   * {@link deliver} (an observer that joined during the dispatch of a message not delivered
+   * through it) there is nothing to hold: the handle does nothing.
+   */
+  claim(observer: ManualObserver): Ack {
     let entry = this.current;
     if (entry === undefined) {
-      const packet = this.currentPacket!;
+      const packet = this.currentPacket;
+      if (packet === undefined) return NO_ACK;
       entry = new PendingAck(packet.packetId ?? 0, packet.qos, false);
       this.current = entry;
     }

@@ -12,7 +12,7 @@ import type { DisconnectProperties, SubscribeProperties } from '../codec/propert
 import { ConnectionClosedError, DecodeError, MqttError, ProtocolError } from '../errors.js';
 import { AckRouter } from './ack-router.js';
 import { checkServerLimits } from './check-server-limits.js';
-import { InboundAcks, type AckHandle } from './inbound-acks.js';
+import { InboundAcks, type Ack } from './inbound-acks.js';
 import { inboundPackets } from './inbound-packets.js';
 import { inboundWindow } from './inbound-window.js';
 import type { InFlightStore } from './in-flight-store.js';
@@ -51,7 +51,7 @@ export interface LiveSessionOptions<M> {
   /** MQTT 5: a broker exceeding `receiveMaximum` is disconnected with 0x93 instead of slowed down. */
   readonly strictReceiveMaximum?: boolean;
   /** A manual observer's own view of a message, whose ack() calls `handle.ack()`. Default: the message itself (no ack). */
-  readonly manualView?: (message: M, handle: AckHandle) => M;
+  readonly manualView?: (message: M, handle: Ack) => M;
   /** Time source for keep alive (a TestScheduler in tests). */
   readonly scheduler?: SchedulerLike;
   /** Called once, synchronously, when the session ends (the error, or undefined after disconnect). */
@@ -290,7 +290,9 @@ export class LiveSession<M> {
   private onPacket(packet: Packet): void {
     switch (packet.type) {
       case 'publish':
-        this.inbound.deliver(packet, this.options.createMessage(packet), this.dispatch);
+        // QoS 0 with no manual observer anywhere: nothing to count or acknowledge.
+        if (packet.qos === 0 && this.subscriptions.manualCount === 0) this.subscriptions.dispatch(packet.topic, this.options.createMessage(packet));
+        else this.inbound.deliver(packet, this.options.createMessage(packet), this.dispatch);
         return;
       case 'pubrec':
         // A PUBREC nobody waits for (e.g. after a lost session) still needs its PUBREL, so the

@@ -2,7 +2,7 @@ import { Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { Packet, PublishPacket, QoS } from '../../lib/codec/packet.js';
 import { ConnectionClosedError, StoreError } from '../../lib/errors.js';
-import { InboundAcks, ManualObserver, type AckHandle } from '../../lib/session/inbound-acks.js';
+import { InboundAcks, ManualObserver, type Ack } from '../../lib/session/inbound-acks.js';
 import { MemoryInFlightStore } from '../../lib/session/memory-in-flight-store.js';
 import { FailingStore } from './failing-store.js';
 
@@ -21,8 +21,8 @@ function setup(store = new MemoryInFlightStore()) {
   const failures: unknown[] = [];
   const acks = new InboundAcks({ send: (p) => void sent.push(p), store, fail: (e) => void failures.push(e) });
   /** Delivers one message to `observers` manual observers (and auto ones when 0); returns their handles. */
-  const deliver = (packet: PublishPacket, ...observers: ManualObserver[]): AckHandle[] => {
-    const handles: AckHandle[] = [];
+  const deliver = (packet: PublishPacket, ...observers: ManualObserver[]): Ack[] => {
+    const handles: Ack[] = [];
     acks.deliver(packet, packet, () => {
       for (const o of observers) handles.push(acks.claim(o));
     });
@@ -66,7 +66,7 @@ describe('InboundAcks', () => {
       const out = new Subject<string>();
       const acks = new InboundAcks({ send: (p) => out.next(`${p.type}:${'packetId' in p ? p.packetId : ''}`), store: new MemoryInFlightStore(), fail: () => undefined });
       const o = new ManualObserver();
-      const handles = new Map<number, AckHandle>();
+      const handles = new Map<number, Ack>();
       for (const id of [1, 2, 3]) acks.deliver(publish(id), undefined, () => handles.set(id, acks.claim(o)));
       // The application finishes 3 first, then 1 (PUBACK 1 leaves), then 2 (PUBACK 2 and 3 leave).
       cold('--a-b-c', { a: 3, b: 1, c: 2 }).subscribe((id) => handles.get(id)!.ack());
@@ -102,7 +102,7 @@ describe('InboundAcks', () => {
     const { acks, wire } = setup();
     const a = new ManualObserver();
     const b = new ManualObserver();
-    let hb: AckHandle | undefined;
+    let hb: Ack | undefined;
     acks.deliver(publish(4), undefined, () => {
       acks.claim(a).ack(); // acked inside next()
       expect(wire()).toEqual([]);

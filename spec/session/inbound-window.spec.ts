@@ -2,7 +2,7 @@ import { tap } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { Packet, PublishPacket, QoS } from '../../lib/codec/packet.js';
 import { ProtocolError } from '../../lib/errors.js';
-import { InboundAcks, ManualObserver, type AckHandle } from '../../lib/session/inbound-acks.js';
+import { InboundAcks, ManualObserver, type Ack } from '../../lib/session/inbound-acks.js';
 import { inboundWindow } from '../../lib/session/inbound-window.js';
 import { MemoryInFlightStore } from '../../lib/session/memory-in-flight-store.js';
 
@@ -20,7 +20,7 @@ const publish = (packetId: number, qos: QoS = 1): PublishPacket => ({
 function setup(size: number) {
   const acks = new InboundAcks({ send: () => undefined, store: new MemoryInFlightStore(), window: size, fail: () => undefined });
   const observer = new ManualObserver();
-  const handles: AckHandle[] = [];
+  const handles: Ack[] = [];
   const reads: string[] = [];
   const operator = inboundWindow({ acks, pause: () => reads.push('pause'), resume: () => reads.push('resume') });
   /** What the session does with each packet that passes: deliver a PUBLISH to the manual observer. */
