@@ -1,8 +1,9 @@
-import { Subject } from 'rxjs';
+import { of, Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { Packet, PublishPacket, QoS } from '../../lib/codec/packet.js';
 import { ConnectionClosedError, StoreError } from '../../lib/errors.js';
 import { InboundAcks, ManualObserver, type Ack } from '../../lib/session/inbound-acks.js';
+import { exactlyOnceQos2 } from '../../lib/session/exactly-once-qos2.js';
 import { MemoryInFlightStore } from '../../lib/session/memory-in-flight-store.js';
 import { FailingStore } from './failing-store.js';
 
@@ -181,5 +182,34 @@ describe('InboundAcks', () => {
     expect(failures[0]).toBeInstanceOf(StoreError);
     expect(wire()).toEqual([]);
     expect(acks.isClosed).toBe(true);
+  });
+
+  it('a claim outside a delivery holds nothing and its ack does nothing', () => {
+    const { acks, wire } = setup();
+    acks.claim(new ManualObserver()).ack();
+    expect(acks.inUse).toBe(0);
+    expect(wire()).toEqual([]);
+  });
+
+  it('with exactlyOnceQos2: a resend while PUBREC waits is not delivered again; one after PUBREC is answered in order', () => {
+    const { acks, wire, store, sent } = setup();
+    const observer = new ManualObserver();
+    const handles: Ack[] = [];
+    const delivered: number[] = [];
+    const packets = [publish(5, 2), { ...publish(5, 2), dup: true }];
+    of(...packets)
+      .pipe(exactlyOnceQos2((p) => void sent.push(p), store, 5, acks, () => false))
+      .subscribe((p) => {
+        if (p.type !== 'publish') return;
+        delivered.push(p.packetId ?? 0);
+        acks.deliver(p, p, () => handles.push(acks.claim(observer)));
+      });
+    expect(delivered).toEqual([5]); // the DUP waited for the same PUBREC
+    expect(store.hasInbound(5)).toBe(false); // recorded when PUBREC leaves
+    handles[0].ack();
+    expect(wire()).toEqual(['pubrec:5']);
+    of({ ...publish(5, 2), dup: true }).pipe(exactlyOnceQos2((p) => void sent.push(p), store, 5, acks)).subscribe(() => delivered.push(-1));
+    expect(delivered).toEqual([5]); // held now: a duplicate [MQTT-4.3.3-10]
+    expect(wire()).toEqual(['pubrec:5', 'pubrec:5']);
   });
 });
