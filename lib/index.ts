@@ -13,7 +13,15 @@
  */
 export * from './codec/index.js';
 
-export { decodePackets, encodePackets, ofType } from './operators/index.js';
+export {
+  decodePackets,
+  encodePackets,
+  ofType,
+  ackAfter,
+  type AckAfterOptions,
+  type AckAfterFailure,
+  type Acknowledgeable,
+} from './operators/index.js';
 
 export { connect, connectAsync } from './client/connect.js';
 export type { ClientOptions, WillOptions, ConnectOverrides } from './client/client-options.js';

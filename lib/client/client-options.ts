@@ -112,6 +112,49 @@ export interface ClientOptions {
    * ```
    */
   readonly trace?: (event: PacketTraceEvent) => void;
+  /**
+   * The client's inbound window, for both protocol versions (docs/flow-control.md): at most this
+   * many messages delivered and not yet acknowledged per connection. A QoS 1 message holds a unit
+   * until its PUBACK left, a QoS 2 message until its PUBCOMP left, a message of an `ack: 'manual'`
+   * subscription (any QoS, QoS 0 too) until acked. With MQTT 5 it is announced in CONNECT as
+   * Receive Maximum, so a compliant broker stops sending; on both versions, a PUBLISH arriving while
+   * the window is full is held and the client stops reading the socket (TCP pushes back on the
+   * broker) until acknowledgements free units, so a slow consumer keeps memory bounded and loses
+   * nothing. A WebSocket cannot pause: there, what arrives past the window waits in memory.
+   * An integer from 1 to 65535. `properties.receiveMaximum`, when given, is the same setting (both
+   * given must agree). Default: none (MQTT 5 brokers then assume 65535; nothing is held).
+   *
+   * @example
+   * ```ts
+   * connect('mqtt://broker', { receiveMaximum: 20 }); // 3.1.1 and 5.0 alike
+   * ```
+   */
+  readonly receiveMaximum?: number;
+  /**
+   * MQTT 5 only: a broker that sends more QoS 1/2 messages than `receiveMaximum` allows is
+   * disconnected with reason code 0x93 (Receive Maximum exceeded; ProtocolError
+   * `RECEIVE_MAXIMUM_EXCEEDED`) instead of being slowed down by pausing the socket. Off by default:
+   * Mosquitto 2.0.11 overruns the window once acknowledgements flow, and would be disconnected.
+   *
+   * @example
+   * ```ts
+   * connect(url, { protocolVersion: 5, receiveMaximum: 50, strictReceiveMaximum: true });
+   * ```
+   */
+  readonly strictReceiveMaximum?: boolean;
+}
+
+/**
+ * The inbound window of a client with `options` (see {@link ClientOptions.receiveMaximum}), or
+ * undefined for none. Does not validate (buildConnectPacket does).
+ *
+ * @example
+ * ```ts
+ * inboundReceiveMaximum({ protocolVersion: 5, properties: { receiveMaximum: 10 } }); // 10
+ * ```
+ */
+export function inboundReceiveMaximum(options: ClientOptions): number | undefined {
+  return options.receiveMaximum ?? options.properties?.receiveMaximum;
 }
 
 /**
@@ -260,6 +303,16 @@ export function buildConnectPacket(options: ClientOptions): ConnectPacket {
     throw new InvalidArgumentError('maximumPacketSize', `differs from properties.maximumPacketSize (${String(announced)}); give one of them`);
   }
   const maximumPacketSize = incomingMaximumPacketSize(options);
+  assertInteger(options.receiveMaximum, 1, 65535, 'receiveMaximum');
+  const announcedWindow = options.properties?.receiveMaximum;
+  if (announcedWindow !== undefined && options.receiveMaximum !== undefined && announcedWindow !== options.receiveMaximum) {
+    throw new InvalidArgumentError('receiveMaximum', `differs from properties.receiveMaximum (${String(announcedWindow)}); give one of them`);
+  }
+  assertOptional(options.strictReceiveMaximum, 'boolean', 'strictReceiveMaximum');
+  if (options.strictReceiveMaximum === true && protocolVersion !== 5) {
+    throw new InvalidArgumentError('strictReceiveMaximum', 'is an MQTT 5 feature (3.1.1 has no Receive Maximum): connect with protocolVersion 5');
+  }
+  const receiveMaximum = inboundReceiveMaximum(options);
   let will: ConnectPacket['will'];
   if (options.will !== undefined) {
     const w = options.will;
@@ -288,6 +341,10 @@ export function buildConnectPacket(options: ClientOptions): ConnectPacket {
     password,
     will,
     // MQTT 5: announce the limit we enforce, so the server does not send larger packets [MQTT-3.1.2-24].
-    properties: protocolVersion === 5 ? { ...options.properties, maximumPacketSize } : undefined,
+    // The inbound window too, so a compliant server does not send past it [MQTT-3.3.4-9].
+    properties:
+      protocolVersion === 5
+        ? { ...options.properties, maximumPacketSize, ...(receiveMaximum === undefined ? {} : { receiveMaximum }) }
+        : undefined,
   };
 }

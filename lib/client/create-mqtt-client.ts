@@ -34,9 +34,16 @@ import { assertTopicFilter, assertTopicName } from '../session/validate-topic.js
 import { rejectHttpReply } from '../transport/reject-http-reply.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
 import { applyConnectOverrides } from './apply-connect-overrides.js';
-import { assertQoS, incomingMaximumPacketSize, toPayload, type ClientOptions, type ConnectOverrides } from './client-options.js';
+import {
+  assertQoS,
+  inboundReceiveMaximum,
+  incomingMaximumPacketSize,
+  toPayload,
+  type ClientOptions,
+  type ConnectOverrides,
+} from './client-options.js';
 import { ClientCounters, type ClientStats } from './client-stats.js';
-import { ReceivedMessage, withParams, type MqttMessage } from './mqtt-message.js';
+import { manualView, ReceivedMessage, withParams, type MqttMessage } from './mqtt-message.js';
 import type { TopicPattern } from '../session/topic-pattern.js';
 import type { ClientState, DisconnectOptions, MqttClient, PublishOptions, SubscribeOptions } from './mqtt-client.js';
 
@@ -170,16 +177,18 @@ class Client implements MqttClient {
     }
     const filter = filterOrPattern;
     assertTopicFilter(filter, 'filter');
-    assertOptionsObject(options, '{ qos?, noLocal?, retainAsPublished?, retainHandling?, properties? }');
+    assertOptionsObject(options, '{ qos?, ack?, noLocal?, retainAsPublished?, retainHandling?, properties? }');
     const qos = options.qos ?? 0;
     assertQoS(qos, 'options.qos');
     const rh = options.retainHandling;
     if (rh !== undefined && rh !== 0 && rh !== 1 && rh !== 2) {
       throw new InvalidArgumentError('options.retainHandling', `must be 0, 1 or 2, got ${String(rh)}`);
     }
+    const ack = options.ack ?? 'auto';
+    if (ack !== 'auto' && ack !== 'manual') throw new InvalidArgumentError('options.ack', `must be 'auto' or 'manual', got ${String(ack)}`);
     this.assertVersion5(options, ['noLocal', 'retainAsPublished', 'retainHandling', 'properties']);
     const { noLocal, retainAsPublished, properties } = options;
-    const filterOptions = { qos, noLocal, retainAsPublished, retainHandling: rh, properties };
+    const filterOptions = { qos, noLocal, retainAsPublished, retainHandling: rh, properties, ack };
     return defer(() => {
       const status = this.current.status;
       if (status === 'closed' || status === 'disconnecting') return throwError(() => this.unavailable());
@@ -283,6 +292,10 @@ class Client implements MqttClient {
             publisher: this.publisher,
             subscriptions: this.subscriptions,
             createMessage: (packet) => new ReceivedMessage(packet),
+            manualView,
+            // The window announced in this CONNECT (a beforeConnect hook may have changed it), or the option's (3.1.1).
+            receiveMaximum: connectPacket.properties?.receiveMaximum ?? inboundReceiveMaximum(this.options),
+            strictReceiveMaximum: this.options.strictReceiveMaximum,
           });
           subscriber.next(session);
           subscriber.complete();

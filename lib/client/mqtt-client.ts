@@ -28,6 +28,23 @@ export interface SubscribeOptions {
   readonly retainHandling?: 0 | 1 | 2;
   /** MQTT 5: subscription identifier and user properties. */
   readonly properties?: SubscribeProperties;
+  /**
+   * Who acknowledges this observer's messages (docs/flow-control.md). `'auto'` (default): a message
+   * counts as acknowledged once delivered to this observer. `'manual'`: each message has to be
+   * acknowledged with `message.ack()`; its PUBACK (QoS 1) or PUBREC (QoS 2) leaves only once every
+   * manual observer of it acked it, in the order the messages arrived [MQTT-4.6.0-2]
+   * [MQTT-4.6.0-3]. A message not acked when the connection drops is never acknowledged (a
+   * persistent session gets it again). A manual observer that unsubscribes (or ends) while holding
+   * unacked messages makes the client recycle the connection (ConnectionClosedError
+   * `UNACKED_ABANDONED`, then a reconnect as for any lost connection), so later acknowledgements
+   * are never stalled and the broker sends those messages again.
+   *
+   * @example
+   * ```ts
+   * client.subscribe('jobs/#', { qos: 1, ack: 'manual' }).pipe(ackAfter((m) => save(m))).subscribe();
+   * ```
+   */
+  readonly ack?: 'auto' | 'manual';
 }
 
 /** Options of {@link MqttClient.publish}. */

@@ -29,6 +29,29 @@ export interface MqttMessage<P = undefined> {
   text(): string;
   /** The payload decoded as UTF-8 and parsed as JSON; throws SyntaxError for invalid JSON. */
   json<T = unknown>(): T;
+  /**
+   * Acknowledges the message for this observer, on a subscription with `ack: 'manual'` (see
+   * docs/flow-control.md). Idempotent; no effect for an `ack: 'auto'` subscription, on a message
+   * delivered while no connection could hold it, or once the connection it came on has ended (it
+   * is then never acknowledged: a persistent session gets it again). The PUBACK (QoS 1) or PUBREC
+   * (QoS 2) leaves once every manual observer of the message acked it and every message that
+   * arrived before it was acknowledged [MQTT-4.6.0-2] [MQTT-4.6.0-3]; at QoS 0 nothing is sent, but
+   * the message holds its unit of the inbound window until acked. Never throws.
+   *
+   * @example
+   * ```ts
+   * client.subscribe('jobs/#', { qos: 1, ack: 'manual' }).subscribe(async (m) => {
+   *   await save(m.json());
+   *   m.ack(); // PUBACK (in arrival order)
+   * });
+   * ```
+   */
+  ack(): void;
+}
+
+/** The acknowledgement behind a manual observer's message (internal). */
+export interface MessageAcknowledger {
+  ack(): void;
 }
 
 const utf8 = new TextDecoder();
@@ -42,6 +65,8 @@ export class ReceivedMessage implements MqttMessage {
   readonly dup: boolean;
   readonly properties?: PublishProperties;
   readonly params: undefined = undefined;
+  /** Set on a manual observer's view of the message (see {@link manualView}); inherited by derived messages. */
+  ackHandle: MessageAcknowledger | undefined = undefined;
 
   constructor(packet: PublishPacket) {
     this.topic = packet.topic;
@@ -59,6 +84,28 @@ export class ReceivedMessage implements MqttMessage {
   json<T = unknown>(): T {
     return JSON.parse(this.text()) as T;
   }
+
+  ack(): void {
+    // Read through the prototype chain: a pattern's or json()'s derived message reaches its view's handle.
+    const handle = this.ackHandle;
+    if (handle !== undefined) handle.ack();
+  }
+}
+
+/**
+ * A manual observer's own view of `message`: its prototype is the message, and its `ack()` is the
+ * observer's `handle` (so two manual observers of one message each ack for themselves).
+ *
+ * @example
+ * ```ts
+ * const view = manualView(message, { ack: () => console.log('acked') });
+ * view.ack(); // 'acked'; message.ack() itself does nothing
+ * ```
+ */
+export function manualView<M>(message: M, handle: MessageAcknowledger): M {
+  const view = Object.create(message as object) as { ackHandle: MessageAcknowledger | undefined };
+  view.ackHandle = handle;
+  return view as M;
 }
 
 /**

@@ -9,7 +9,8 @@ import type { Transport } from '../transport/transport.js';
  *
  * `incoming` is hot (see {@link Transport}); it completes when the peer ends the connection and
  * errors with a `TransportError` (code `TRANSPORT_ERROR`, the socket error as `cause`) on failure.
- * Writes made in the same tick are corked into one socket write.
+ * Writes made in the same tick are corked into one socket write. `pause()` / `resume()` stop and
+ * restart reading the socket (`socket.pause()` / `socket.resume()`), so TCP pushes back on the peer.
  *
  * @example
  * ```ts
@@ -50,6 +51,12 @@ export function socketTransport(socket: Socket): Transport {
     },
     // One socket listener shared by every waiting sender, however many publishes wait for 'drain'.
     writable$: drained.asObservable(),
+    pause(): void {
+      if (!socket.destroyed) socket.pause();
+    },
+    resume(): void {
+      if (!socket.destroyed) socket.resume();
+    },
     close(): void {
       if (closed) return;
       closed = true;

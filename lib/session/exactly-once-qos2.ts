@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import { createOperatorSubscriber, operate } from '../operators/operate.js';
 import type { Packet, PubcompPacket, PubrecPacket } from '../codec/packet.js';
+import type { InboundAcks } from './inbound-acks.js';
 import type { InFlightStore } from './in-flight-store.js';
 
 /**
@@ -20,6 +21,14 @@ import type { InFlightStore } from './in-flight-store.js';
  * or `STORE_CLOSED`) or of `send` errors the stream with that error: the PUBLISH is then neither
  * passed on nor acknowledged, so the broker sends it again on the next connection.
  *
+ * With `acks` (the connection's {@link InboundAcks}, as a session uses it), PUBREC is not sent here:
+ * the PUBLISH is passed on and `acks` sends PUBREC once the message was acknowledged (at once for
+ * auto observers), in arrival order [MQTT-4.6.0-3]. The identifier is then recorded on arrival
+ * only when `recordOnArrival()` says so (no manual observer could hold it); otherwise when PUBREC
+ * leaves, so a message never acknowledged is delivered again when the broker resends it. A resend
+ * of an identifier whose PUBREC is still waiting on this connection is not passed on again (that
+ * PUBREC answers it). PUBCOMP frees the message's unit of the window (`acks.released()`).
+ *
  * @example
  * ```ts
  * channel.packets.pipe(exactlyOnceQos2((p) => channel.send(p), store, 5)).subscribe(dispatch);
@@ -29,6 +38,8 @@ export function exactlyOnceQos2(
   send: (packet: PubrecPacket | PubcompPacket) => void,
   store: InFlightStore,
   protocolVersion: 4 | 5,
+  acks?: InboundAcks,
+  recordOnArrival: () => boolean = () => true,
 ): OperatorFunction<Packet, Packet> {
   return operate<Packet, Packet>((source, subscriber) => {
     source.subscribe(
@@ -36,8 +47,18 @@ export function exactlyOnceQos2(
         next(packet) {
           if (packet.type === 'publish' && packet.qos === 2) {
             const packetId = packet.packetId ?? 0;
-            if (store.addInbound(packetId)) subscriber.next(packet); // a held id is a resend [MQTT-4.3.3-10]
-            send({ type: 'pubrec', packetId });
+            if (acks === undefined) {
+              if (store.addInbound(packetId)) subscriber.next(packet); // a held id is a resend [MQTT-4.3.3-10]
+              send({ type: 'pubrec', packetId });
+              return;
+            }
+            if (store.hasInbound(packetId)) {
+              acks.resendPubrec(packetId); // a held id is a resend [MQTT-4.3.3-10]
+              return;
+            }
+            if (acks.isWaitingPubrec(packetId)) return;
+            if (recordOnArrival()) store.addInbound(packetId);
+            subscriber.next(packet); // acks sends PUBREC [MQTT-4.3.3-8] once acknowledged
             return;
           }
           if (packet.type === 'pubrel') {
@@ -46,7 +67,10 @@ export function exactlyOnceQos2(
             const reasonCode = known || protocolVersion === 4 ? 0 : 0x92;
             send(reasonCode === 0 ? { type: 'pubcomp', packetId } : { type: 'pubcomp', packetId, reasonCode });
             // Released only once PUBCOMP is out: a connection lost before it gets the PUBREL again.
-            if (known) store.deleteInbound(packetId);
+            if (known) {
+              store.deleteInbound(packetId);
+              acks?.released();
+            }
             return;
           }
           subscriber.next(packet);

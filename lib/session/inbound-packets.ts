@@ -2,6 +2,7 @@ import type { OperatorFunction } from 'rxjs';
 import type { Packet, ProtocolVersion } from '../codec/packet.js';
 import { acknowledgeQos1 } from './acknowledge-qos1.js';
 import { exactlyOnceQos2 } from './exactly-once-qos2.js';
+import type { InboundAcks } from './inbound-acks.js';
 import type { InFlightStore } from './in-flight-store.js';
 import { resolveTopicAliases } from './resolve-topic-aliases.js';
 
@@ -13,6 +14,13 @@ export interface InboundPacketsOptions {
   readonly protocolVersion: ProtocolVersion;
   /** Our CONNECT's Topic Alias Maximum (MQTT 5; 0 = aliases not accepted). */
   readonly topicAliasMaximum: number;
+  /**
+   * The connection's acknowledgements in arrival order. When given, PUBACK and PUBREC are sent by it
+   * (after delivery, once manual observers acked) instead of right after each packet passed.
+   */
+  readonly acks?: InboundAcks;
+  /** With `acks`: whether a QoS 2 identifier is recorded on arrival (true when no manual observer exists). */
+  readonly recordOnArrival?: () => boolean;
 }
 
 /**
@@ -31,10 +39,10 @@ export interface InboundPacketsOptions {
  * ```
  */
 export function inboundPackets(options: InboundPacketsOptions): OperatorFunction<Packet, Packet> {
-  const { send, store, protocolVersion, topicAliasMaximum } = options;
-  return (source) =>
-    (protocolVersion === 5 ? source.pipe(resolveTopicAliases(topicAliasMaximum)) : source).pipe(
-      exactlyOnceQos2(send, store, protocolVersion),
-      acknowledgeQos1(send),
-    );
+  const { send, store, protocolVersion, topicAliasMaximum, acks } = options;
+  return (source) => {
+    const resolved = protocolVersion === 5 ? source.pipe(resolveTopicAliases(topicAliasMaximum)) : source;
+    if (acks !== undefined) return resolved.pipe(exactlyOnceQos2(send, store, protocolVersion, acks, options.recordOnArrival));
+    return resolved.pipe(exactlyOnceQos2(send, store, protocolVersion), acknowledgeQos1(send));
+  };
 }

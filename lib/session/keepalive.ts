@@ -16,6 +16,13 @@ export interface KeepaliveOptions {
   readonly ping: () => void;
   /** Time source (a TestScheduler in tests). Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * True while the connection's reader is paused (the inbound window is full): the server's answer
+   * cannot be seen then, so the response timeout does not count it as silent: it checks again
+   * every `responseTimeoutMs`, and fires at the first check after reading resumed with still no
+   * packet read. Default: never paused.
+   */
+  readonly isPaused?: () => boolean;
 }
 
 /**
@@ -27,7 +34,8 @@ export interface KeepaliveOptions {
  * it never emits, and completes only when `received` ends (the connection ended). Unsubscribing
  * stops the timers and sends nothing. It errors with a {@link TimeoutError} whose code is
  * `KEEPALIVE_TIMEOUT` when the server stays silent after a PINGREQ, and with whatever `ping` throws.
- * Throws {@link InvalidArgumentError} at once for a non-positive interval or timeout.
+ * Throws {@link InvalidArgumentError} at once for a non-positive interval or timeout. While
+ * `isPaused()` is true the response timeout does not fire: a paused reader cannot see PINGRESP.
  *
  * @example
  * ```ts
@@ -36,7 +44,7 @@ export interface KeepaliveOptions {
  * ```
  */
 export function keepalive(options: KeepaliveOptions): Observable<never> {
-  const { intervalMs, responseTimeoutMs, sent, received, ping } = options;
+  const { intervalMs, responseTimeoutMs, sent, received, ping, isPaused } = options;
   if (!(intervalMs > 0)) throw new InvalidArgumentError('intervalMs', `must be a positive number, got ${intervalMs}`);
   if (!(responseTimeoutMs > 0)) {
     throw new InvalidArgumentError('responseTimeoutMs', `must be a positive number, got ${responseTimeoutMs}`);
@@ -65,11 +73,15 @@ export function keepalive(options: KeepaliveOptions): Observable<never> {
         subscriber.error(error); // from a timer: nobody else could catch it
         return;
       }
-      arm(responseTimeoutMs, () => {
-        subscriber.error(
-          new TimeoutError('KEEPALIVE_TIMEOUT', `no packet from the server within ${responseTimeoutMs} ms after PINGREQ`),
-        );
-      });
+      const expire = (): void => {
+        // A paused reader cannot see the answer: wait a full timeout again (after resuming too).
+        if (isPaused?.() === true) {
+          arm(responseTimeoutMs, expire);
+          return;
+        }
+        subscriber.error(new TimeoutError('KEEPALIVE_TIMEOUT', `no packet from the server within ${responseTimeoutMs} ms after PINGREQ`));
+      };
+      arm(responseTimeoutMs, expire);
     };
     // Both subscriptions are children of `subscriber`: they end with it.
     const ignore = (): void => undefined; // the end of `sent` says nothing: `received` decides

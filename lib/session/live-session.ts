@@ -12,7 +12,9 @@ import type { DisconnectProperties, SubscribeProperties } from '../codec/propert
 import { ConnectionClosedError, DecodeError, MqttError, ProtocolError } from '../errors.js';
 import { AckRouter } from './ack-router.js';
 import { checkServerLimits } from './check-server-limits.js';
+import { InboundAcks, type Ack } from './inbound-acks.js';
 import { inboundPackets } from './inbound-packets.js';
+import { inboundWindow } from './inbound-window.js';
 import type { InFlightStore } from './in-flight-store.js';
 import { keepalive } from './keepalive.js';
 import type { OutboundFlowContext } from './outbound-flow-context.js';
@@ -40,6 +42,16 @@ export interface LiveSessionOptions<M> {
   readonly subscriptions: SubscriptionRegistry<M>;
   /** Builds the object handed to subscribers from an inbound PUBLISH (topic alias resolved). */
   readonly createMessage: (packet: PublishPacket) => M;
+  /**
+   * The inbound window: at most this many messages delivered and not yet acknowledged (QoS 2 until
+   * PUBCOMP, manual QoS 0 until acked); past it the reader pauses (see {@link inboundWindow}).
+   * Default: none.
+   */
+  readonly receiveMaximum?: number;
+  /** MQTT 5: a broker exceeding `receiveMaximum` is disconnected with 0x93 instead of slowed down. */
+  readonly strictReceiveMaximum?: boolean;
+  /** A manual observer's own view of a message, whose ack() calls `handle.ack()`. Default: the message itself (no ack). */
+  readonly manualView?: (message: M, handle: Ack) => M;
   /** Time source for keep alive (a TestScheduler in tests). */
   readonly scheduler?: SchedulerLike;
   /** Called once, synchronously, when the session ends (the error, or undefined after disconnect). */
@@ -83,6 +95,9 @@ export class LiveSession<M> {
   private readonly running = new Subscription();
   private ended = false;
   private readonly send = (packet: Packet): boolean => this.channel.send(packet);
+  /** The inbound acknowledgements of this connection, in arrival order. */
+  private readonly inbound: InboundAcks;
+  private readonly dispatch = (topic: string, message: M): void => this.subscriptions.dispatch(topic, message);
 
   constructor(
     private readonly channel: PacketChannel,
@@ -95,6 +110,15 @@ export class LiveSession<M> {
     this.packetIds = options.packetIds;
     this.publisher = options.publisher;
     this.subscriptions = options.subscriptions;
+    let held = 0;
+    if (sessionPresent) for (const _ of options.store.inbound()) held++; // they wait for PUBREL on this connection
+    this.inbound = new InboundAcks({
+      send: this.send,
+      store: options.store,
+      initialInUse: held,
+      window: options.receiveMaximum,
+      fail: (error) => this.close(asMqttError(error)),
+    });
     channel.outgoingMaximumPacketSize = props?.maximumPacketSize; // [MQTT-3.2.2-15]
     this.startInbound();
     try {
@@ -113,10 +137,18 @@ export class LiveSession<M> {
       // Without a session on the server, the in-flight state of an earlier connection means nothing.
       if (!sessionPresent) options.store.clear();
       this.startKeepalive();
-      this.subscriptions.restore(sessionPresent, {
-        subscribe: (subscription, properties) => this.subscribeRequest(subscription, properties),
-        unsubscribe: (topicFilter) => this.unsubscribeRequest(topicFilter),
-      });
+      const view = options.manualView ?? ((message: M) => message);
+      this.subscriptions.restore(
+        sessionPresent,
+        {
+          subscribe: (subscription, properties) => this.subscribeRequest(subscription, properties),
+          unsubscribe: (topicFilter) => this.unsubscribeRequest(topicFilter),
+        },
+        {
+          claim: (message, observer) => view(message, this.inbound.claim(observer)),
+          left: (observer) => this.inbound.abandon(observer),
+        },
+      );
       this.publisher.flush();
     } catch (error) {
       // A store that fails while the session is set up (STORE_IO, STORE_CLOSED) ends this connection
@@ -187,6 +219,7 @@ export class LiveSession<M> {
         : new ConnectionClosedError(error === undefined ? 'the client disconnected' : `the connection closed: ${error.message}`, {
             cause: error,
           });
+    this.inbound.close();
     this.publisher.detach();
     this.subscriptions.detach();
     this.acks.failAll(closedError);
@@ -216,9 +249,29 @@ export class LiveSession<M> {
 
   private startInbound(): void {
     const { store, topicAliasMaximum } = this.options;
-    const inbound = inboundPackets({ send: this.send, store, protocolVersion: this.channel.protocolVersion, topicAliasMaximum });
+    const subscriptions = this.subscriptions;
+    const inbound = inboundPackets({
+      send: this.send,
+      store,
+      protocolVersion: this.channel.protocolVersion,
+      topicAliasMaximum,
+      acks: this.inbound,
+      // With a manual observer, a QoS 2 message counts as received when it is acknowledged.
+      recordOnArrival: () => subscriptions.manualCount === 0,
+    });
+    const windowed =
+      this.options.receiveMaximum === undefined
+        ? this.channel.packets
+        : this.channel.packets.pipe(
+            inboundWindow({
+              acks: this.inbound,
+              pause: () => this.channel.pauseReading(),
+              resume: () => this.channel.resumeReading(),
+              strict: this.options.strictReceiveMaximum === true && this.channel.protocolVersion === 5,
+            }),
+          );
     this.running.add(
-      this.channel.packets.pipe(inbound).subscribe({
+      windowed.pipe(inbound).subscribe({
         next: (packet) => {
           try {
             this.onPacket(packet);
@@ -237,7 +290,9 @@ export class LiveSession<M> {
   private onPacket(packet: Packet): void {
     switch (packet.type) {
       case 'publish':
-        this.subscriptions.dispatch(packet.topic, this.options.createMessage(packet));
+        // QoS 0 with no manual observer anywhere: nothing to count or acknowledge.
+        if (packet.qos === 0 && this.subscriptions.manualCount === 0) this.subscriptions.dispatch(packet.topic, this.options.createMessage(packet));
+        else this.inbound.deliver(packet, this.options.createMessage(packet), this.dispatch);
         return;
       case 'pubrec':
         // A PUBREC nobody waits for (e.g. after a lost session) still needs its PUBREL, so the
@@ -282,6 +337,7 @@ export class LiveSession<M> {
         sent: this.channel.sent,
         received: this.channel.packets,
         ping: () => this.send({ type: 'pingreq' }),
+        isPaused: () => this.channel.isReadingPaused,
         scheduler: this.options.scheduler ?? asyncScheduler,
       }).subscribe({ error: (error: unknown) => this.close(asMqttError(error)) }),
     );

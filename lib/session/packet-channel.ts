@@ -44,6 +44,7 @@ export class PacketChannel {
   private readonly emit: (packet: Packet) => void;
   private readonly ended = new Subject<void>();
   private closed = false;
+  private readingPaused = false;
   /** The server's Maximum Packet Size once known: a larger packet throws EncodeError before sending. */
   outgoingMaximumPacketSize: number | undefined = undefined;
 
@@ -109,6 +110,31 @@ export class PacketChannel {
     this.options.onPacket?.('out', packet);
     this.outgoing.next(packet);
     return writable;
+  }
+
+  /**
+   * Stops reading the transport (when it can pause: see {@link Transport}); packets already
+   * decoded still come. Idempotent. Returns false when the transport cannot pause.
+   */
+  pauseReading(): boolean {
+    if (this.transport.pause === undefined) return false;
+    if (!this.readingPaused && !this.closed) {
+      this.readingPaused = true;
+      this.transport.pause();
+    }
+    return true;
+  }
+
+  /** Reads the transport again after {@link pauseReading}. Idempotent. */
+  resumeReading(): void {
+    if (!this.readingPaused) return;
+    this.readingPaused = false;
+    if (!this.closed) this.transport.resume?.();
+  }
+
+  /** True while reading is paused: packets the server sends meanwhile (a PINGRESP too) are not seen. */
+  get isReadingPaused(): boolean {
+    return this.readingPaused;
   }
 
   /** Closes the transport; `packets` completes (if it has not ended already). */

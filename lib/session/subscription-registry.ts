@@ -2,6 +2,7 @@ import { Observable, throwError, type Subscriber } from 'rxjs';
 import type { QoS, SubackPacket, Subscription, UnsubackPacket } from '../codec/packet.js';
 import type { SubscribeProperties } from '../codec/properties.js';
 import { ConnectionClosedError, SubscribeRefusedError } from '../errors.js';
+import { ManualObserver } from './inbound-acks.js';
 import { TopicTree, topicMatches } from './topic-tree.js';
 import { matchingFilter } from './validate-topic.js';
 
@@ -24,10 +25,22 @@ export interface FilterOptions {
   readonly retainAsPublished?: boolean;
   readonly retainHandling?: 0 | 1 | 2;
   readonly properties?: SubscribeProperties;
+  /** `'manual'`: this observer acknowledges each message itself (see {@link ManualDelivery}). Default `'auto'`. */
+  readonly ack?: 'auto' | 'manual';
+}
+
+/** How the connection hands messages to manual observers (given by {@link SubscriptionRegistry.restore}). */
+export interface ManualDelivery<M> {
+  /** The message to hand to one manual observer: its own view, whose ack() counts for it. */
+  claim(message: M, observer: ManualObserver): M;
+  /** A manual observer left; it may still hold unacknowledged messages. */
+  left(observer: ManualObserver): void;
 }
 
 class FilterEntry<M> {
   readonly observers = new Set<Subscriber<M>>();
+  /** The manual observers among {@link observers}, with their bookkeeping. */
+  readonly manual = new Map<Subscriber<M>, ManualObserver>();
   /** Set once a SUBACK granted this filter (on the server's session, as far as we know). */
   granted = false;
   constructor(
@@ -54,6 +67,10 @@ class FilterEntry<M> {
  *   observer has claimed yet (the application subscribes a moment after CONNACK, e.g. after a
  *   restart). Such messages are held (at most {@link MAX_HELD}, the oldest dropped first) and
  *   delivered to the first observer of a matching filter, instead of being lost.
+ * - An observer with `ack: 'manual'` gets, through the connection's {@link ManualDelivery}, its own
+ *   view of each message (whose `ack()` counts for it); when it leaves, the delivery is told
+ *   (`left`), so the connection can recycle itself if it still held unacknowledged messages.
+ *   Held messages of a resumed session were acknowledged on arrival and are handed over as they are.
  * - Observers outlive connections: a request that fails because the connection is gone
  *   (ConnectionClosedError) leaves the filter in place, to be requested again by {@link restore}
  *   once a new connection is up; only {@link endAll} ends observers.
@@ -75,8 +92,19 @@ export class SubscriptionRegistry<M> {
   private readonly deliver = (entry: FilterEntry<M>): void => {
     const message = this.current as M;
     this.matched = true;
-    for (const observer of entry.observers) observer.next(message);
+    const manual = entry.manual;
+    if (manual.size === 0) {
+      for (const observer of entry.observers) observer.next(message);
+      return;
+    }
+    const delivery = this.delivery;
+    for (const observer of entry.observers) {
+      const state = manual.get(observer);
+      observer.next(state === undefined || delivery === undefined ? message : delivery.claim(message, state));
+    }
   };
+  private delivery: ManualDelivery<M> | undefined = undefined;
+  private manualObservers = 0;
   /** Messages of a resumed session that no observer matched yet, oldest first. */
   private held: { readonly topic: string; readonly message: M }[] = [];
   private holding = false;
@@ -89,6 +117,11 @@ export class SubscriptionRegistry<M> {
     return this.entries.size;
   }
 
+  /** Number of observers subscribed with `ack: 'manual'`. */
+  get manualCount(): number {
+    return this.manualObservers;
+  }
+
   /**
    * Messages on `filter`. Cold: the first observer of a filter sends SUBSCRIBE, the last one leaving
    * sends UNSUBSCRIBE. Errors with {@link SubscribeRefusedError}, or with what {@link endAll} is given.
@@ -96,15 +129,18 @@ export class SubscriptionRegistry<M> {
   observe(filter: string, options: FilterOptions): Observable<M> {
     return new Observable<M>((subscriber) => {
       let entry = this.entries.get(filter);
+      if (options.ack === 'manual') this.manualObservers++;
       if (entry === undefined) {
         this.stale.delete(filter);
         entry = new FilterEntry<M>(filter, options.qos, options);
         this.entries.set(filter, entry);
         this.tree.add(matchingFilter(filter), entry);
+        if (options.ack === 'manual') entry.manual.set(subscriber, new ManualObserver());
         entry.observers.add(subscriber);
         this.request(entry, options);
         if (this.held.length > 0) this.releaseHeld(filter, subscriber);
       } else {
+        if (options.ack === 'manual') entry.manual.set(subscriber, new ManualObserver());
         entry.observers.add(subscriber);
         if (options.qos > entry.qos) {
           entry.qos = options.qos;
@@ -113,7 +149,11 @@ export class SubscriptionRegistry<M> {
         }
       }
       const owner = entry;
-      return () => this.leave(owner, subscriber);
+      const manual = options.ack === 'manual';
+      return () => {
+        if (manual) this.manualObservers--;
+        this.leave(owner, subscriber);
+      };
     });
   }
 
@@ -143,9 +183,12 @@ export class SubscriptionRegistry<M> {
    * every active filter is subscribed again, once, with its options. With a resumed session the
    * server still has what it granted: only filters never granted (requested while disconnected, or
    * whose SUBACK was lost) are subscribed, and UNSUBSCRIBEs lost with the last connection are sent.
+   * `delivery` hands messages to manual observers on this connection (without it they get the
+   * message itself, with no acknowledgement to make).
    */
-  restore(sessionPresent: boolean, requests: SubscriptionRequests = this.requests): void {
+  restore(sessionPresent: boolean, requests: SubscriptionRequests = this.requests, delivery?: ManualDelivery<M>): void {
     this.requests = requests;
+    this.delivery = delivery;
     this.holding = sessionPresent;
     if (!sessionPresent) this.held = [];
     const stale = [...this.stale];
@@ -163,6 +206,7 @@ export class SubscriptionRegistry<M> {
   /** The connection is gone: requests fail with ConnectionClosedError (and are retried by {@link restore}). */
   detach(): void {
     this.requests = OFFLINE;
+    this.delivery = undefined;
   }
 
   /**
@@ -182,6 +226,7 @@ export class SubscriptionRegistry<M> {
         else observer.error(error);
       }
       entry.observers.clear();
+      entry.manual.clear();
     }
   }
 
@@ -231,6 +276,11 @@ export class SubscriptionRegistry<M> {
   }
 
   private leave(entry: FilterEntry<M>, subscriber: Subscriber<M>): void {
+    const manual = entry.manual.get(subscriber);
+    if (manual !== undefined) {
+      entry.manual.delete(subscriber);
+      this.delivery?.left(manual);
+    }
     if (!entry.observers.delete(subscriber) || entry.observers.size > 0) return;
     if (this.entries.get(entry.filter) !== entry) return; // refused or failed: nothing to undo
     this.drop(entry);

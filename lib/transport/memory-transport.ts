@@ -27,6 +27,10 @@ export interface MemoryTransport extends Transport {
    * (`cause` = the given cause) after the bytes already in flight have been delivered.
    */
   fail(cause?: unknown): void;
+  /** Stops delivering to this end's `incoming`: chunks (and the end of the connection) wait, in order, until {@link resume}. */
+  pause(): void;
+  /** Delivers what waited (in a task of the scheduler), then goes on as before. */
+  resume(): void;
 }
 
 /**
@@ -60,6 +64,18 @@ export function memoryTransportPair(options: MemoryTransportOptions = {}): [Memo
   const chunks: Array<Uint8Array | undefined> = [];
   let ending: TransportError | undefined;
   let drainScheduled = false;
+  // Per end: paused, what waits for it, and whether the end of the connection waits behind it.
+  const paused = [false, false];
+  const backlog: Uint8Array[][] = [[], []];
+  const endWaits = [false, false];
+  const finish = (i: 0 | 1): void => {
+    if (ending === undefined) inboxes[i].complete();
+    else inboxes[i].error(ending);
+  };
+  const deliver = (i: 0 | 1, chunk: Uint8Array): void => {
+    if (paused[i] || backlog[i]!.length > 0) backlog[i]!.push(chunk);
+    else inboxes[i].next(chunk);
+  };
   const drain = (): void => {
     // Chunks enqueued by subscribers during the drain are delivered in this same pass, in order
     // (drainScheduled stays true meanwhile, so a synchronous scheduler does not re-enter).
@@ -67,12 +83,12 @@ export function memoryTransportPair(options: MemoryTransportOptions = {}): [Memo
       for (let i = 0; i < targets.length; i++) {
         const target = targets[i]!;
         if (target === -1) {
-          for (const inbox of inboxes) {
-            if (ending === undefined) inbox.complete();
-            else inbox.error(ending);
+          for (const end of [0, 1] as const) {
+            if (paused[end] || backlog[end]!.length > 0) endWaits[end] = true;
+            else finish(end);
           }
         } else {
-          inboxes[target as 0 | 1].next(chunks[i]!);
+          deliver(target as 0 | 1, chunks[i]!);
         }
       }
     } finally {
@@ -120,6 +136,21 @@ export function memoryTransportPair(options: MemoryTransportOptions = {}): [Memo
       fail(cause?: unknown): void {
         const reason = describeCause(cause);
         shutdown(new TransportError(`in-memory connection failed${reason}`, { cause }));
+      },
+      pause(): void {
+        paused[self] = true;
+      },
+      resume(): void {
+        if (!paused[self]) return;
+        paused[self] = false;
+        schedule(() => {
+          const waiting = backlog[self]!;
+          while (waiting.length > 0 && !paused[self]) inboxes[self].next(waiting.shift()!);
+          if (waiting.length === 0 && endWaits[self]) {
+            endWaits[self] = false;
+            finish(self);
+          }
+        });
       },
     };
   };

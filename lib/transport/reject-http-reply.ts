@@ -12,7 +12,7 @@ const HTTP = [0x48, 0x54, 0x54, 0x50, 0x2f];
  * `HTTP/1.1`. Only the first bytes of the connection are looked at: no MQTT server can start its
  * answer with `H` (0x48 would be a PUBACK with reserved flags before the CONNACK [MQTT-3.2.0-1]).
  *
- * `incoming` stays hot like the wrapped one; `send`, `writable$` and `close` are the wrapped ones.
+ * `incoming` stays hot like the wrapped one; `send`, `writable$`, `close`, `pause` and `resume` are the wrapped ones.
  *
  * @example
  * ```ts
@@ -47,6 +47,9 @@ export function rejectHttpReply(transport: Transport): Transport {
     incoming,
     send: (bytes) => transport.send(bytes),
     close: () => transport.close(),
+    // Reading control passes through (the client's inbound window pauses the socket).
+    pause: transport.pause === undefined ? undefined : () => transport.pause?.(),
+    resume: transport.resume === undefined ? undefined : () => transport.resume?.(),
   };
   return transport.writable$ === undefined ? wrapped : { ...wrapped, writable$: transport.writable$ };
 }

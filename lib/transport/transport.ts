@@ -14,6 +14,12 @@ import type { Observable } from 'rxjs';
  * - `writable$` (optional, hot): emits each time the send buffer drained below the high-water mark
  *   after a `send` returned false. Subscribing and unsubscribing send nothing.
  * - `close` closes the connection; `incoming` then completes.
+ * - `pause` / `resume` (optional): stop and restart reading, so the peer is pushed back by the
+ *   network (TCP flow control) instead of filling memory. While paused, `incoming` emits nothing;
+ *   what arrives meanwhile waits in the operating system's buffers (and, once they are full, at
+ *   the sender). Both are idempotent. The client's inbound window (docs/flow-control.md) uses them;
+ *   a transport without them (a WebSocket cannot pause) keeps delivering, and the client holds what
+ *   arrives past the window in memory instead.
  *
  * A QoS 0 publish completes when its bytes are handed to the transport, or, when `send` returned
  * false, once `writable$` emits (or the connection ends), so a loop that publishes on each
@@ -29,6 +35,8 @@ export interface Transport {
   send(bytes: Uint8Array): boolean | void;
   readonly writable$?: Observable<void>;
   close(): void;
+  pause?(): void;
+  resume?(): void;
 }
 
 /**

@@ -35,6 +35,32 @@ describe('keepalive (virtual time)', () => {
     });
   });
 
+  it('does not time out while the reader is paused, and times out at its next check once reading resumed', () => {
+    const scheduler = makeScheduler();
+    scheduler.run(({ hot, cold, expectObservable }) => {
+      let paused = false;
+      // Reading pauses at t=8 (window full) and resumes at t=38; nothing from the server is read.
+      cold('8ms a 29ms b').subscribe((x) => (paused = x === 'a'));
+      const ka = keepalive({ intervalMs: 10, responseTimeoutMs: 5, sent: hot(''), received: hot(''), ping: () => undefined, scheduler, isPaused: () => paused });
+      // PINGREQ at 10; the checks at 15, 20, ... 35 find the reader paused; the one at 40 fires.
+      expectObservable(ka).toBe('40ms #', undefined, new TimeoutError('KEEPALIVE_TIMEOUT', 'no packet from the server within 5 ms after PINGREQ'));
+    });
+  });
+
+  it('while paused, a packet read after resuming answers the PINGREQ', () => {
+    const scheduler = makeScheduler();
+    scheduler.run(({ hot, cold, expectObservable }) => {
+      let paused = true;
+      cold('28ms a').subscribe(() => (paused = false));
+      const received = hot<unknown>('29ms r'); // the PINGRESP that waited in the socket
+      const pings: number[] = [];
+      const ka = keepalive({ intervalMs: 10, responseTimeoutMs: 5, sent: hot(''), received, ping: () => pings.push(scheduler.now()), scheduler, isPaused: () => paused });
+      expectObservable(ka, '^ 32ms !').toBe('');
+      scheduler.flush();
+      expect(pings).toEqual([10, 29]); // answered: the next PINGREQ is due (nothing sent since 10)
+    });
+  });
+
   it('errors with TimeoutError KEEPALIVE_TIMEOUT when nothing arrives after PINGREQ', () => {
     const scheduler = makeScheduler();
     scheduler.run(({ hot, expectObservable }) => {
