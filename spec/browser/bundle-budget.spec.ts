@@ -11,11 +11,13 @@ import { gzipSync } from 'node:zlib';
 import { bundleForBrowser } from '../helpers/chromium.js';
 
 /**
- * Bytes, gzipped (level 9). Set at 23 377 + 3%; raised once, to 25 789 + 3%, when the flow-operator
- * helper, the trace option and statistics, the incoming size bound and the HTTP-reply check landed
- * (docs/benchmarks.md says what is still to come out to reach the 15 kB target).
+ * Bytes, gzipped (level 9). Set at 23 377 + 3%; raised to 25 789 + 3% when the flow-operator
+ * helper, the trace option and statistics, the incoming size bound and the HTTP-reply check landed,
+ * and to 28 180 + 3% with manual acknowledgements and the inbound window, which do not yet
+ * tree-shake away from an app that does not use them (docs/benchmarks.md, "Bundle size", says what
+ * has to come out to reach the 15 kB target).
  */
-const BUDGET_GZIP = 26_600;
+const BUDGET_GZIP = 29_100;
 
 describe('bundle budget of the browser entry', () => {
   it(`bundles the minimal app for browsers without Node built-ins, within ${BUDGET_GZIP} B gzipped`, async () => {
