@@ -7,16 +7,17 @@
  * acknowledgement was lost. Processing must therefore be idempotent: here each job carries an id
  * and the "database" ignores ids it has already stored.
  *
- * The acknowledgement here is automatic: the PUBACK leaves once the job reached the pipeline, so a
- * process that dies between that and the save loses the job. Manual acknowledgement after the save
- * (see docs/flow-control.md) closes that gap.
+ * Acknowledgement is manual, through `ackAfter`: the PUBACK for a job leaves only once its save
+ * succeeded (in arrival order, docs/flow-control.md). A process that dies before that gets the job
+ * again from its persistent session; a save that fails errors the pipeline, which recycles the
+ * connection so the broker redelivers.
  *
  * Run it against a broker (two terminals, or more):
  *   npx tsx examples/at-least-once-worker.ts mqtt://127.0.0.1:1884 worker-1
  */
-import { concatMap, filter, type Observable } from 'rxjs';
+import { filter, type Observable } from 'rxjs';
 import { connect, type MqttClient } from 'rxmqtt/node';
-import { json } from 'rxmqtt';
+import { ackAfter, json } from 'rxmqtt';
 
 /** A job as publishers send it: JSON on `jobs/<kind>`. */
 export interface Job {
@@ -48,14 +49,15 @@ export interface Worker {
 }
 
 /**
- * Starts one worker of the `workers` share group. Jobs are handled one at a time, in order
- * (`concatMap`); a malformed job is skipped and logged rather than stopping the worker.
+ * Starts one worker of the `workers` share group. Up to four jobs are saved at once; a malformed
+ * job is skipped and logged rather than stopping the worker.
  */
 export function startWorker(url: string, workerId: string, table: JobTable): Worker {
-  const client = connect(url, { clientId: workerId, clean: false, reconnect: { minDelay: 100, maxDelay: 5000 } });
-  const processed$ = client.subscribe('$share/workers/jobs/#', { qos: 1 }).pipe(
+  // At most 20 jobs held unacknowledged: a slow database slows the broker down instead of filling memory.
+  const client = connect(url, { clientId: workerId, clean: false, receiveMaximum: 20, reconnect: { minDelay: 100, maxDelay: 5000 } });
+  const processed$ = client.subscribe('$share/workers/jobs/#', { qos: 1, ack: 'manual' }).pipe(
     json(isJob, { invalid: 'skip', onInvalid: (e) => console.warn(`${workerId}: skipped ${e.message}`) }),
-    concatMap((m) => table.save(m.value.id, workerId, m.value.work * 2).then((stored) => (stored ? m.value.id : undefined))),
+    ackAfter((m) => table.save(m.value.id, workerId, m.value.work * 2).then((stored) => (stored ? m.value.id : undefined)), { concurrency: 4 }),
     filter((id): id is string => id !== undefined),
   );
   return { client, processed$, stop: () => client.disconnect() };

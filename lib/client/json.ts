@@ -10,7 +10,9 @@ export interface JsonOptions {
   /**
    * What happens to a payload that is not JSON or that the guard refuses: `'error'` (default)
    * errors the stream with a {@link PayloadError}, which also ends the subscription; `'skip'` drops
-   * the message (after calling `onInvalid`, if given) and goes on.
+   * the message (after calling `onInvalid`, if given) and goes on. A skipped message of a manual
+   * subscription is acknowledged: dropping it is the decision about it, and an unacknowledged one
+   * would hold back every later acknowledgement (they leave in arrival order).
    */
   readonly invalid?: 'error' | 'skip';
   /** Called with the error for each skipped message (with `invalid: 'skip'`). */
@@ -47,9 +49,10 @@ export function json<T = unknown>(
   const { onInvalid } = options;
   if (onInvalid !== undefined && typeof onInvalid !== 'function') throw new InvalidArgumentError('options.onInvalid', 'must be a function');
 
-  const fail = (error: PayloadError): typeof SKIP => {
+  const fail = (error: PayloadError, message: MqttMessage<unknown>): typeof SKIP => {
     if (invalid === 'error') throw error; // map() turns the throw into the stream's error
     onInvalid?.(error);
+    (message as { ack?: () => void }).ack?.();
     return SKIP;
   };
   const parse = <M extends MqttMessage<unknown>>(message: M): JsonMessage<T, M> | typeof SKIP => {
@@ -57,9 +60,9 @@ export function json<T = unknown>(
     try {
       value = JSON.parse(utf8.decode(message.payload));
     } catch (cause) {
-      return fail(new PayloadError('PAYLOAD_INVALID_JSON', `the payload is not UTF-8 JSON: ${String((cause as Error)?.message ?? cause)}`, message.topic, { cause }));
+      return fail(new PayloadError('PAYLOAD_INVALID_JSON', `the payload is not UTF-8 JSON: ${String((cause as Error)?.message ?? cause)}`, message.topic, { cause }), message);
     }
-    if (guard !== undefined && !guard(value)) return fail(new PayloadError('PAYLOAD_REJECTED', 'the payload is JSON the guard refused', message.topic));
+    if (guard !== undefined && !guard(value)) return fail(new PayloadError('PAYLOAD_REJECTED', 'the payload is JSON the guard refused', message.topic), message);
     return Object.create(message, { value: { value, enumerable: true } }) as JsonMessage<T, M>;
   };
   return <M extends MqttMessage<unknown>>(source: Observable<M>) =>

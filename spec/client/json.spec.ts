@@ -55,6 +55,14 @@ describe('json()', () => {
     });
   });
 
+  it("acknowledges a skipped message of a manual subscription, so later acks are not held back", async () => {
+    const acked: string[] = [];
+    const manual = (topic: string, payload: string) => Object.assign(message(topic, payload), { ack: () => acked.push(topic) });
+    const out = await lastValueFrom(of(manual('m/1', '{"celsius":1}'), manual('m/2', 'broken'), manual('m/3', '{"x":1}')).pipe(json(isReading, { invalid: 'skip' }), toArray()));
+    expect(out.map((m) => m.topic)).toEqual(['m/1']);
+    expect(acked).toEqual(['m/2', 'm/3']); // the kept one is acked by the app, not by json()
+  });
+
   it('refuses invalid arguments at once', () => {
     expect(() => json('x' as never)).toThrow(InvalidArgumentError);
     expect(() => json(undefined, { invalid: 'ignore' as never })).toThrow(/options.invalid/);
