@@ -48,8 +48,11 @@ describeWithMosquitto('resilience: half-open connection (Mosquitto)', () => {
         const messages = subscriber.subscribe(topic, { qos: 1 });
         const firstThree = collect(messages, 3, 20_000);
         await subscriber.publishAsync(`${topic}/barrier`, '', { qos: 1 });
+        // Listen before publishing: the delivery can reach the subscriber before the publisher's
+        // PUBACK resolves publishAsync, and an observer added after it would miss 'before'.
+        const before = collect(messages, 1, 10_000);
         await publisher.publishAsync(topic, 'before', { qos: 1 });
-        await within(collect(messages, 1, 10_000), 10_000, "'before' at the subscriber");
+        await within(before, 10_000, "'before' at the subscriber");
         step("'before' received");
         // The subscriber's PUBACK for 'before' has passed the proxy once this round trip is back.
         await subscriber.publishAsync(`${topic}/barrier`, '', { qos: 1 });
