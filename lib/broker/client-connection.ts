@@ -1,8 +1,8 @@
 import type { Subscription as RxSubscription } from 'rxjs';
 import { encode } from '../codec/encode.js';
-import { PacketDecoder } from '../codec/decoder.js';
 import type { Packet } from '../codec/packet.js';
 import { ConnectionClosedError, DecodeError, EncodeError, MqttError, ProtocolError } from '../errors.js';
+import { PacketFramer } from '../operators/packet-framer.js';
 import type { Transport } from '../transport/transport.js';
 import type { BrokerCore, ConnectionControl } from './broker-core.js';
 import type { BrokerMessage } from './broker-message.js';
@@ -37,7 +37,8 @@ export class ClientConnection implements ConnectionControl, SessionLink {
   outboundAliases: OutboundTopicAliases | undefined = undefined;
   /** Topic aliases the client set towards the broker (MQTT 5). */
   readonly topicAliases = new Map<number, string>();
-  private readonly decoder: PacketDecoder;
+  /** The client's and the broker's one framing path (the same as decodePackets'). */
+  private readonly framer: PacketFramer;
   private subscription: RxSubscription | undefined;
   private readonly steps = new OrderedSteps<Packet>(
     (packet) => this.handle(packet),
@@ -62,7 +63,7 @@ export class ClientConnection implements ConnectionControl, SessionLink {
     private readonly transport: Transport,
   ) {
     this.inflightWindow = core.limits.maxInflight;
-    this.decoder = new PacketDecoder({ maximumPacketSize: core.limits.maxPacketSize });
+    this.framer = new PacketFramer({ maximumPacketSize: core.limits.maxPacketSize });
   }
 
   /** Starts reading. A client that sends no CONNECT within `limits.connectTimeout` is dropped. */
@@ -71,7 +72,15 @@ export class ClientConnection implements ConnectionControl, SessionLink {
     this.subscription = this.transport.incoming.subscribe({
       next: (chunk) => this.onBytes(chunk),
       error: (error: unknown) => this.onEnd(false, true, error instanceof MqttError ? error : undefined),
-      complete: () => this.onEnd(false, true, undefined),
+      // A stream that ends inside a packet reports DECODE_TRUNCATED, as on the client's side.
+      complete: () => {
+        try {
+          this.framer.end();
+        } catch (error) {
+          return this.onEnd(false, true, error as MqttError);
+        }
+        return this.onEnd(false, true, undefined);
+      },
     });
     if (this.state === 'new') this.setTimer(this.core.limits.connectTimeout);
     this.writableSubscription = this.transport.writable$?.subscribe(this.onWritable);
@@ -154,7 +163,7 @@ export class ClientConnection implements ConnectionControl, SessionLink {
       if (mqttError instanceof DecodeError && mqttError.code === 'DECODE_UNSUPPORTED_PROTOCOL_VERSION') {
         // Unacceptable protocol level: CONNACK 0x01 in 3.1.1 form, then close [MQTT-3.1.2-2].
         this.sendRaw(Uint8Array.of(0x20, 0x02, 0x00, 0x01));
-      } else if (mqttError instanceof DecodeError && (this.decoder.protocolVersion ?? peekProtocolLevel(this.head)) === 5) {
+      } else if (mqttError instanceof DecodeError && (this.framer.protocolVersion ?? peekProtocolLevel(this.head)) === 5) {
         // A malformed 5.0 CONNECT: a CONNACK with the reason code, then close [MQTT-3.1.4-1].
         this.protocolVersion = 5;
         try {
@@ -181,7 +190,7 @@ export class ClientConnection implements ConnectionControl, SessionLink {
       this.head = head;
     }
     try {
-      this.decoder.write(chunk, this.onPacket);
+      this.framer.write(chunk, this.onPacket);
     } catch (error) {
       this.fail(error);
     }
