@@ -11,7 +11,14 @@
  * client.subscribe('sensors/+/temperature', { qos: 1 }).subscribe((m) => console.log(m.topic, m.text()));
  * ```
  */
-export * from './codec/index.js';
+// The codec, named (the packet model is types only).
+export type * from './codec/packet.js';
+export type * from './codec/properties.js';
+export { encode, type EncodeOptions } from './codec/encode.js';
+export { PacketDecoder, MAX_PACKET_SIZE, type DecoderOptions } from './codec/decoder.js';
+export { topicNameProblem, topicFilterProblem, isSharedFilter } from './codec/topic.js';
+export { reasonCodeName, isValidReasonCode, REASON_CODE_NAMES, CONNECT_RETURN_CODE_NAMES } from './codec/reason-codes.js';
+export { PROPERTIES, type PropertyDefinition } from './codec/property-table.js';
 
 export {
   decodePackets,
