@@ -12,9 +12,9 @@
  * Run: `npm run bench:broker` (options: --messages N --rounds N).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import mqtt from 'mqtt';
 import { startBroker } from '../lib/broker/index.js';
+import { startAedes } from './util/aedes.js';
 import { formatRatio, printTable } from './util/table.js';
 import { median, option } from './util/args.js';
 
@@ -35,14 +35,9 @@ async function brokerChild(name: BrokerName): Promise<void> {
     port = broker.port;
     close = () => broker.close();
   } else {
-    // aedes is an ES module; a real dynamic import keeps it out of the CommonJS require path.
-    const load = new Function('s', 'return import(s)') as (s: string) => Promise<typeof import('aedes')>;
-    const { Aedes } = await load('aedes');
-    const aedes = await Aedes.createBroker();
-    const server = createServer(aedes.handle);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as { port: number }).port;
-    close = () => new Promise<void>((resolve) => aedes.close(() => server.close(() => resolve())));
+    const aedes = await startAedes();
+    port = aedes.port;
+    close = () => aedes.close();
   }
   let startCpu = process.cpuUsage();
   process.send?.({ port });

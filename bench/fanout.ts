@@ -15,9 +15,10 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import { startMosquitto } from '../spec/helpers/mosquitto.js';
 import { framer } from './util/fake-broker.js';
+import { startAedes } from './util/aedes.js';
 import { formatRatio, printTable } from './util/table.js';
 import { option } from './util/args.js';
 
@@ -207,12 +208,7 @@ async function brokerChild(name: 'rxmqtt' | 'aedes'): Promise<void> {
     const broker = await startBroker({ port: 0, limits: { maxQueuedMessages: 1_000_000, maxConnections: 5000, maxSessions: 5000 } });
     port = broker.port;
   } else {
-    const load = new Function('s', 'return import(s)') as (s: string) => Promise<typeof import('aedes')>;
-    const { Aedes } = await load('aedes');
-    const aedes = await Aedes.createBroker();
-    const server = createServer(aedes.handle);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as { port: number }).port;
+    port = (await startAedes()).port;
   }
   process.send?.({ port });
 }
