@@ -83,6 +83,23 @@ const inbound = (topic: string, extra: Partial<PublishPacket> = {}): PublishPack
   ...extra,
 });
 
+/**
+ * A persistent client subscribed to `in` at QoS 2 that received a QoS 2 PUBLISH with `packetId`
+ * and answered PUBREC, whose connection was then lost (before any PUBREL).
+ */
+async function inboundQos2Received(packetId: number): Promise<{ servers: Servers; messages: MqttMessage[] }> {
+  const { client, servers } = start({ clean: false });
+  const first = await servers.accept();
+  const messages: MqttMessage[] = [];
+  client.subscribe('in', { qos: 2 }).subscribe((m) => messages.push(m));
+  const sub = await first.peer.expect('subscribe');
+  first.peer.send({ type: 'suback', packetId: sub.packetId, reasonCodes: [2] });
+  first.peer.send(inbound('in', { qos: 2, packetId }));
+  expect(await first.peer.expect('pubrec')).toEqual({ type: 'pubrec', packetId });
+  first.peer.fail();
+  return { servers, messages };
+}
+
 describe('reconnect after a transport error, session resumed (sessionPresent true)', () => {
   it('does not resubscribe, resends unacknowledged PUBLISH (DUP, same id) and PUBREL in original order, and keeps publishes pending', async () => {
     const { client, servers, states } = start({ clean: false, clientId: 'keeper' });
@@ -128,15 +145,7 @@ describe('reconnect after a transport error, session resumed (sessionPresent tru
   });
 
   it('delivers an inbound QoS 2 message once when the broker resends it after the reconnect', async () => {
-    const { client, servers } = start({ clean: false });
-    const first = await servers.accept();
-    const messages: MqttMessage[] = [];
-    client.subscribe('in', { qos: 2 }).subscribe((m) => messages.push(m));
-    const sub = await first.peer.expect('subscribe');
-    first.peer.send({ type: 'suback', packetId: sub.packetId, reasonCodes: [2] });
-    first.peer.send(inbound('in', { qos: 2, packetId: 5 }));
-    expect(await first.peer.expect('pubrec')).toEqual({ type: 'pubrec', packetId: 5 });
-    first.peer.fail();
+    const { servers, messages } = await inboundQos2Received(5);
     const second = await servers.accept({ sessionPresent: true });
     second.peer.send(inbound('in', { qos: 2, packetId: 5, dup: true }));
     expect(await second.peer.expect('pubrec')).toEqual({ type: 'pubrec', packetId: 5 });
@@ -150,15 +159,7 @@ describe('reconnect after a transport error, session resumed (sessionPresent tru
   // with DUP set (a new message the broker had sent on a link that died before it arrived looks the
   // same). The client holds the identifier across every reconnect until then, however many.
   it('holds an inbound QoS 2 id across two reconnects until PUBREL, then takes the id as a new message', async () => {
-    const { client, servers } = start({ clean: false });
-    const first = await servers.accept();
-    const messages: MqttMessage[] = [];
-    client.subscribe('in', { qos: 2 }).subscribe((m) => messages.push(m));
-    const sub = await first.peer.expect('subscribe');
-    first.peer.send({ type: 'suback', packetId: sub.packetId, reasonCodes: [2] });
-    first.peer.send(inbound('in', { qos: 2, packetId: 7 }));
-    expect(await first.peer.expect('pubrec')).toEqual({ type: 'pubrec', packetId: 7 });
-    first.peer.fail();
+    const { servers, messages } = await inboundQos2Received(7);
     const second = await servers.accept({ sessionPresent: true });
     second.peer.fail(); // a link that dies right after CONNACK
     const third = await servers.accept({ sessionPresent: true });
