@@ -20,6 +20,11 @@ export interface MosquittoOptions {
   readonly persistence?: boolean;
   /** Extra lines for the top of the config. */
   readonly extraConfig?: readonly string[];
+  /**
+   * Keep Mosquitto's default queue and in-flight limits (`max_inflight_messages 20`,
+   * `max_queued_messages 1000`) instead of the unlimited ones the other suites use.
+   */
+  readonly defaultLimits?: boolean;
 }
 
 export interface MosquittoInstance {
@@ -118,7 +123,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   const wsPort = options.websockets ? await freePort() : undefined;
   const tlsPort = options.tls ? await freePort() : undefined;
 
-  const lines: string[] = ['user root', 'per_listener_settings false', 'max_queued_messages 1000000', 'max_inflight_messages 0', 'set_tcp_nodelay true', 'log_dest stdout', 'log_type error', 'log_type warning', 'log_type notice', ...(options.extraConfig ?? [])];
+  const limits = options.defaultLimits ? [] : ['max_queued_messages 1000000', 'max_inflight_messages 0'];
+  const lines: string[] = ['user root', 'per_listener_settings false', ...limits, 'set_tcp_nodelay true', 'log_dest stdout', 'log_type error', 'log_type warning', 'log_type notice', ...(options.extraConfig ?? [])];
   if (options.persistence) lines.push('persistence true', `persistence_location ${dir}/`, 'autosave_interval 1');
   if (options.users) {
     const passwordFile = join(dir, 'passwd');
