@@ -24,6 +24,12 @@ export interface ClientStats {
    * (QoS 0 and 1 are acknowledged on delivery).
    */
   readonly inboundInFlight: number;
+  /**
+   * Units of the inbound window in use on the current connection (0 while not connected): messages
+   * delivered and not yet acknowledged, QoS 2 until PUBCOMP, manual QoS 0 until acked (see the
+   * `receiveMaximum` option and docs/flow-control.md).
+   */
+  readonly inboundWindowInUse: number;
   /** Outbound QoS 1/2 publishes sent (or to be resent) and not yet acknowledged. */
   readonly outboundInFlight: number;
   /** Publishes waiting to be sent: for a Receive Maximum slot, or offline for a connection. */
@@ -61,13 +67,19 @@ export class ClientCounters {
     }
   }
 
-  snapshot(queues: { readonly inboundInFlight: number; readonly outboundInFlight: number; readonly queued: number }): ClientStats {
+  snapshot(queues: {
+    readonly inboundInFlight: number;
+    readonly inboundWindowInUse: number;
+    readonly outboundInFlight: number;
+    readonly queued: number;
+  }): ClientStats {
     return {
       packetsIn: this.packetsIn,
       packetsOut: this.packetsOut,
       messagesIn: this.messagesIn,
       messagesOut: this.messagesOut,
       inboundInFlight: queues.inboundInFlight,
+      inboundWindowInUse: queues.inboundWindowInUse,
       outboundInFlight: queues.outboundInFlight,
       queued: queues.queued,
       reconnects: this.reconnects,

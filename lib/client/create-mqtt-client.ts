@@ -18,18 +18,15 @@ import {
   timeout,
   type Subscription,
 } from 'rxjs';
-import type { ConnectPacket, Packet, PublishPacket } from '../codec/packet.js';
+import type { ConnackPacket, ConnectPacket, Packet, PublishPacket } from '../codec/packet.js';
 import { ConnectionClosedError, InvalidArgumentError, MqttError, TimeoutError } from '../errors.js';
 import { connectHandshake } from '../session/connect-handshake.js';
 import type { InFlightStore } from '../session/in-flight-store.js';
 import { isReconnectable } from '../session/is-reconnectable.js';
-import { LiveSession } from '../session/live-session.js';
+import { ClientSession } from '../session/client-session.js';
 import { MemoryInFlightStore } from '../session/memory-in-flight-store.js';
-import { OutboundPublisher } from '../session/outbound-publisher.js';
 import { PacketChannel } from '../session/packet-channel.js';
-import { PacketIdAllocator } from '../session/packet-id-allocator.js';
 import { reconnectWithBackoff, type ReconnectOptions } from '../session/reconnect-with-backoff.js';
-import { SubscriptionRegistry } from '../session/subscription-registry.js';
 import { assertTopicFilter, assertTopicName } from '../session/validate-topic.js';
 import { rejectHttpReply } from '../transport/reject-http-reply.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
@@ -38,6 +35,7 @@ import {
   assertQoS,
   inboundReceiveMaximum,
   incomingMaximumPacketSize,
+  outboundMaxInFlight,
   toPayload,
   type ClientOptions,
   type ConnectOverrides,
@@ -47,13 +45,20 @@ import { manualView, ReceivedMessage, withParams, type MqttMessage } from './mqt
 import type { TopicPattern } from '../session/topic-pattern.js';
 import type { ClientState, DisconnectOptions, MqttClient, PublishOptions, SubscribeOptions } from './mqtt-client.js';
 
+/** One accepted connection, attached to the client's session: its CONNACK and its end. */
+interface Attached {
+  readonly connack: ConnackPacket;
+  /** Resolves once the connection ended (undefined after a clean disconnect). */
+  readonly ended: Promise<MqttError | undefined>;
+}
+
 /**
  * Creates a client that starts connecting through `transport` at once (hot). Used by `connect()`;
  * the options must have been turned into `connectPacket` by `buildConnectPacket`. The client is a
- * thin facade: subscriptions ({@link SubscriptionRegistry}) and publishes ({@link OutboundPublisher})
- * live as long as the client, each connection is a {@link LiveSession}, and lost connections are
- * renewed by {@link reconnectWithBackoff} unless `reconnect` is false (a failed first connection
- * only with `reconnect.retryInitialConnect`).
+ * thin facade over one long-lived {@link ClientSession} (packet identifiers, store, publisher,
+ * subscriptions), to which each accepted connection is attached; lost connections are renewed by
+ * {@link reconnectWithBackoff} unless `reconnect` is false (a failed first connection only with
+ * `reconnect.retryInitialConnect`).
  *
  * Throws InvalidArgumentError naming the option for invalid `reconnect`, `beforeConnect` or
  * `offlineQueue` options.
@@ -70,11 +75,7 @@ export function createMqttClient(options: ClientOptions, connectPacket: ConnectP
 class Client implements MqttClient {
   private readonly states = new ReplaySubject<ClientState>(1);
   private current: ClientState = { status: 'connecting' };
-  private session: LiveSession<MqttMessage> | undefined = undefined;
-  private readonly packetIds = new PacketIdAllocator();
-  private readonly store: InFlightStore;
-  private readonly publisher: OutboundPublisher;
-  private readonly subscriptions = new SubscriptionRegistry<MqttMessage>();
+  private readonly session: ClientSession<MqttMessage>;
   private readonly lifecycle: Subscription;
   private attempts = 0;
   private readonly counters = new ClientCounters();
@@ -93,7 +94,6 @@ class Client implements MqttClient {
     if (options.beforeConnect !== undefined && typeof options.beforeConnect !== 'function') {
       throw new InvalidArgumentError('beforeConnect', 'expected a function (attempt) => overrides | Promise<overrides>');
     }
-    this.store = options.store ?? new MemoryInFlightStore();
     const trace = options.trace;
     const counters = this.counters;
     this.onPacket =
@@ -107,18 +107,21 @@ class Client implements MqttClient {
               // A broken trace must not break the connection.
             }
           };
-    this.publisher = new OutboundPublisher({
-      packetIds: this.packetIds,
-      store: this.store,
+    const store: InFlightStore = options.store ?? new MemoryInFlightStore();
+    this.session = new ClientSession<MqttMessage>({
+      store,
       protocolVersion: connectPacket.protocolVersion,
       offlineQueue: options.offlineQueue,
+      maxInFlight: outboundMaxInFlight(options),
+      createMessage: (packet) => new ReceivedMessage(packet),
+      manualView,
     });
     const canRefresh = options.beforeConnect !== undefined;
     const retryInitial = reconnect?.retryInitialConnect === true;
     const retry =
       reconnect === undefined
         ? identity
-        : reconnectWithBackoff<LiveSession<MqttMessage>>({
+        : reconnectWithBackoff<Attached>({
             ...reconnect,
             // Only a connection that had succeeded is renewed, unless asked to retry the first one too.
             shouldRetry: (error) => !this.userClosed && (this.connectedOnce || retryInitial) && isReconnectable(error, canRefresh),
@@ -136,8 +139,8 @@ class Client implements MqttClient {
       });
   }
 
-  /** One connection attempt: emits the session once connected, then errors when it is lost (or completes after disconnect). */
-  private connectOnce(transport: TransportFactory): Observable<LiveSession<MqttMessage>> {
+  /** One connection attempt: emits once connected, then errors when the connection is lost (or completes after disconnect). */
+  private connectOnce(transport: TransportFactory): Observable<Attached> {
     const attempt = ++this.attempts;
     if (this.current.status === 'reconnecting') this.setState({ status: 'connecting' });
     const connectTimeout = this.options.connectTimeout ?? 30_000;
@@ -149,16 +152,15 @@ class Client implements MqttClient {
         first: connectTimeout,
         with: () => throwError(() => new TimeoutError('CONNECT_TIMEOUT', `no CONNACK within ${connectTimeout} ms`)),
       }),
-      switchMap((session) => {
-        this.session = session;
+      switchMap((attached) => {
         this.connectedOnce = true;
-        const { connack } = session;
+        const { connack } = attached;
         const assigned = connack.properties?.assignedClientIdentifier;
         // [MQTT-3.2.2-16] the server assigned the identifier of an empty one: later CONNECTs use it.
         if (assigned !== undefined && this.connectPacket.clientId === '') this.connectPacket = { ...this.connectPacket, clientId: assigned };
-        if (session.isOpen) this.setState({ status: 'connected', sessionPresent: connack.sessionPresent, connack, clientId: this.clientId });
-        const ended = from(session.closed).pipe(mergeMap((error) => (error === undefined ? EMPTY : throwError(() => error))));
-        return concat(of(session), ended);
+        if (this.session.isAttached) this.setState({ status: 'connected', sessionPresent: connack.sessionPresent, connack, clientId: this.clientId });
+        const ended = from(attached.ended).pipe(mergeMap((error) => (error === undefined ? EMPTY : throwError(() => error))));
+        return concat(of(attached), ended);
       }),
     );
   }
@@ -192,7 +194,7 @@ class Client implements MqttClient {
     return defer(() => {
       const status = this.current.status;
       if (status === 'closed' || status === 'disconnecting') return throwError(() => this.unavailable());
-      return this.subscriptions.observe(filter, filterOptions);
+      return this.session.observe(filter, filterOptions);
     });
   }
 
@@ -215,7 +217,7 @@ class Client implements MqttClient {
       properties: options.properties,
     };
     // While not connected the publisher queues it (offline queue); closed for good, it errors.
-    const published = this.publisher.publish(packet);
+    const published = this.session.publish(packet);
     return new Observable<void>((subscriber) => {
       if (this.current.status === 'disconnecting') {
         subscriber.error(this.unavailable());
@@ -245,10 +247,9 @@ class Client implements MqttClient {
     const status = this.current.status;
     if (status === 'closed') return;
     this.userClosed = true;
-    const session = this.session;
-    if ((status === 'connected' || status === 'disconnecting') && session !== undefined && session.isOpen) {
+    if ((status === 'connected' || status === 'disconnecting') && this.session.isAttached) {
       if (status === 'connected') this.setState({ status: 'disconnecting' });
-      await session.disconnect({ timeout: timeoutMs, reasonCode: options.reasonCode, properties: options.properties });
+      await this.session.disconnect({ timeout: timeoutMs, reasonCode: options.reasonCode, properties: options.properties });
     }
     // Connecting or waiting to reconnect: abandon the attempt. Connected: the session has ended.
     this.lifecycle.unsubscribe();
@@ -259,11 +260,7 @@ class Client implements MqttClient {
     if (!(typeof periodMs === 'number' && periodMs > 0 && Number.isFinite(periodMs))) {
       throw new InvalidArgumentError('periodMs', `must be a positive number of milliseconds, got ${String(periodMs)}`);
     }
-    const snapshot = (): ClientStats => {
-      let inboundInFlight = 0;
-      for (const _ of this.store.inbound()) inboundInFlight++;
-      return this.counters.snapshot({ inboundInFlight, outboundInFlight: this.publisher.inFlightCount, queued: this.publisher.queuedCount });
-    };
+    const snapshot = (): ClientStats => this.counters.snapshot(this.session.load());
     // A snapshot at once, one per period, and a last one when the client closes.
     const closed = this.states.pipe(
       filter((s) => s.status === 'closed'),
@@ -272,32 +269,27 @@ class Client implements MqttClient {
     return concat(defer(() => of(snapshot())), interval(periodMs).pipe(takeUntil(closed), map(snapshot)), defer(() => of(snapshot())));
   }
 
-  private handshake(transport: Transport, connectPacket: ConnectPacket): Observable<LiveSession<MqttMessage>> {
-    return new Observable<LiveSession<MqttMessage>>((subscriber) => {
+  private handshake(transport: Transport, connectPacket: ConnectPacket): Observable<Attached> {
+    return new Observable<Attached>((subscriber) => {
       const protocolVersion = connectPacket.protocolVersion;
       // The limit announced in an MQTT 5 CONNECT (a beforeConnect hook may have changed it), or the
       // option's (3.1.1, no properties); enforced from each fixed header on.
       const maximumPacketSize = connectPacket.properties?.maximumPacketSize ?? incomingMaximumPacketSize(this.options);
       // An HTTP answer (mqtt:// pointed at a WebSocket port) fails with a clear error, not a decode error.
       const channel = new PacketChannel(rejectHttpReply(transport), { protocolVersion, maximumPacketSize, onPacket: this.onPacket });
-      let session: LiveSession<MqttMessage> | undefined;
+      let attached = false;
       const handshake = connectHandshake(channel, connectPacket).subscribe({
         next: (connack) => {
-          session = new LiveSession<MqttMessage>(channel, connack, {
+          attached = true;
+          const ended = this.session.attach(channel, connack, {
             keepAlive: connectPacket.keepAlive,
             pingTimeout: this.options.pingTimeout,
             topicAliasMaximum: connectPacket.properties?.topicAliasMaximum ?? 0,
-            store: this.store,
-            packetIds: this.packetIds,
-            publisher: this.publisher,
-            subscriptions: this.subscriptions,
-            createMessage: (packet) => new ReceivedMessage(packet),
-            manualView,
             // The window announced in this CONNECT (a beforeConnect hook may have changed it), or the option's (3.1.1).
             receiveMaximum: connectPacket.properties?.receiveMaximum ?? inboundReceiveMaximum(this.options),
             strictReceiveMaximum: this.options.strictReceiveMaximum,
           });
-          subscriber.next(session);
+          subscriber.next({ connack, ended });
           subscriber.complete();
         },
         error: (error: unknown) => {
@@ -307,7 +299,7 @@ class Client implements MqttClient {
       });
       return () => {
         handshake.unsubscribe();
-        if (session === undefined) channel.close();
+        if (!attached) channel.close();
       };
     });
   }
@@ -347,9 +339,7 @@ class Client implements MqttClient {
             cause: error,
           });
     // A clean disconnect completes the subscriptions; anything else errors them.
-    this.subscriptions.endAll(error === undefined ? undefined : closedError);
-    this.publisher.failAll(closedError);
-    this.session?.close(error);
+    this.session.end(error, closedError);
     this.setState(error === undefined ? { status: 'closed' } : { status: 'closed', error });
     this.states.complete();
   }

@@ -1,4 +1,4 @@
-import { asyncScheduler, Observable, Subscription, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, Observable, Subscription } from 'rxjs';
 import type {
   ConnackPacket,
   DisconnectPacket,
@@ -21,18 +21,13 @@ import type { OutboundFlowContext } from './outbound-flow-context.js';
 import { OutboundPublisher } from './outbound-publisher.js';
 import type { PacketChannel } from './packet-channel.js';
 import type { PacketIdAllocator } from './packet-id-allocator.js';
+import type { AttachOptions } from './client-session.js';
 import type { SubscriptionRegistry } from './subscription-registry.js';
 import { subscribeFlow, unsubscribeFlow } from './subscribe-flow.js';
 import { whenSettled } from './when-settled.js';
 
-/** Options of {@link LiveSession}. */
-export interface LiveSessionOptions<M> {
-  /** The Keep Alive sent in CONNECT, in seconds (0 = off); the server's Server Keep Alive wins. */
-  readonly keepAlive: number;
-  /** Milliseconds to wait for any packet after PINGREQ. Default: half the keep alive interval. */
-  readonly pingTimeout?: number;
-  /** The Topic Alias Maximum sent in CONNECT (0 = aliases not accepted). */
-  readonly topicAliasMaximum: number;
+/** The long-lived parts a connection works on, owned by the {@link ClientSession} that attaches it. */
+export interface SessionParts<M> {
   readonly store: InFlightStore;
   /** Packet identifiers, shared with the publisher (they outlive the connection). */
   readonly packetIds: PacketIdAllocator;
@@ -42,20 +37,8 @@ export interface LiveSessionOptions<M> {
   readonly subscriptions: SubscriptionRegistry<M>;
   /** Builds the object handed to subscribers from an inbound PUBLISH (topic alias resolved). */
   readonly createMessage: (packet: PublishPacket) => M;
-  /**
-   * The inbound window: at most this many messages delivered and not yet acknowledged (QoS 2 until
-   * PUBCOMP, manual QoS 0 until acked); past it the reader pauses (see {@link inboundWindow}).
-   * Default: none.
-   */
-  readonly receiveMaximum?: number;
-  /** MQTT 5: a broker exceeding `receiveMaximum` is disconnected with 0x93 instead of slowed down. */
-  readonly strictReceiveMaximum?: boolean;
   /** A manual observer's own view of a message, whose ack() calls `handle.ack()`. Default: the message itself (no ack). */
   readonly manualView?: (message: M, handle: Ack) => M;
-  /** Time source for keep alive (a TestScheduler in tests). */
-  readonly scheduler?: SchedulerLike;
-  /** Called once, synchronously, when the session ends (the error, or undefined after disconnect). */
-  readonly onClose?: (error: MqttError | undefined) => void;
 }
 
 /** Options of {@link LiveSession.disconnect}. */
@@ -68,29 +51,28 @@ export interface SessionDisconnectOptions {
 
 /**
  * One accepted MQTT connection with its flows running: the inbound pipeline (topic aliases, QoS 2
- * exactly once, QoS 1 acknowledgement, dispatch to subscriptions, acks to waiting flows) and keep
- * alive. The client's {@link OutboundPublisher} and {@link SubscriptionRegistry} outlive it: on
- * construction the publisher is attached (resending a resumed session's flows in order) and the
- * subscriptions are restored for the session the CONNACK reports; on close the publisher is
- * detached and pending flows wait for the next connection. Ending observers and publishes for good
- * is the owner's decision (`subscriptions.endAll`, `publisher.failAll`).
+ * exactly once, QoS 1 acknowledgement, the inbound window, dispatch to subscriptions, acks to
+ * waiting flows) and keep alive. It is the short-lived half of a {@link ClientSession}, which
+ * attaches it: on construction the publisher is attached (resending a resumed session's flows in
+ * order) and the subscriptions are restored for the session the CONNACK reports; on close the
+ * publisher is detached and pending flows wait for the next connection. It exposes no state, only
+ * what ends it.
  *
- * It starts working when constructed (hot) and ends once, with {@link closed} resolving to the
+ * It starts working when constructed (hot) and ends once, {@link whenClosed} resolving to the
  * reason (undefined after a clean disconnect).
  *
  * @example
  * ```ts
- * const session = new LiveSession(channel, connack, { keepAlive: 60, topicAliasMaximum: 0, store, packetIds, publisher, subscriptions, createMessage });
- * await session.closed;
+ * const connection = new LiveSession(channel, connack, parts, { keepAlive: 60, topicAliasMaximum: 0 });
+ * await connection.whenClosed();
  * ```
  */
 export class LiveSession<M> {
-  readonly packetIds: PacketIdAllocator;
-  readonly acks = new AckRouter();
-  readonly publisher: OutboundPublisher;
-  readonly subscriptions: SubscriptionRegistry<M>;
-  /** Resolves once the session ended: the error that ended it, or undefined after disconnect(). */
-  readonly closed: Promise<MqttError | undefined>;
+  private readonly packetIds: PacketIdAllocator;
+  private readonly acks = new AckRouter();
+  private readonly publisher: OutboundPublisher;
+  private readonly subscriptions: SubscriptionRegistry<M>;
+  private readonly closed: Promise<MqttError | undefined>;
   private resolveClosed!: (error: MqttError | undefined) => void;
   private readonly running = new Subscription();
   private ended = false;
@@ -101,20 +83,21 @@ export class LiveSession<M> {
 
   constructor(
     private readonly channel: PacketChannel,
-    readonly connack: ConnackPacket,
-    private readonly options: LiveSessionOptions<M>,
+    private readonly connack: ConnackPacket,
+    private readonly parts: SessionParts<M>,
+    private readonly options: AttachOptions,
   ) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     const props = connack.properties;
     const { sessionPresent } = connack;
-    this.packetIds = options.packetIds;
-    this.publisher = options.publisher;
-    this.subscriptions = options.subscriptions;
+    this.packetIds = parts.packetIds;
+    this.publisher = parts.publisher;
+    this.subscriptions = parts.subscriptions;
     let held = 0;
-    if (sessionPresent) for (const _ of options.store.inbound()) held++; // they wait for PUBREL on this connection
+    if (sessionPresent) for (const _ of parts.store.inbound()) held++; // they wait for PUBREL on this connection
     this.inbound = new InboundAcks({
       send: this.send,
-      store: options.store,
+      store: parts.store,
       initialInUse: held,
       window: options.receiveMaximum,
       fail: (error) => this.close(asMqttError(error)),
@@ -135,9 +118,9 @@ export class LiveSession<M> {
         sessionPresent,
       );
       // Without a session on the server, the in-flight state of an earlier connection means nothing.
-      if (!sessionPresent) options.store.clear();
+      if (!sessionPresent) parts.store.clear();
       this.startKeepalive();
-      const view = options.manualView ?? ((message: M) => message);
+      const view = parts.manualView ?? ((message: M) => message);
       this.subscriptions.restore(
         sessionPresent,
         {
@@ -162,22 +145,23 @@ export class LiveSession<M> {
     return !this.ended;
   }
 
-  /**
-   * Publishes through the client's {@link OutboundPublisher}, which checks what the server
-   * announced: InvalidArgumentError for a QoS above its Maximum QoS [MQTT-3.2.2-11] or a retained
-   * message when it has no retain support [MQTT-3.2.2-14]. Cold.
-   */
-  publish(packet: PublishPacket): Observable<void> {
-    return this.publisher.publish(packet);
+  /** Resolves once the connection ended: the error that ended it, or undefined after disconnect(). */
+  whenClosed(): Promise<MqttError | undefined> {
+    return this.closed;
+  }
+
+  /** Units of the inbound window in use: messages delivered and not yet acknowledged (QoS 2 until PUBCOMP). */
+  windowInUse(): number {
+    return this.inbound.inUse;
   }
 
   /** A SUBSCRIBE flow on this connection (cold; errors with ConnectionClosedError once it ended). */
-  subscribeRequest(subscription: MqttSubscription, properties: SubscribeProperties | undefined): Observable<SubackPacket> {
+  private subscribeRequest(subscription: MqttSubscription, properties: SubscribeProperties | undefined): Observable<SubackPacket> {
     return this.request((packetId) => ({ type: 'subscribe', packetId, subscriptions: [subscription], properties }), subscribeFlow);
   }
 
   /** An UNSUBSCRIBE flow on this connection (cold; errors with ConnectionClosedError once it ended). */
-  unsubscribeRequest(topicFilter: string): Observable<UnsubackPacket> {
+  private unsubscribeRequest(topicFilter: string): Observable<UnsubackPacket> {
     return this.request((packetId) => ({ type: 'unsubscribe', packetId, topicFilters: [topicFilter] }), unsubscribeFlow);
   }
 
@@ -224,7 +208,6 @@ export class LiveSession<M> {
     this.subscriptions.detach();
     this.acks.failAll(closedError);
     this.channel.close();
-    this.options.onClose?.(error);
     this.resolveClosed(error);
   }
 
@@ -248,7 +231,8 @@ export class LiveSession<M> {
   }
 
   private startInbound(): void {
-    const { store, topicAliasMaximum } = this.options;
+    const { topicAliasMaximum } = this.options;
+    const { store } = this.parts;
     const subscriptions = this.subscriptions;
     const inbound = inboundPackets({
       send: this.send,
@@ -291,8 +275,8 @@ export class LiveSession<M> {
     switch (packet.type) {
       case 'publish':
         // QoS 0 with no manual observer anywhere: nothing to count or acknowledge.
-        if (packet.qos === 0 && this.subscriptions.manualCount === 0) this.subscriptions.dispatch(packet.topic, this.options.createMessage(packet));
-        else this.inbound.deliver(packet, this.options.createMessage(packet), this.dispatch);
+        if (packet.qos === 0 && this.subscriptions.manualCount === 0) this.subscriptions.dispatch(packet.topic, this.parts.createMessage(packet));
+        else this.inbound.deliver(packet, this.parts.createMessage(packet), this.dispatch);
         return;
       case 'pubrec':
         // A PUBREC nobody waits for (e.g. after a lost session) still needs its PUBREL, so the

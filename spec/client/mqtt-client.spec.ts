@@ -388,6 +388,7 @@ describe('packet trace and statistics', () => {
       messagesIn: 1,
       messagesOut: 1,
       inboundInFlight: 1,
+      inboundWindowInUse: 1, // a QoS 2 message holds its unit until PUBCOMP
       outboundInFlight: 1,
       queued: 0,
       reconnects: 0,
@@ -395,7 +396,7 @@ describe('packet trace and statistics', () => {
     server.fail();
     await firstValueFrom(client.state$.pipe(filter((st) => st.status === 'reconnecting')));
     client.publish('out', 'offline', { qos: 0 }).subscribe({ error: () => undefined });
-    expect(await firstValueFrom(client.stats())).toMatchObject({ reconnects: 1, queued: 1, outboundInFlight: 1 });
+    expect(await firstValueFrom(client.stats())).toMatchObject({ reconnects: 1, queued: 1, outboundInFlight: 1, inboundWindowInUse: 0 });
   });
 
   it('stats() emits once per period and completes after a last snapshot when the client closes', async () => {
