@@ -31,9 +31,7 @@ import { whenConnected, type MqttClient } from './mqtt-client.js';
  * ```
  */
 export function connect(urlOrOptions: string | ClientOptions, options?: ClientOptions): MqttClient {
-  const merged = mergeConnectArguments(urlOrOptions, options);
-  const connectPacket = buildConnectPacket(merged);
-  return createMqttClient(merged, connectPacket, browserTransport(merged));
+  return connectWith(webSocketResolver, urlOrOptions, options);
 }
 
 /**
@@ -51,22 +49,83 @@ export function connect(urlOrOptions: string | ClientOptions, options?: ClientOp
  * ```
  */
 export function connectAsync(urlOrOptions: string | ClientOptions, options?: ClientOptions): Promise<MqttClient> {
+  return connectAsyncWith(webSocketResolver, urlOrOptions, options);
+}
+
+/**
+ * Turns a broker URL (parsed from `options.url`, undefined when there was none) into the transport
+ * to open, for one platform: the browser entry offers WebSocket, `rxmqtt/node` TCP, TLS and
+ * WebSocket. It throws InvalidArgumentError for a URL its platform cannot open.
+ *
+ * @example
+ * ```ts
+ * const wsOnly: TransportResolver = (url) => webSocketTransport({ url: url!.url });
+ * ```
+ */
+export type TransportResolver<O extends ClientOptions = ClientOptions> = (url: BrokerUrl | undefined, options: O) => TransportFactory;
+
+/**
+ * The one `connect`: validates the arguments, builds the CONNECT packet and creates the client on
+ * the transport `options.transport` gives, or else the one `resolve` makes of the URL. Each entry's
+ * `connect` is this with its platform's resolver (NATS.js style: `connect(options, transportFactory)`).
+ * Hot, like `connect`. Throws InvalidArgumentError naming the option for invalid options.
+ *
+ * @example
+ * ```ts
+ * const client = connectWith(webSocketResolver, 'ws://localhost:8080/mqtt', { protocolVersion: 5 });
+ * ```
+ */
+export function connectWith<O extends ClientOptions>(resolve: TransportResolver<O>, urlOrOptions: string | O, options?: O): MqttClient {
+  const merged = mergeConnectArguments<O>(urlOrOptions, options);
+  const connectPacket = buildConnectPacket(merged);
+  return createMqttClient(merged, connectPacket, transportOf(resolve, merged));
+}
+
+/**
+ * {@link connectWith}, resolving with the client once the broker accepted the connection (see
+ * {@link connectAsync}); invalid options reject with InvalidArgumentError.
+ *
+ * @example
+ * ```ts
+ * const client = await connectAsyncWith(webSocketResolver, 'ws://localhost:8080/mqtt');
+ * ```
+ */
+export function connectAsyncWith<O extends ClientOptions>(resolve: TransportResolver<O>, urlOrOptions: string | O, options?: O): Promise<MqttClient> {
   try {
-    return whenConnected(connect(urlOrOptions, options));
+    return whenConnected(connectWith(resolve, urlOrOptions, options));
   } catch (error) {
     return Promise.reject(error);
   }
 }
 
-/** The transport for the browser entry: `options.transport`, or a WebSocket for ws:// and wss://. */
-export function browserTransport(options: ClientOptions & { brokerUrl?: BrokerUrl }): TransportFactory {
+/**
+ * The transport {@link connectWith} opens for already merged options: `options.transport`, or the
+ * resolver's for the URL. Throws InvalidArgumentError for a `transport` that is not a function.
+ *
+ * @example
+ * ```ts
+ * const transport = transportOf(webSocketResolver, mergeConnectArguments('ws://localhost:8080', undefined));
+ * ```
+ */
+export function transportOf<O extends ClientOptions>(resolve: TransportResolver<O>, options: O & { brokerUrl?: BrokerUrl }): TransportFactory {
   if (options.transport !== undefined) {
-    if (typeof options.transport !== 'function') {
-      throw new InvalidArgumentError('transport', 'expected a TransportFactory function');
-    }
+    if (typeof options.transport !== 'function') throw new InvalidArgumentError('transport', 'expected a TransportFactory function');
     return options.transport;
   }
-  const url = options.brokerUrl;
+  return resolve(options.brokerUrl, options);
+}
+
+/**
+ * The browser entry's resolver: a WebSocket for `ws://` and `wss://` (the platform's, or
+ * `options.WebSocket`); InvalidArgumentError for a missing URL, a platform without WebSocket, or a
+ * URL needing TCP.
+ *
+ * @example
+ * ```ts
+ * const factory = webSocketResolver(parseBrokerUrl('wss://broker.example.com/mqtt'), {});
+ * ```
+ */
+export function webSocketResolver(url: BrokerUrl | undefined, options: ClientOptions): TransportFactory {
   if (url === undefined) throw new InvalidArgumentError('url', 'give a broker URL (ws:// or wss://) or a transport');
   if (url.protocol === 'ws' || url.protocol === 'wss') {
     if (options.WebSocket === undefined && typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function') {
@@ -84,7 +143,7 @@ export function browserTransport(options: ClientOptions & { brokerUrl?: BrokerUr
   }
   throw new InvalidArgumentError(
     'url',
-    `${options.url} needs a TCP connection, which browsers do not offer: ` +
+    `${String(options.url)} needs a TCP connection, which browsers do not offer: ` +
       "use ws:// or wss://, or import { connect } from 'rxmqtt/node'",
   );
 }

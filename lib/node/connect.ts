@@ -1,7 +1,7 @@
 import { defer, from, switchMap, type Observable } from 'rxjs';
-import { buildConnectPacket, mergeConnectArguments, type ClientOptions } from '../client/client-options.js';
-import { createMqttClient } from '../client/create-mqtt-client.js';
-import { whenConnected, type MqttClient } from '../client/mqtt-client.js';
+import { mergeConnectArguments, type ClientOptions } from '../client/client-options.js';
+import { connectAsyncWith, connectWith, transportOf } from '../client/connect.js';
+import type { MqttClient } from '../client/mqtt-client.js';
 import { InvalidArgumentError, TransportError } from '../errors.js';
 import type { BrokerUrl } from '../transport/parse-broker-url.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
@@ -33,9 +33,7 @@ export interface NodeClientOptions extends ClientOptions, TlsClientOptions {}
  * ```
  */
 export function connect(urlOrOptions: string | NodeClientOptions, options?: NodeClientOptions): MqttClient {
-  const merged = mergeConnectArguments<NodeClientOptions>(urlOrOptions, options);
-  const connectPacket = buildConnectPacket(merged);
-  return createMqttClient(merged, connectPacket, nodeTransport(merged));
+  return connectWith(nodeResolver, urlOrOptions, options);
 }
 
 /**
@@ -48,11 +46,7 @@ export function connect(urlOrOptions: string | NodeClientOptions, options?: Node
  * ```
  */
 export function connectAsync(urlOrOptions: string | NodeClientOptions, options?: NodeClientOptions): Promise<MqttClient> {
-  try {
-    return whenConnected(connect(urlOrOptions, options));
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  return connectAsyncWith(nodeResolver, urlOrOptions, options);
 }
 
 /**
@@ -68,15 +62,20 @@ export function connectAsync(urlOrOptions: string | NodeClientOptions, options?:
  * ```
  */
 export function nodeTransportFor(options: NodeClientOptions): TransportFactory {
-  return nodeTransport(mergeConnectArguments<NodeClientOptions>(options, undefined));
+  return transportOf(nodeResolver, mergeConnectArguments<NodeClientOptions>(options, undefined));
 }
 
-function nodeTransport(options: NodeClientOptions & { brokerUrl?: BrokerUrl }): TransportFactory {
-  if (options.transport !== undefined) {
-    if (typeof options.transport !== 'function') throw new InvalidArgumentError('transport', 'expected a TransportFactory function');
-    return options.transport;
-  }
-  const url = options.brokerUrl;
+/**
+ * The Node resolver of the one `connect` (see `connectWith`): TCP for `mqtt://` and `tcp://`, TLS
+ * for `mqtts://`, `ssl://` and `tls://`, WebSocket (through `ws`, or `options.WebSocket`) for `ws://`
+ * and `wss://`. Throws InvalidArgumentError for a missing URL.
+ *
+ * @example
+ * ```ts
+ * const client = connectWith(nodeResolver, 'mqtts://broker.example.com', { ca });
+ * ```
+ */
+export function nodeResolver(url: BrokerUrl | undefined, options: NodeClientOptions): TransportFactory {
   if (url === undefined) throw new InvalidArgumentError('url', "give a broker URL such as 'mqtt://localhost:1883', or a transport");
   const { host, port } = url;
   const connectTimeout = options.connectTimeout;
