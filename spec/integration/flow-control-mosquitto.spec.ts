@@ -48,6 +48,21 @@ async function flood(broker: MosquittoInstance, topic: string, count: number, si
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
+/**
+ * Messages in the slow-consumer flood: 20 000 in `npm test`; `npm run soak` sets SOAK_MESSAGES to
+ * 200 000 (about 4 minutes per protocol version at 1 ms a message).
+ */
+const FLOOD_COUNT = soakMessages(process.env.SOAK_MESSAGES);
+/** 1 ms a message with room for a loaded machine (the timer's own delay, the flood's start). */
+const FLOOD_BUDGET_MS = FLOOD_COUNT * 5 + 10_000;
+
+function soakMessages(value: string | undefined): number {
+  if (value === undefined || value === '') return 20_000;
+  const count = Number(value);
+  if (!(Number.isInteger(count) && count > 0)) throw new Error(`SOAK_MESSAGES must be a positive integer, got '${value}'`);
+  return count;
+}
+
 const indexOf = (m: MqttMessage): number => new DataView(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength).getUint32(0);
 const payloadOf = (i: number, size: number): Uint8Array => {
   const bytes = new Uint8Array(size);
@@ -112,9 +127,9 @@ describeWithMosquitto('flow control (Mosquitto)', () => {
   }, 60000);
 
   it.each([4, 5] as const)(
-    'protocol %i: a slow consumer (1 ms per message) under a QoS 1 flood of 20 000 x 4 KiB stays within +50 MB RSS and loses nothing',
+    `protocol %i: a slow consumer (1 ms per message) under a QoS 1 flood of ${FLOOD_COUNT} x 4 KiB stays within +50 MB RSS and loses nothing`,
     async (protocolVersion) => {
-      const COUNT = 20_000;
+      const COUNT = FLOOD_COUNT;
       const SIZE = 4096;
       const topic = uniqueTopic(`flow/slow${protocolVersion}`);
       // PUBLISH decoded minus PUBACK sent: how far the client read ahead of its window.
@@ -152,8 +167,8 @@ describeWithMosquitto('flow control (Mosquitto)', () => {
           peak = Math.max(peak, process.memoryUsage().rss);
         }, 50);
         try {
-          await within(flood(broker, topic, COUNT, SIZE), 110_000, `publishing ${COUNT} with mosquitto_pub`);
-          await within(all, 110_000, `receiving ${COUNT} (got ${seen.size})`);
+          await within(flood(broker, topic, COUNT, SIZE), FLOOD_BUDGET_MS, `publishing ${COUNT} with mosquitto_pub`);
+          await within(all, FLOOD_BUDGET_MS, `receiving ${COUNT} (got ${seen.size})`);
         } finally {
           clearInterval(sampler);
         }
@@ -171,7 +186,7 @@ describeWithMosquitto('flow control (Mosquitto)', () => {
         await consumer.disconnect();
       }
     },
-    150_000,
+    FLOOD_BUDGET_MS + 40_000,
   );
 
   it('resume: ack 1-25 of 100, cut after a PINGRESP that follows the acks; the resumed session delivers 26-100 again, never 1-25', async () => {
