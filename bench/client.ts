@@ -74,7 +74,8 @@ async function measure(library: Library, role: Role, qos: QoS, port: number, cou
   };
   if (library === 'rxmqtt') {
     const { connectAsync } = await import('../lib/node/index.js');
-    const client = await connectAsync(url, { clientId: `bench-rx-${role}`, reconnect: false });
+    // The same window as the application's pump (3.1.1 would otherwise keep 20 in flight).
+    const client = await connectAsync(url, { clientId: `bench-rx-${role}`, reconnect: false, maxInFlight: WINDOW });
     if (role === 'sub') {
       const arrived = counter(count);
       begin();

@@ -1,7 +1,6 @@
-import { concat, EMPTY, from, Observable, Subject, take, type Subscriber, type Subscription } from 'rxjs';
+import { concat, EMPTY, from, Observable, Subject, Subscriber, take, type Subscription } from 'rxjs';
 import type { Packet, ProtocolVersion, PublishPacket } from '../codec/packet.js';
 import { ConnectionClosedError } from '../errors.js';
-import { createOperatorSubscriber } from '../operators/operate.js';
 import { mergeWithin } from '../operators/merge-within.js';
 import type { AckRouter } from './ack-router.js';
 import type { InFlightStore } from './in-flight-store.js';
@@ -226,26 +225,15 @@ export class OutboundPublisher {
     return this.run(job, packet, packetId, connection);
   }
 
+  /** The slot of a running flow: completes when the flow ended, whichever way (see {@link finish}). */
   private run(job: PublishJob, packet: PublishPacket, packetId: number, connection: PublisherConnection): Observable<never> {
     const { store, protocolVersion } = this.options;
-    return new Observable<never>((slot) =>
-      storedOutboundFlow(job, packet, packetId, { send: connection.send, acks: connection.acks, protocolVersion, store }).subscribe(
-        createOperatorSubscriber<unknown>(slot, {
-          next: () => undefined,
-          complete: () => {
-            this.finish(job, packetId, undefined);
-            slot.complete();
-          },
-          error: (error: unknown) => {
-            this.finish(job, packetId, error);
-            slot.complete();
-          },
-        }),
-      ),
-    );
+    const flow = storedOutboundFlow(job, packet, packetId, { send: connection.send, acks: connection.acks, protocolVersion, store });
+    return new Observable<never>((slot) => flow.subscribe(new FlowEnd(this, job, packetId, slot)));
   }
 
-  private finish(job: PublishJob, packetId: number, error: unknown): void {
+  /** A flow ended (error undefined: acknowledged): settles its publish, frees its identifier. */
+  finish(job: PublishJob, packetId: number, error: unknown): void {
     if (this.flows.get(packetId) !== job) return;
     // A lost connection leaves the flow waiting for the next attach, and its entry in the store.
     if (error instanceof ConnectionClosedError && this.closedWith === undefined) return;
@@ -300,5 +288,40 @@ export class OutboundPublisher {
     }
     subscriber.next();
     subscriber.complete();
+  }
+}
+
+/** Ends a flow's window slot when the flow ends, telling the publisher how (one object per flow). */
+class FlowEnd extends Subscriber<unknown> {
+  constructor(
+    private readonly publisher: OutboundPublisher,
+    private readonly job: PublishJob,
+    private readonly packetId: number,
+    private readonly slot: Subscriber<never>,
+  ) {
+    super();
+    slot.add(this); // the slot's end (the window's, when the connection goes) unsubscribes the flow
+  }
+
+  protected override _next(): void {
+    // The flow's acknowledgement packet: nothing to pass on.
+  }
+
+  protected override _error(error: unknown): void {
+    this.unsubscribe();
+    this.end(error);
+  }
+
+  protected override _complete(): void {
+    this.unsubscribe();
+    this.end(undefined);
+  }
+
+  private end(error: unknown): void {
+    try {
+      this.publisher.finish(this.job, this.packetId, error);
+    } finally {
+      this.slot.complete();
+    }
   }
 }

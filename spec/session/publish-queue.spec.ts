@@ -8,7 +8,7 @@ const packet = (topic: string): PublishPacket => ({ type: 'publish', topic, payl
 
 /** A job whose outcome is recorded in `outcomes` under its topic. */
 function job(topic: string, outcomes: Record<string, unknown> = {}): PublishJob {
-  const subscriber = new Subscriber<void>({ complete: () => (outcomes[topic] = 'done'), error: (e: unknown) => (outcomes[topic] = e) });
+  const subscriber = new Subscriber<void>({ next: () => undefined, complete: () => (outcomes[topic] = 'done'), error: (e: unknown) => (outcomes[topic] = e) });
   return new PublishJob(packet(topic), subscriber, 4 + topic.length);
 }
 
