@@ -281,12 +281,16 @@ export class LiveSession<M> {
       case 'pubrec':
         // A PUBREC nobody waits for (e.g. after a lost session) still needs its PUBREL, so the
         // server can finish; MQTT 5 says the identifier is unknown (0x92).
-        if (!this.acks.route(packet)) {
+        // One for a resumed flow still waiting for a window slot is the publisher's (its PUBLISH went out
+        // on an earlier connection: Mosquitto resends such PUBRECs on reconnect).
+        if (!this.acks.route(packet) && !this.publisher.acknowledgeWaiting(packet)) {
           const { packetId } = packet;
           this.send(this.channel.protocolVersion === 5 ? { type: 'pubrel', packetId, reasonCode: 0x92 } : { type: 'pubrel', packetId });
         }
         return;
       case 'puback':
+        if (!this.acks.route(packet)) this.publisher.acknowledgeWaiting(packet);
+        return;
       case 'pubcomp':
       case 'suback':
       case 'unsuback':

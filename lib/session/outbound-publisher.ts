@@ -1,6 +1,6 @@
 import { concat, EMPTY, from, Observable, Subject, Subscriber, take, type Subscription } from 'rxjs';
-import type { Packet, ProtocolVersion, PublishPacket } from '../codec/packet.js';
-import { ConnectionClosedError } from '../errors.js';
+import type { Packet, ProtocolVersion, PubackPacket, PublishPacket, PubrecPacket } from '../codec/packet.js';
+import { ConnectionClosedError, PublishFailedError } from '../errors.js';
 import { mergeWithin } from '../operators/merge-within.js';
 import type { AckRouter } from './ack-router.js';
 import type { InFlightStore } from './in-flight-store.js';
@@ -160,6 +160,31 @@ export class OutboundPublisher {
     });
   }
 
+  /**
+   * An acknowledgement for a flow of a resumed session that waits for a window slot (nothing on
+   * this connection listens for it yet; its PUBLISH went out on an earlier one). A PUBACK completes
+   * the flow, an accepting PUBREC records the state so that the flow, once it gets its slot, sends
+   * PUBREL instead of PUBLISH: resending the PUBLISH after the server released the message would
+   * deliver it twice. Returns false when no such flow waits (the caller then answers it as unknown).
+   */
+  acknowledgeWaiting(ack: PubackPacket | PubrecPacket): boolean {
+    const job = this.flows.get(ack.packetId);
+    if (job === undefined || this.connection === undefined) return false;
+    if (ack.type === 'puback') {
+      if (job.packet.qos !== 1) return false;
+      const code = ack.reasonCode ?? 0;
+      const failure = code >= 0x80 ? new PublishFailedError(job.packet.topic, code, { reasonString: ack.properties?.reasonString }) : undefined;
+      this.finish(job, ack.packetId, failure);
+      return true;
+    }
+    if (job.packet.qos !== 2) return false;
+    if ((ack.reasonCode ?? 0) >= 0x80 || job.state === 'pubrel') return true; // refused: its resend tries again
+    const entry = this.options.store.getOutbound(ack.packetId);
+    if (entry !== undefined) this.options.store.putOutbound({ packet: entry.packet, state: 'pubrel' }); // before any PUBREL
+    job.state = 'pubrel';
+    return true;
+  }
+
   /** Sends what waits in the queue, as far as the window allows. */
   flush(): void {
     this.flushing = true;
@@ -192,7 +217,11 @@ export class OutboundPublisher {
 
   /** The inner Observable of one window slot: completes when the slot is free again. */
   private start(item: Start, connection: PublisherConnection): Observable<never> {
-    if (!(item instanceof PublishJob)) return this.run(item.job, item.packet, item.packetId, connection);
+    if (!(item instanceof PublishJob)) {
+      // A resend whose flow was completed while it waited (see acknowledgeWaiting) has nothing to send.
+      if (this.flows.get(item.packetId) !== item.job) return EMPTY;
+      return this.run(item.job, item.packet, item.packetId, connection);
+    }
     const job = item;
     if (job.packet.qos !== 0 && this.options.packetIds.size >= 65535) {
       // All identifiers are taken: the job stays queued (in order) until a finishing flow frees one.

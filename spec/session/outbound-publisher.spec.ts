@@ -283,6 +283,46 @@ describe('OutboundPublisher across connections', () => {
     ]);
   });
 
+  it('a PUBREC for a resend still waiting for a slot is recorded: the resend becomes PUBREL, never a second PUBLISH', () => {
+    const store = new MemoryInFlightStore();
+    for (const id of [1, 2]) store.putOutbound({ packet: { ...message(2, `m${id}`), packetId: id }, state: 'publish' });
+    const acks = new AckRouter();
+    const wire: Packet[] = [];
+    const publisher = new OutboundPublisher({ packetIds: new PacketIdAllocator(), store, protocolVersion: 4 });
+    publisher.attach({ send: (p) => void wire.push(p), acks, receiveMaximum: 1 }, true);
+    publisher.flush();
+    expect(wire).toEqual([{ ...message(2, 'm1'), packetId: 1, dup: true }]);
+    // The server had m2 from the earlier connection and sends its PUBREC again before m2's turn.
+    expect(acks.route({ type: 'pubrec', packetId: 2 })).toBe(false);
+    expect(publisher.acknowledgeWaiting({ type: 'pubrec', packetId: 2 })).toBe(true);
+    expect(store.getOutbound(2)?.state).toBe('pubrel');
+    acks.route({ type: 'pubrec', packetId: 1 });
+    acks.route({ type: 'pubcomp', packetId: 1 });
+    expect(wire.slice(1)).toEqual([
+      { type: 'pubrel', packetId: 1 },
+      { type: 'pubrel', packetId: 2 }, // not PUBLISH m2 again
+    ]);
+    acks.route({ type: 'pubcomp', packetId: 2 });
+    expect([...store.outbound()]).toEqual([]);
+    expect(publisher.acknowledgeWaiting({ type: 'pubrec', packetId: 3 })).toBe(false); // unknown: the caller answers 0x92
+  });
+
+  it('a PUBACK for a resend still waiting for a slot completes it, and the resend is not sent', () => {
+    const store = new MemoryInFlightStore();
+    for (const id of [1, 2]) store.putOutbound({ packet: { ...message(1, `m${id}`), packetId: id }, state: 'publish' });
+    const acks = new AckRouter();
+    const wire: Packet[] = [];
+    const packetIds = new PacketIdAllocator();
+    const publisher = new OutboundPublisher({ packetIds, store, protocolVersion: 4 });
+    publisher.attach({ send: (p) => void wire.push(p), acks, receiveMaximum: 1 }, true);
+    publisher.flush();
+    expect(publisher.acknowledgeWaiting({ type: 'puback', packetId: 2 })).toBe(true);
+    expect([store.getOutbound(2), packetIds.has(2)]).toEqual([undefined, false]);
+    acks.route({ type: 'puback', packetId: 1 });
+    expect(wire.map((p) => (p as PublishPacket).topic)).toEqual(['m1']);
+    expect(publisher.inFlightCount).toBe(0);
+  });
+
   it('writes the store before the PUBLISH and before the PUBREL go out, and removes the entry on completion', () => {
     const store = new MemoryInFlightStore();
     const acks = new AckRouter();
