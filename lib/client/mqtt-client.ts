@@ -8,13 +8,40 @@ import type { TopicPattern } from '../session/topic-pattern.js';
 
 /** Where the client is: replayed to every new subscriber of `state$`. */
 export type ClientState =
-  | { readonly status: 'connecting' }
-  /** `clientId`: the identifier in use (with MQTT 5 possibly assigned by the server). */
-  | { readonly status: 'connected'; readonly sessionPresent: boolean; readonly connack: ConnackPacket; readonly clientId: string }
-  /** Waiting `delay` ms before reconnect attempt `attempt` (1 = first since the connection was lost). */
-  | { readonly status: 'reconnecting'; readonly attempt: number; readonly delay: number; readonly cause: MqttError }
-  | { readonly status: 'disconnecting' }
-  | { readonly status: 'closed'; readonly error?: MqttError };
+  | {
+      /** Opening the transport and waiting for CONNACK (the first connection). */
+      readonly status: 'connecting';
+    }
+  | {
+      /** CONNACK accepted the connection. */
+      readonly status: 'connected';
+      /** True when the broker resumed a stored session (subscriptions and in-flight messages kept). */
+      readonly sessionPresent: boolean;
+      /** The CONNACK, with the MQTT 5 limits the broker announced (Receive Maximum, Maximum QoS, ...). */
+      readonly connack: ConnackPacket;
+      /** The identifier in use (with MQTT 5 possibly assigned by the server). */
+      readonly clientId: string;
+    }
+  | {
+      /** The connection was lost (or an attempt failed); a new attempt follows after `delay`. */
+      readonly status: 'reconnecting';
+      /** The attempt that follows: 1 for the first since the connection was lost. */
+      readonly attempt: number;
+      /** Milliseconds until that attempt. */
+      readonly delay: number;
+      /** Why the connection was lost or the last attempt failed. */
+      readonly cause: MqttError;
+    }
+  | {
+      /** `disconnect()` is waiting for in-flight flows before sending DISCONNECT. */
+      readonly status: 'disconnecting';
+    }
+  | {
+      /** For good: after `disconnect()`, a refused connection, or a loss without reconnecting. */
+      readonly status: 'closed';
+      /** What closed it; undefined after `disconnect()`. */
+      readonly error?: MqttError;
+    };
 
 /** Options of {@link MqttClient.subscribe}. */
 export interface SubscribeOptions {
@@ -143,7 +170,18 @@ export interface MqttClient {
   stats(periodMs?: number): Observable<ClientStats>;
 }
 
-/** Resolves with `client` after a successful CONNACK; rejects with the error that closed it. */
+/**
+ * Resolves with `client` after a successful CONNACK; rejects with the error that closed it (e.g.
+ * {@link ConnectRefusedError}, or {@link ConnectionClosedError} when it closed before connecting).
+ * Subscribes to `state$` only until then; sends nothing.
+ *
+ * @example
+ * ```ts
+ * const client = connect('wss://broker.example.com/mqtt', { clientId: 'dashboard-1' });
+ * client.subscribe('alerts/#', { qos: 1 }).subscribe((m) => console.log(m.topic, m.text())); // SUBSCRIBE once connected
+ * await whenConnected(client); // resolves on CONNACK
+ * ```
+ */
 export async function whenConnected(client: MqttClient): Promise<MqttClient> {
   const state = await firstValueFrom(client.state$.pipe(filter((s) => s.status !== 'connecting' && s.status !== 'reconnecting')));
   if (state.status === 'connected') return client;
