@@ -155,7 +155,7 @@ export class ProtocolError extends MqttError {
  * try {
  *   await connectAsync('mqtt://broker.example.com', { username: 'sensor-7', password: 'wrong' });
  * } catch (error) {
- *   if (error instanceof ConnectRefusedError) console.log(error.reasonCode, reasonCodeName(error.reasonCode, 'connack'));
+ *   if (error instanceof ConnectRefusedError) console.log(error.reasonCode, error.message); // 5 (3.1.1) or 0x86 (5.0)
  * }
  * ```
  */
@@ -301,7 +301,7 @@ export class TransportError extends MqttError {
  *
  * @example
  * ```ts
- * const client = connect('mqtt://broker.example.com', { offlineQueue: { maxMessages: 100 } });
+ * const client = connect('wss://broker.example.com/mqtt', { offlineQueue: { maxMessages: 100 } });
  * client.publishAsync('sensors/s1/temperature', '21.5', { qos: 1 }).catch((e) => {
  *   if (e instanceof QueueFullError) console.warn('dropped while offline:', e.message);
  * });

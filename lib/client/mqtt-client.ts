@@ -106,7 +106,17 @@ export interface DisconnectOptions {
  * ```
  */
 export interface MqttClient {
-  /** Hot: replays the current state to each subscriber; subscribing sends nothing; completes after `closed`. */
+  /**
+   * Hot: replays the current state to each subscriber; subscribing sends nothing; completes after `closed`.
+   *
+   * @example
+   * ```ts
+   * client.state$.subscribe((s) => {
+   *   if (s.status === 'reconnecting') console.warn(`lost (${s.cause.code}), attempt ${s.attempt} in ${s.delay} ms`);
+   *   if (s.status === 'connected' && !s.sessionPresent) console.info('new session: subscriptions are sent again');
+   * });
+   * ```
+   */
   readonly state$: Observable<ClientState>;
   /**
    * The client identifier in use: the configured or generated one, or, for an MQTT 5 client
@@ -125,6 +135,13 @@ export interface MqttClient {
    * observers share it (a higher QoS re-subscribes), the last one leaving sends UNSUBSCRIBE.
    * Completes on disconnect(). Throws InvalidArgumentError for an invalid filter or options;
    * errors with SubscribeRefusedError or ConnectionClosedError.
+   *
+   * @example
+   * ```ts
+   * const readings = client.subscribe('sensors/+/temperature', { qos: 1 }); // nothing sent yet
+   * const subscription = readings.subscribe((m) => console.log(m.topic, Number(m.text()))); // SUBSCRIBE
+   * subscription.unsubscribe(); // the last observer of the filter left: UNSUBSCRIBE
+   * ```
    */
   subscribe(filter: string, options?: SubscribeOptions): Observable<MqttMessage>;
   /**
@@ -145,14 +162,38 @@ export interface MqttClient {
    * finishes. Throws InvalidArgumentError for invalid arguments; errors with PublishFailedError,
    * InvalidArgumentError (too large for the server, QoS or retain not supported) or
    * ConnectionClosedError.
+   *
+   * @example
+   * ```ts
+   * client.publish('plant/pumps/2/set', 'on', { qos: 1, retain: true }).subscribe({
+   *   complete: () => console.log('PUBACK received'),
+   *   error: (e) => console.error('not delivered', e),
+   * });
+   * ```
    */
   publish(topic: string, payload: string | Uint8Array, options?: PublishOptions): Observable<void>;
-  /** {@link publish} as a Promise: sends at once, resolves when the flow completes. */
+  /**
+   * {@link publish} as a Promise: sends at once, resolves when the flow completes (written for QoS
+   * 0, PUBACK for QoS 1, PUBCOMP for QoS 2); rejects with the errors `publish` errors with.
+   *
+   * @example
+   * ```ts
+   * await client.publishAsync('sensors/s1/temperature', JSON.stringify({ celsius: 21.5 }), { qos: 2 }); // PUBCOMP received
+   * ```
+   */
   publishAsync(topic: string, payload: string | Uint8Array, options?: PublishOptions): Promise<void>;
   /**
    * Waits (at most `timeout` ms) for in-flight QoS 1/2 flows and SUBSCRIBE/UNSUBSCRIBE, sends
    * DISCONNECT, closes; `state$` ends with `closed` and subscriptions complete. While connecting,
    * it abandons the attempt. Throws InvalidArgumentError for invalid options.
+   *
+   * @example
+   * ```ts
+   * process.on('SIGTERM', async () => {
+   *   await client.disconnect({ timeout: 5000 }); // in-flight QoS 1/2 publishes finish first, then DISCONNECT
+   *   process.exit(0);
+   * });
+   * ```
    */
   disconnect(options?: DisconnectOptions): Promise<void>;
   /**
