@@ -316,13 +316,16 @@ export class QueueFullError extends MqttError {
 /**
  * A persistent store could not be read or written: `code` is `STORE_IO` (an I/O failure, in
  * `cause`), `STORE_CLOSED` (used after `close()`), or one of {@link StoreCorruptError}'s codes.
- * A client whose store fails closes with it.
+ * A store failure ends the client's connection with it: `STORE_IO` is retried like a lost
+ * connection, `STORE_CLOSED` closes the client.
  *
  * @example
  * ```ts
  * const store = new FileInFlightStore('/var/lib/sensor/mqtt-inflight');
  * const client = await connectAsync('mqtts://broker.example.com', { clientId: 'sensor-7', clean: false, store });
- * client.state$.subscribe((s) => { if (s.status === 'closed' && s.error instanceof StoreError) console.error(s.error.code); });
+ * client.state$.subscribe((s) => {
+ *   if (s.status === 'reconnecting' && s.cause instanceof StoreError) console.error('store failed, retrying:', s.cause.message);
+ * });
  * ```
  */
 export class StoreError extends MqttError {
