@@ -104,8 +104,9 @@ export class EncodeError extends MqttError {
 }
 
 /**
- * A public function was called with an argument the user got wrong; `argument` names it. Thrown
- * synchronously by the call (before anything is sent), with `code` `INVALID_ARGUMENT`.
+ * A public function was called with an argument the user got wrong; `argument` names it; `code` is
+ * `INVALID_ARGUMENT`. Thrown by the call itself, before anything is sent (only what depends on the
+ * server's limits, such as a publish too large for it, errors the returned Observable instead).
  *
  * @example
  * ```ts
