@@ -10,6 +10,8 @@
  * const client = connect('wss://broker.example.com/mqtt');
  * client.subscribe('sensors/+/temperature', { qos: 1 }).subscribe((m) => console.log(m.topic, m.text()));
  * ```
+ *
+ * @module rxmqtt
  */
 // The codec, named (the packet model is types only).
 export type * from './codec/packet.js';

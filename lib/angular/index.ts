@@ -10,6 +10,8 @@
  * readonly latest = mqttSignal('sensors/+/temperature', { qos: 1 });
  * readonly state = connectionState();
  * ```
+ *
+ * @module rxmqtt/angular
  */
 export { provideMqtt } from './provide-mqtt.js';
 export { MqttConnection, type MqttProviderOptions, type MqttProviderOptionsInput } from './mqtt-connection.js';

@@ -19,7 +19,7 @@ export interface MqttSignalOptions<I = undefined> extends SubscribeOptions, Inje
 }
 
 /**
- * A signal holding the latest message on `filter` (a filter string or a {@link topicPattern},
+ * A signal holding the latest message on `filter` (a filter string or a {@link rxmqtt!topicPattern},
  * whose messages carry typed `params`), `initialValue` until the first one arrives (retained
  * messages arrive at once). Subscribing happens now: the first subscriber of a filter sends
  * SUBSCRIBE (after CONNACK); when the injection context's DestroyRef is destroyed (the component,

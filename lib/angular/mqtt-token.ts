@@ -14,7 +14,10 @@ import type { MqttConnection } from './mqtt-connection.js';
  * const telemetry = injectMqtt(TELEMETRY);
  * ```
  */
-export type MqttToken = InjectionToken<MqttConnection> & { readonly mqttConnectionName: string };
+export type MqttToken = InjectionToken<MqttConnection> & {
+  /** The connection's name, as given to {@link createMqttToken}. */
+  readonly mqttConnectionName: string;
+};
 
 /**
  * A new {@link MqttToken} for a named connection. Each call makes a distinct token, so create it

@@ -8,6 +8,8 @@
  * console.log(broker.url); // mqtt://127.0.0.1:54321
  * await broker.close();
  * ```
+ *
+ * @module rxmqtt/broker
  */
 export { startBroker, type BrokerHandle } from './start-broker.js';
 export { DEFAULT_BROKER_LIMITS, type BrokerOptions, type BrokerLimits, type BrokerTlsOptions, type BrokerWebSocketOptions } from './broker-options.js';

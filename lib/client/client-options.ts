@@ -12,7 +12,9 @@ import type { TransportFactory } from '../transport/transport.js';
 
 /** The will message the broker publishes when the client goes away without DISCONNECT. */
 export interface WillOptions {
+  /** The topic the will is published to (a topic name: no wildcards). */
   readonly topic: string;
+  /** The will's payload; a string is sent as UTF-8. */
   readonly payload: string | Uint8Array;
   /** Default 0. */
   readonly qos?: QoS;
@@ -43,8 +45,11 @@ export interface ClientOptions {
   readonly keepalive?: number;
   /** Milliseconds to wait for any packet after a PINGREQ before the connection counts as dead. Default keepalive / 2. */
   readonly pingTimeout?: number;
+  /** The user name sent in CONNECT (a `user:pass@` part of the URL fills it when absent). */
   readonly username?: string;
+  /** The password sent in CONNECT; a string is sent as UTF-8. MQTT 3.1.1 allows it only with `username`. */
   readonly password?: string | Uint8Array;
+  /** The will message the broker publishes when the connection ends without DISCONNECT. */
   readonly will?: WillOptions;
   /**
    * MQTT 5 CONNECT properties (sessionExpiryInterval, receiveMaximum, maximumPacketSize,
@@ -91,7 +96,7 @@ export interface ClientOptions {
    * (MQTT 5: DISCONNECT 0x95 first). With MQTT 5 it is announced in CONNECT as Maximum Packet Size,
    * so the server does not send larger packets [MQTT-3.1.2-24]. An integer from 2 to 268 435 460.
    * `properties.maximumPacketSize`, when given, is the same setting (both given must agree).
-   * Default {@link DEFAULT_MAXIMUM_PACKET_SIZE} (16 MiB).
+   * Default 16 MiB (16 777 216 bytes).
    *
    * @example
    * ```ts
@@ -216,7 +221,9 @@ export function incomingMaximumPacketSize(options: ClientOptions): number {
 
 /** What a `beforeConnect` hook may change in the next CONNECT. */
 export interface ConnectOverrides {
+  /** The user name for this CONNECT, replacing `ClientOptions.username`. */
   readonly username?: string;
+  /** The password for this CONNECT, replacing `ClientOptions.password` (e.g. a fresh token). */
   readonly password?: string | Uint8Array;
   /** MQTT 5 CONNECT properties, merged over `ClientOptions.properties`. */
   readonly properties?: ConnectProperties;

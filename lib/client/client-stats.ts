@@ -4,6 +4,7 @@ import type { Packet } from '../codec/packet.js';
 export interface PacketTraceEvent {
   /** `in`: decoded from the server, before the client acts on it; `out`: written to the transport. */
   readonly direction: 'in' | 'out';
+  /** The decoded packet, as the codec's plain object (do not modify it). */
   readonly packet: Packet;
   /** When, in milliseconds since the epoch (`Date.now()`). */
   readonly time: number;
@@ -15,9 +16,11 @@ export interface PacketTraceEvent {
 export interface ClientStats {
   /** Packets received and sent over every connection since the client was created. */
   readonly packetsIn: number;
+  /** Packets sent over every connection since the client was created. */
   readonly packetsOut: number;
   /** PUBLISH packets received (resent duplicates included) and sent (resends included). */
   readonly messagesIn: number;
+  /** PUBLISH packets sent (resends included). */
   readonly messagesOut: number;
   /**
    * Inbound messages not yet completely acknowledged: QoS 2 messages waiting for their PUBREL

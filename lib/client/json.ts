@@ -3,7 +3,10 @@ import { InvalidArgumentError, PayloadError } from '../errors.js';
 import type { MqttMessage } from './mqtt-message.js';
 
 /** A message whose payload was parsed as JSON: the message itself (its prototype), plus `value`. */
-export type JsonMessage<T, M extends MqttMessage<unknown> = MqttMessage> = M & { readonly value: T };
+export type JsonMessage<T, M extends MqttMessage<unknown> = MqttMessage> = M & {
+  /** The parsed payload (checked by the guard, when one was given). */
+  readonly value: T;
+};
 
 /** Options of {@link json}. */
 export interface JsonOptions {

@@ -8,13 +8,40 @@ import type { TopicPattern } from '../session/topic-pattern.js';
 
 /** Where the client is: replayed to every new subscriber of `state$`. */
 export type ClientState =
-  | { readonly status: 'connecting' }
-  /** `clientId`: the identifier in use (with MQTT 5 possibly assigned by the server). */
-  | { readonly status: 'connected'; readonly sessionPresent: boolean; readonly connack: ConnackPacket; readonly clientId: string }
-  /** Waiting `delay` ms before reconnect attempt `attempt` (1 = first since the connection was lost). */
-  | { readonly status: 'reconnecting'; readonly attempt: number; readonly delay: number; readonly cause: MqttError }
-  | { readonly status: 'disconnecting' }
-  | { readonly status: 'closed'; readonly error?: MqttError };
+  | {
+      /** Opening the transport and waiting for CONNACK (the first connection). */
+      readonly status: 'connecting';
+    }
+  | {
+      /** CONNACK accepted the connection. */
+      readonly status: 'connected';
+      /** True when the broker resumed a stored session (subscriptions and in-flight messages kept). */
+      readonly sessionPresent: boolean;
+      /** The CONNACK, with the MQTT 5 limits the broker announced (Receive Maximum, Maximum QoS, ...). */
+      readonly connack: ConnackPacket;
+      /** The identifier in use (with MQTT 5 possibly assigned by the server). */
+      readonly clientId: string;
+    }
+  | {
+      /** The connection was lost (or an attempt failed); a new attempt follows after `delay`. */
+      readonly status: 'reconnecting';
+      /** The attempt that follows: 1 for the first since the connection was lost. */
+      readonly attempt: number;
+      /** Milliseconds until that attempt. */
+      readonly delay: number;
+      /** Why the connection was lost or the last attempt failed. */
+      readonly cause: MqttError;
+    }
+  | {
+      /** `disconnect()` is waiting for in-flight flows before sending DISCONNECT. */
+      readonly status: 'disconnecting';
+    }
+  | {
+      /** For good: after `disconnect()`, a refused connection, or a loss without reconnecting. */
+      readonly status: 'closed';
+      /** What closed it; undefined after `disconnect()`. */
+      readonly error?: MqttError;
+    };
 
 /** Options of {@link MqttClient.subscribe}. */
 export interface SubscribeOptions {
@@ -79,7 +106,17 @@ export interface DisconnectOptions {
  * ```
  */
 export interface MqttClient {
-  /** Hot: replays the current state to each subscriber; subscribing sends nothing; completes after `closed`. */
+  /**
+   * Hot: replays the current state to each subscriber; subscribing sends nothing; completes after `closed`.
+   *
+   * @example
+   * ```ts
+   * client.state$.subscribe((s) => {
+   *   if (s.status === 'reconnecting') console.warn(`lost (${s.cause.code}), attempt ${s.attempt} in ${s.delay} ms`);
+   *   if (s.status === 'connected' && !s.sessionPresent) console.info('new session: subscriptions are sent again');
+   * });
+   * ```
+   */
   readonly state$: Observable<ClientState>;
   /**
    * The client identifier in use: the configured or generated one, or, for an MQTT 5 client
@@ -98,6 +135,13 @@ export interface MqttClient {
    * observers share it (a higher QoS re-subscribes), the last one leaving sends UNSUBSCRIBE.
    * Completes on disconnect(). Throws InvalidArgumentError for an invalid filter or options;
    * errors with SubscribeRefusedError or ConnectionClosedError.
+   *
+   * @example
+   * ```ts
+   * const readings = client.subscribe('sensors/+/temperature', { qos: 1 }); // nothing sent yet
+   * const subscription = readings.subscribe((m) => console.log(m.topic, Number(m.text()))); // SUBSCRIBE
+   * subscription.unsubscribe(); // the last observer of the filter left: UNSUBSCRIBE
+   * ```
    */
   subscribe(filter: string, options?: SubscribeOptions): Observable<MqttMessage>;
   /**
@@ -118,14 +162,38 @@ export interface MqttClient {
    * finishes. Throws InvalidArgumentError for invalid arguments; errors with PublishFailedError,
    * InvalidArgumentError (too large for the server, QoS or retain not supported) or
    * ConnectionClosedError.
+   *
+   * @example
+   * ```ts
+   * client.publish('plant/pumps/2/set', 'on', { qos: 1, retain: true }).subscribe({
+   *   complete: () => console.log('PUBACK received'),
+   *   error: (e) => console.error('not delivered', e),
+   * });
+   * ```
    */
   publish(topic: string, payload: string | Uint8Array, options?: PublishOptions): Observable<void>;
-  /** {@link publish} as a Promise: sends at once, resolves when the flow completes. */
+  /**
+   * {@link publish} as a Promise: sends at once, resolves when the flow completes (written for QoS
+   * 0, PUBACK for QoS 1, PUBCOMP for QoS 2); rejects with the errors `publish` errors with.
+   *
+   * @example
+   * ```ts
+   * await client.publishAsync('sensors/s1/temperature', JSON.stringify({ celsius: 21.5 }), { qos: 2 }); // PUBCOMP received
+   * ```
+   */
   publishAsync(topic: string, payload: string | Uint8Array, options?: PublishOptions): Promise<void>;
   /**
    * Waits (at most `timeout` ms) for in-flight QoS 1/2 flows and SUBSCRIBE/UNSUBSCRIBE, sends
    * DISCONNECT, closes; `state$` ends with `closed` and subscriptions complete. While connecting,
    * it abandons the attempt. Throws InvalidArgumentError for invalid options.
+   *
+   * @example
+   * ```ts
+   * process.on('SIGTERM', async () => {
+   *   await client.disconnect({ timeout: 5000 }); // in-flight QoS 1/2 publishes finish first, then DISCONNECT
+   *   process.exit(0);
+   * });
+   * ```
    */
   disconnect(options?: DisconnectOptions): Promise<void>;
   /**
@@ -143,7 +211,18 @@ export interface MqttClient {
   stats(periodMs?: number): Observable<ClientStats>;
 }
 
-/** Resolves with `client` after a successful CONNACK; rejects with the error that closed it. */
+/**
+ * Resolves with `client` after a successful CONNACK; rejects with the error that closed it (e.g.
+ * {@link ConnectRefusedError}, or {@link ConnectionClosedError} when it closed before connecting).
+ * Subscribes to `state$` only until then; sends nothing.
+ *
+ * @example
+ * ```ts
+ * const client = connect('wss://broker.example.com/mqtt', { clientId: 'dashboard-1' });
+ * client.subscribe('alerts/#', { qos: 1 }).subscribe((m) => console.log(m.topic, m.text())); // SUBSCRIBE once connected
+ * await whenConnected(client); // resolves on CONNACK
+ * ```
+ */
 export async function whenConnected(client: MqttClient): Promise<MqttClient> {
   const state = await firstValueFrom(client.state$.pipe(filter((s) => s.status !== 'connecting' && s.status !== 'reconnecting')));
   if (state.status === 'connected') return client;

@@ -13,9 +13,11 @@ import type { PublishProperties } from '../codec/properties.js';
  * ```
  */
 export interface MqttMessage<P = undefined> {
+  /** The topic the message was published to (resolved from its topic alias, if it had one). */
   readonly topic: string;
   /** A view into the received bytes (not a copy). */
   readonly payload: Uint8Array;
+  /** The QoS it was delivered with: the lower of the publish's QoS and the subscription's. */
   readonly qos: QoS;
   /** True for a retained message sent because of a new subscription. */
   readonly retain: boolean;

@@ -65,4 +65,10 @@ export type Packet =
 export type PacketType = Packet['type'];
 
 /** The packet object whose `type` is T. */
-export type PacketOfType<T extends PacketType> = Extract<Packet, { type: T }>;
+export type PacketOfType<T extends PacketType> = Extract<
+  Packet,
+  {
+    /** The packet type to pick. */
+    type: T;
+  }
+>;

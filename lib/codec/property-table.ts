@@ -32,8 +32,11 @@ const K_ALL = K_CONNECT | K_CONNACK | K_PUBLISH | K_ACKS | K_SUBSCRIBE | K_UNSUB
 
 /** One row of the property table (see {@link PROPERTIES}). */
 export interface PropertyDefinition {
+  /** The property identifier on the wire, e.g. 0x23 for Topic Alias. */
   readonly id: number;
+  /** The camelCase name used in the property objects, e.g. `topicAlias`. */
   readonly name: string;
+  /** The data type of the value: one of the type codes 1 (byte) to 7 (UTF-8 string pair). */
   readonly type: number;
   /** Bit mask of the packet kinds that may carry it. */
   readonly kinds: number;
@@ -41,7 +44,9 @@ export interface PropertyDefinition {
   readonly multiple: boolean;
   /** The value is a boolean carried as a byte 0 or 1. */
   readonly boolean: boolean;
+  /** Smallest value allowed (numeric properties). */
   readonly min: number;
+  /** Largest value allowed (numeric properties). */
   readonly max: number;
 }
 

@@ -76,7 +76,11 @@ export class FileInFlightStore implements InFlightStore {
   private fd: number | undefined;
   private records = 0;
 
-  /** Opens (or creates) the store at `path`. Throws InvalidArgumentError, StoreCorruptError or StoreError. */
+  /**
+   * Opens (or creates) the store at `path`. Throws InvalidArgumentError, StoreCorruptError or StoreError.
+   *
+   * @param path - The store file (created with its directory's permissions when missing).
+   */
   constructor(
     readonly path: string,
     options: FileInFlightStoreOptions = {},
@@ -126,6 +130,7 @@ export class FileInFlightStore implements InFlightStore {
     this.outboundEntries.set(id, entry);
   }
 
+  /** The entry of `packetId`, or undefined (read from memory; the file is written through). */
   getOutbound(packetId: number): OutboundEntry | undefined {
     return this.outboundEntries.get(packetId);
   }
@@ -149,6 +154,7 @@ export class FileInFlightStore implements InFlightStore {
     return true;
   }
 
+  /** Whether an inbound QoS 2 identifier is held (read from memory). */
   hasInbound(packetId: number): boolean {
     return this.inboundIds.has(packetId);
   }

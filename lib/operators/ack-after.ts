@@ -4,6 +4,7 @@ import { createOperatorSubscriber, operate } from './operate.js';
 
 /** Something that can be acknowledged: an `MqttMessage` of a subscription with `ack: 'manual'`. */
 export interface Acknowledgeable {
+  /** Acknowledges the message (idempotent; see `MqttMessage.ack`). */
   ack(): void;
 }
 

@@ -8,7 +8,9 @@ export type OutboundState = 'publish' | 'pubrel';
 
 /** One outbound QoS 1/2 message still in flight. `packet.packetId` is its key. */
 export interface OutboundEntry {
+  /** The PUBLISH as sent; after a reconnect it is sent again with `dup` set. */
   readonly packet: PublishPacket;
+  /** Which acknowledgement it waits for: PUBACK/PUBREC (`publish`) or PUBCOMP (`pubrel`). */
   readonly state: OutboundState;
 }
 
@@ -31,6 +33,7 @@ export interface OutboundEntry {
 export interface InFlightStore {
   /** Adds or replaces the entry keyed by `entry.packet.packetId`. */
   putOutbound(entry: OutboundEntry): void;
+  /** The entry of `packetId`, or undefined. */
   getOutbound(packetId: number): OutboundEntry | undefined;
   /** Returns false when there was no such entry. */
   deleteOutbound(packetId: number): boolean;
@@ -38,6 +41,7 @@ export interface InFlightStore {
   outbound(): Iterable<OutboundEntry>;
   /** Records an inbound QoS 2 identifier; returns false when it was already held (a resent PUBLISH). */
   addInbound(packetId: number): boolean;
+  /** Whether an inbound QoS 2 identifier is held (received, not yet released). */
   hasInbound(packetId: number): boolean;
   /** Releases an inbound QoS 2 identifier (on PUBREL); returns false when it was not held. */
   deleteInbound(packetId: number): boolean;

@@ -127,6 +127,7 @@ export class IndexedDbInFlightStore implements InFlightStore {
     this.write({ op: 'put-out', id, value: { seq, entry } });
   }
 
+  /** The entry of `packetId`, or undefined (read from memory; the database is written through). */
   getOutbound(packetId: number): OutboundEntry | undefined {
     this.check();
     return this.memory.getOutbound(packetId);
@@ -152,6 +153,7 @@ export class IndexedDbInFlightStore implements InFlightStore {
     return added;
   }
 
+  /** Whether an inbound QoS 2 identifier is held (read from memory). */
   hasInbound(packetId: number): boolean {
     this.check();
     return this.memory.hasInbound(packetId);

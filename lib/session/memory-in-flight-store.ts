@@ -19,6 +19,7 @@ export class MemoryInFlightStore implements InFlightStore {
     this.outboundEntries.set(id, entry);
   }
 
+  /** The entry of `packetId`, or undefined. */
   getOutbound(packetId: number): OutboundEntry | undefined {
     return this.outboundEntries.get(packetId);
   }
@@ -37,6 +38,7 @@ export class MemoryInFlightStore implements InFlightStore {
     return true;
   }
 
+  /** Whether an inbound QoS 2 identifier is held (received, not yet released). */
   hasInbound(packetId: number): boolean {
     return this.inboundIds.has(packetId);
   }

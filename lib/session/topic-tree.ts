@@ -126,7 +126,17 @@ function matchNode<V>(
   }
 }
 
-/** True when `filter` matches `topic` under the rules of {@link TopicTree}. */
+/**
+ * True when `filter` matches `topic` under the rules of {@link TopicTree} (MQTT section 4.7). Pure;
+ * both are assumed valid.
+ *
+ * @example
+ * ```ts
+ * topicMatches('sensors/+/temperature', 'sensors/kitchen/temperature'); // true
+ * topicMatches('sensors/#', 'sensors');                                 // true: '#' matches the parent level
+ * topicMatches('#', '$SYS/broker/uptime');                              // false [MQTT-4.7.2-1]
+ * ```
+ */
 export function topicMatches(filter: string, topic: string): boolean {
   const f = filter.split('/');
   const t = topic.split('/');

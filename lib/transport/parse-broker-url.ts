@@ -3,7 +3,11 @@ import { InvalidArgumentError } from '../errors.js';
 /** What carries the MQTT connection. */
 export type BrokerProtocol = 'tcp' | 'tls' | 'ws' | 'wss';
 
-/** The parts of a broker URL every protocol has. */
+/**
+ * The parts of a broker URL every protocol has.
+ *
+ * @inline
+ */
 interface BrokerUrlBase {
   /** Host name or IP address; an IPv6 address without brackets. */
   readonly host: string;
@@ -17,8 +21,12 @@ interface BrokerUrlBase {
 
 /** A parsed broker URL: see {@link parseBrokerUrl}. */
 export type BrokerUrl =
-  | (BrokerUrlBase & { readonly protocol: 'tcp' | 'tls' })
   | (BrokerUrlBase & {
+      /** `tcp` for `mqtt://` and `tcp://`, `tls` for `mqtts://`, `ssl://` and `tls://`. */
+      readonly protocol: 'tcp' | 'tls';
+    })
+  | (BrokerUrlBase & {
+      /** `ws` for `ws://`, `wss` for `wss://`. */
       readonly protocol: 'ws' | 'wss';
       /** The path of the WebSocket endpoint, `/` when the URL has none. */
       readonly path: string;

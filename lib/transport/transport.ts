@@ -31,11 +31,17 @@ import type { Observable } from 'rxjs';
  * ```
  */
 export interface Transport {
+  /** Hot: the received byte chunks, in order; completes on an orderly close, errors with a `TransportError`. */
   readonly incoming: Observable<Uint8Array>;
+  /** Writes `bytes`; returns false when the send buffer is above its high-water mark (wait for `writable$`). */
   send(bytes: Uint8Array): boolean | void;
+  /** Hot: emits when the send buffer drained after a `send` returned false (optional). */
   readonly writable$?: Observable<void>;
+  /** Closes the connection; `incoming` then completes. Idempotent. */
   close(): void;
+  /** Stops reading from the network (optional); `incoming` emits nothing until `resume`. */
   pause?(): void;
+  /** Starts reading again after `pause` (optional). */
   resume?(): void;
 }
 

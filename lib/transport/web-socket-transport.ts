@@ -8,15 +8,23 @@ import { validateTimeout } from './validate-endpoint.js';
  * Deno and Node 22+, and the `ws` package's `WebSocket`, all fit.
  */
 export interface WebSocketLike {
+  /** Set to `arraybuffer` by the transport, so messages arrive as ArrayBuffer. */
   binaryType: string;
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
   /** Bytes queued by `send` but not yet transmitted (platform WebSocket and `ws`); drives backpressure when present. */
   readonly bufferedAmount?: number;
+  /** Called once the connection is open. */
   onopen: ((event: any) => void) | null;
+  /** Called with each message event (`event.data` holds the bytes). */
   onmessage: ((event: any) => void) | null;
+  /** Called on a connection error. */
   onerror: ((event: any) => void) | null;
+  /** Called once the connection closed (`event.code`, `event.reason`). */
   onclose: ((event: any) => void) | null;
+  /** Sends one binary message. */
   send(data: Uint8Array): void;
+  /** Starts the closing handshake with an optional close code and reason. */
   close(code?: number, reason?: string): void;
 }
 

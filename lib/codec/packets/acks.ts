@@ -8,34 +8,49 @@ import { checkReasonCode, readReasonCode } from '../reason-codes.js';
 
 /** PUBACK (type 4): acknowledges a QoS 1 PUBLISH. */
 export interface PubackPacket {
+  /** The packet's kind: PUBACK. */
   readonly type: 'puback';
+  /** The packet identifier of the QoS 1 PUBLISH it acknowledges (1 to 65535). */
   readonly packetId: number;
   /** MQTT 5.0 only; decoders set 0 when omitted. */
   readonly reasonCode?: number;
+  /** MQTT 5.0 only: reason string and user properties. */
   readonly properties?: AckProperties;
 }
 
 /** PUBREC (type 5): first acknowledgement of a QoS 2 PUBLISH. */
 export interface PubrecPacket {
+  /** The packet's kind: PUBREC. */
   readonly type: 'pubrec';
+  /** The packet identifier of the QoS 2 PUBLISH it acknowledges (1 to 65535). */
   readonly packetId: number;
+  /** MQTT 5.0 only; decoders set 0 when omitted (>= 0x80: the publish failed and the flow ends). */
   readonly reasonCode?: number;
+  /** MQTT 5.0 only: reason string and user properties. */
   readonly properties?: AckProperties;
 }
 
 /** PUBREL (type 6): releases a QoS 2 message (fixed header flags 0b0010). */
 export interface PubrelPacket {
+  /** The packet's kind: PUBREL. */
   readonly type: 'pubrel';
+  /** The packet identifier of the QoS 2 message it releases (1 to 65535). */
   readonly packetId: number;
+  /** MQTT 5.0 only; decoders set 0 when omitted (0x92: packet identifier not found). */
   readonly reasonCode?: number;
+  /** MQTT 5.0 only: reason string and user properties. */
   readonly properties?: AckProperties;
 }
 
 /** PUBCOMP (type 7): completes a QoS 2 flow. */
 export interface PubcompPacket {
+  /** The packet's kind: PUBCOMP. */
   readonly type: 'pubcomp';
+  /** The packet identifier of the QoS 2 flow it completes (1 to 65535). */
   readonly packetId: number;
+  /** MQTT 5.0 only; decoders set 0 when omitted (0x92: packet identifier not found). */
   readonly reasonCode?: number;
+  /** MQTT 5.0 only: reason string and user properties. */
   readonly properties?: AckProperties;
 }
 

@@ -9,9 +9,11 @@ import { checkReasonCode, readReasonCode } from '../reason-codes.js';
 
 /** AUTH (type 15, MQTT 5.0 only): extended authentication exchange. */
 export interface AuthPacket {
+  /** The packet's kind: AUTH. */
   readonly type: 'auth';
   /** 0x00 success, 0x18 continue authentication, 0x19 re-authenticate; decoders set 0 when omitted. */
   readonly reasonCode?: number;
+  /** Authentication method and data, reason string, user properties. */
   readonly properties?: AuthProperties;
 }
 

@@ -9,7 +9,9 @@ import { checkReasonCode, readReasonCode } from '../reason-codes.js';
 
 /** CONNACK (type 2): the server's answer to CONNECT. */
 export interface ConnackPacket {
+  /** The packet's kind: CONNACK. */
   readonly type: 'connack';
+  /** True when the server resumed a stored session for this client (always false when refused). */
   readonly sessionPresent: boolean;
   /** 3.1.1: the connect return code (0 accepted, 1 to 5 refused). 5.0: the reason code (>= 0x80 refused). */
   readonly reasonCode: number;

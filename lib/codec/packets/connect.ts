@@ -9,9 +9,13 @@ import { topicNameProblem } from '../topic.js';
 
 /** The will message carried by CONNECT. */
 export interface Will {
+  /** The topic the will is published to (no wildcards). */
   readonly topic: string;
+  /** The will message's payload. */
   readonly payload: Uint8Array;
+  /** The QoS the will is published with. */
   readonly qos: QoS;
+  /** Whether the will is published as a retained message. */
   readonly retain: boolean;
   /** MQTT 5.0 only. */
   readonly properties?: WillProperties;
@@ -19,6 +23,7 @@ export interface Will {
 
 /** CONNECT (type 1): the first packet a client sends. */
 export interface ConnectPacket {
+  /** The packet's kind: CONNECT. */
   readonly type: 'connect';
   /** 4 = MQTT 3.1.1 (protocol name "MQTT", level 4), 5 = MQTT 5.0 (level 5). */
   readonly protocolVersion: 4 | 5;
@@ -28,8 +33,11 @@ export interface ConnectPacket {
   readonly cleanStart: boolean;
   /** Seconds, 0 to 65535; 0 turns keepalive off. */
   readonly keepAlive: number;
+  /** The user name, when authenticating with one. */
   readonly username?: string;
+  /** The password bytes (3.1.1: only together with a user name). */
   readonly password?: Uint8Array;
+  /** The will message the server publishes if the connection ends without DISCONNECT. */
   readonly will?: Will;
   /** MQTT 5.0 only. */
   readonly properties?: ConnectProperties;

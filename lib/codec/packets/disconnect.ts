@@ -8,9 +8,11 @@ import { checkReasonCode, readReasonCode } from '../reason-codes.js';
 
 /** DISCONNECT (type 14). In MQTT 5.0 either side may send it. */
 export interface DisconnectPacket {
+  /** The packet's kind: DISCONNECT. */
   readonly type: 'disconnect';
   /** MQTT 5.0 only; decoders set 0 when omitted. */
   readonly reasonCode?: number;
+  /** MQTT 5.0 only: session expiry, reason string, user properties, server reference. */
   readonly properties?: DisconnectProperties;
 }
 

@@ -2,11 +2,13 @@ import { allocate } from '../byte-writer.js';
 
 /** PINGREQ (type 12). */
 export interface PingreqPacket {
+  /** The packet's kind: PINGREQ. */
   readonly type: 'pingreq';
 }
 
 /** PINGRESP (type 13). */
 export interface PingrespPacket {
+  /** The packet's kind: PINGRESP. */
   readonly type: 'pingresp';
 }
 

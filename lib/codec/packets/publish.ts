@@ -9,12 +9,17 @@ import { utf8Length, UTF8_NULL, writeUtf8 } from '../utf8.js';
 
 /** PUBLISH (type 3): an application message, in either direction. */
 export interface PublishPacket {
+  /** The packet's kind: PUBLISH. */
   readonly type: 'publish';
   /** May be empty only in MQTT 5.0 when a topic alias is given. Never contains wildcards. */
   readonly topic: string;
+  /** The application message, as bytes (a view into the received chunk when decoded). */
   readonly payload: Uint8Array;
+  /** 0 at most once, 1 at least once (PUBACK), 2 exactly once (PUBREC, PUBREL, PUBCOMP). */
   readonly qos: QoS;
+  /** Whether the server keeps the message as the topic's retained message (inbound: it was retained). */
   readonly retain: boolean;
+  /** Set on a QoS 1 or 2 PUBLISH sent again (possible re-delivery); always false at QoS 0. */
   readonly dup: boolean;
   /** Present (1 to 65535) exactly when qos > 0. The encoder ignores it for QoS 0. */
   readonly packetId?: number;

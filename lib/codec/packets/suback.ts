@@ -9,10 +9,13 @@ import { checkReasonCode, readReasonCode } from '../reason-codes.js';
 
 /** SUBACK (type 9). */
 export interface SubackPacket {
+  /** The packet's kind: SUBACK. */
   readonly type: 'suback';
+  /** The packet identifier of the SUBSCRIBE it answers. */
   readonly packetId: number;
   /** One per requested subscription: the granted QoS (0, 1, 2) or a failure code (>= 0x80). */
   readonly reasonCodes: readonly number[];
+  /** MQTT 5.0 only: reason string and user properties. */
   readonly properties?: AckProperties;
 }
 

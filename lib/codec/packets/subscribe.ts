@@ -9,6 +9,7 @@ import { isSharedFilter, topicFilterProblem } from '../topic.js';
 
 /** One topic filter of a SUBSCRIBE and its options. */
 export interface Subscription {
+  /** The topic filter, which may contain the wildcards `+` and `#` or be a `$share/group/...` filter. */
   readonly topicFilter: string;
   /** Maximum QoS. */
   readonly qos: QoS;
@@ -22,10 +23,13 @@ export interface Subscription {
 
 /** SUBSCRIBE (type 8, fixed header flags 0b0010). */
 export interface SubscribePacket {
+  /** The packet's kind: SUBSCRIBE. */
   readonly type: 'subscribe';
+  /** The packet identifier (1 to 65535) the SUBACK repeats. */
   readonly packetId: number;
   /** At least one. */
   readonly subscriptions: readonly Subscription[];
+  /** MQTT 5.0 only: subscription identifier and user properties. */
   readonly properties?: SubscribeProperties;
 }
 

@@ -9,10 +9,13 @@ import { checkReasonCode, readReasonCode } from '../reason-codes.js';
 
 /** UNSUBACK (type 11). */
 export interface UnsubackPacket {
+  /** The packet's kind: UNSUBACK. */
   readonly type: 'unsuback';
+  /** The packet identifier of the UNSUBSCRIBE it answers. */
   readonly packetId: number;
   /** MQTT 5.0 only: one reason code per topic filter. Absent in 3.1.1. */
   readonly reasonCodes?: readonly number[];
+  /** MQTT 5.0 only: reason string and user properties. */
   readonly properties?: AckProperties;
 }
 

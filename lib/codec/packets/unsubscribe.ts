@@ -9,10 +9,13 @@ import { topicFilterProblem } from '../topic.js';
 
 /** UNSUBSCRIBE (type 10, fixed header flags 0b0010). */
 export interface UnsubscribePacket {
+  /** The packet's kind: UNSUBSCRIBE. */
   readonly type: 'unsubscribe';
+  /** The packet identifier (1 to 65535) the UNSUBACK repeats. */
   readonly packetId: number;
   /** At least one. */
   readonly topicFilters: readonly string[];
+  /** MQTT 5.0 only: user properties. */
   readonly properties?: UnsubscribeProperties;
 }
 
