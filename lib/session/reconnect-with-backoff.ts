@@ -1,4 +1,4 @@
-import { asyncScheduler, race, retry, take, throwError, timer, type MonoTypeOperatorFunction, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, catchError, concat, EMPTY, NEVER, race, retry, take, throwError, timer, type MonoTypeOperatorFunction, type Observable, type SchedulerLike } from 'rxjs';
 import { InvalidArgumentError } from '../errors.js';
 import { backoffDelay, resolveBackoffBounds, type BackoffBounds } from './backoff-delay.js';
 
@@ -6,7 +6,11 @@ import { backoffDelay, resolveBackoffBounds, type BackoffBounds } from './backof
 export interface ReconnectOptions extends BackoffBounds {
   /** Attempts after a failure before giving up; the count starts again after each successful connection. Default Infinity. */
   readonly maxAttempts?: number;
-  /** Each value cuts the current wait short and reconnects at once (e.g. the browser's `online` event). */
+  /**
+   * Each value during a wait cuts it short and reconnects at once (e.g. `pageWakeups()`: the page is
+   * visible again, the network is back). Values while connected or connecting do nothing; its
+   * completion or error leaves the waits to run their course.
+   */
   readonly trigger$?: Observable<unknown>;
   /** The random source of the jitter, a number in [0, 1). Default Math.random. */
   readonly random?: () => number;
@@ -47,7 +51,7 @@ export interface ReconnectWithBackoffOptions extends ReconnectOptions {
  * @example
  * ```ts
  * connection$.pipe(
- *   reconnectWithBackoff({ minDelay: 500, maxDelay: 10_000, trigger$: fromEvent(window, 'online') }),
+ *   reconnectWithBackoff({ minDelay: 500, maxDelay: 10_000, trigger$: pageWakeups() }),
  * ).subscribe(onConnected);
  * ```
  */
@@ -64,6 +68,7 @@ export function reconnectWithBackoff<T>(options: ReconnectWithBackoffOptions = {
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') throw new InvalidArgumentError('reconnect.random', 'expected a function returning a number in [0, 1)');
   const scheduler = options.scheduler ?? asyncScheduler;
+  const cut$ = trigger$ === undefined ? undefined : concat(trigger$.pipe(take(1), catchError(() => EMPTY)), NEVER);
   return retry<T>({
     resetOnSuccess: true,
     delay: (error: unknown, attempt: number) => {
@@ -71,7 +76,10 @@ export function reconnectWithBackoff<T>(options: ReconnectWithBackoffOptions = {
       const delay = backoffDelay(attempt, bounds, random);
       onRetry?.({ attempt, delay, cause: error });
       const wait = timer(delay, scheduler);
-      return trigger$ === undefined ? wait : race(wait, trigger$.pipe(take(1)));
+      if (cut$ === undefined) return wait;
+      // race() follows whichever notifies first, completion too: a trigger$ that ends or fails
+      // without a value must not end the retries, so it is made to wait on instead.
+      return race(wait, cut$);
     },
   });
 }

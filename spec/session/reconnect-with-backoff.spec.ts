@@ -55,6 +55,32 @@ describe('reconnectWithBackoff (virtual time)', () => {
     });
   });
 
+  it('a trigger$ that completes or fails without emitting leaves the wait to run its course (retries go on)', () => {
+    const scheduler = makeScheduler();
+    scheduler.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      // E.g. a wake-up source where the page has no such events: it must not end the reconnecting.
+      const options = { minDelay: 100, maxDelay: 100, maxAttempts: 1, random: () => 0, scheduler };
+      const a = cold('--#', undefined, lost);
+      expectObservable(a.pipe(reconnectWithBackoff({ ...options, trigger$: hot('-----|') }))).toBe('104ms #', undefined, lost);
+      expectSubscriptions(a.subscriptions).toBe(['^-!', '102ms ^-!']);
+      const b = cold('--#', undefined, lost);
+      expectObservable(b.pipe(reconnectWithBackoff({ ...options, trigger$: hot('-----#', undefined, new Error('no window')) }))).toBe('104ms #', undefined, lost);
+      expectSubscriptions(b.subscriptions).toBe(['^-!', '102ms ^-!']);
+    });
+  });
+
+  it('a trigger$ value before the wait began does not count; one during each wait cuts that wait', () => {
+    const scheduler = makeScheduler();
+    scheduler.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      const source = cold('--#', undefined, lost);
+      const trigger$ = hot('-t----------t--t');
+      const result = source.pipe(reconnectWithBackoff({ minDelay: 100, maxDelay: 100, maxAttempts: 3, random: () => 0, scheduler, trigger$ }));
+      // t at 1: no wait yet. Wait from 2 cut at 12; error at 14, wait cut at 15; error at 17, full wait.
+      expectSubscriptions(source.subscriptions).toBe(['^-!', '12ms ^-!', '15ms ^-!', '117ms ^-!']);
+      expectObservable(result).toBe('119ms #', undefined, lost);
+    });
+  });
+
   it('passes the error on at once when shouldRetry rejects it, and completion through', () => {
     const scheduler = makeScheduler();
     scheduler.run(({ cold, expectObservable }) => {
