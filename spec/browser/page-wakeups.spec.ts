@@ -5,7 +5,8 @@
  * keep alive's `probe$`, a wake-up sends PINGREQ at once: the embedded broker answers it, and a link
  * frozen meanwhile (a fault proxy that drops everything and keeps the sockets open) is found dead
  * within the probe's short deadline. Fed to `reconnect.trigger$`, `online` ends a 10-minute
- * backoff wait at once. The keep alive intervals (10 minutes) and backoff waits (10 minutes) are far
+ * backoff wait at once, and so does the `resume` that Chromium fires just before it closes a
+ * frozen page's WebSocket. The keep alive intervals (10 minutes) and backoff waits (10 minutes) are far
  * longer than the test's own timeout, so only the wake-up can have caused what the tests see.
  */
 import { join } from 'node:path';
@@ -77,7 +78,7 @@ describeWithChromium('page wake-ups in headless Chromium', () => {
         const f = new Function('h', '...args', `return (${source})(h, ...args)`) as (h: unknown, ...rest: unknown[]) => boolean;
         return f((globalThis as unknown as { harness: unknown }).harness, ...a);
       },
-      { timeout: 20_000 },
+      { timeout: 20_000, polling: 50 }, // not on animation frames: a hidden page has none
       fn.toString(),
       args,
     );
@@ -90,10 +91,10 @@ describeWithChromium('page wake-ups in headless Chromium', () => {
   async function hideThenShow(page: Page, meanwhile: () => void = () => undefined): Promise<void> {
     const other = await chromium.browser.newPage();
     await other.bringToFront();
-    await page.waitForFunction(() => document.visibilityState === 'hidden');
+    await page.waitForFunction(() => document.visibilityState === 'hidden', { polling: 50 });
     meanwhile();
     await page.bringToFront();
-    await page.waitForFunction(() => document.visibilityState === 'visible');
+    await page.waitForFunction(() => document.visibilityState === 'visible', { polling: 50 });
     await other.close();
   }
   /** The network goes away and comes back: `offline`, then `online`. */
@@ -154,6 +155,21 @@ describeWithChromium('page wake-ups in headless Chromium', () => {
     expect(whats(wakeups)).toEqual(['online']);
     console.log(`online -> connected again ${(states[4]!.t - wakeups[0]!.t).toFixed(1)} ms (backoff wait ${TEN_MINUTES} ms)`);
     await inPage(page, (h) => h.disconnectClient('r'));
+    await page.close();
+  });
+
+  it('Chromium closes a frozen page\'s WebSocket when it resumes it: the resume just before makes the client reconnect at once', async () => {
+    const { page, cdp } = await openPage();
+    await inPage(page, (h, url: string, delay: number) => h.connectClient('f', url, delay), directUrl, TEN_MINUTES);
+    await freezeAndResume(cdp);
+    await waitInPage(page, (h) => h.clientStates('f').filter((s) => s.what === 'connected').length === 2);
+    const [states, wakeups] = await Promise.all([inPage(page, (h) => h.clientStates('f')), inPage(page, (h) => h.wakeups())]);
+    // `resume` came before the close, while connected; it still ends the 10-minute wait (delay 0).
+    expect(whats(wakeups)).toEqual(['resume']);
+    expect(whats(states)).toEqual(['connecting', 'connected', 'reconnecting 0', 'connecting', 'connected']);
+    expect(wakeups[0]!.t).toBeLessThan(states[2]!.t);
+    console.log(`resume -> connection lost ${(states[2]!.t - wakeups[0]!.t).toFixed(1)} ms, -> connected again ${(states[4]!.t - wakeups[0]!.t).toFixed(1)} ms`);
+    await inPage(page, (h) => h.disconnectClient('f'));
     await page.close();
   });
 });

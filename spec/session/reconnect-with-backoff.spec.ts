@@ -69,15 +69,32 @@ describe('reconnectWithBackoff (virtual time)', () => {
     });
   });
 
-  it('a trigger$ value before the wait began does not count; one during each wait cuts that wait', () => {
+  it('a trigger$ value heard while connected ends the next wait at once if it starts within 10 s, once', () => {
     const scheduler = makeScheduler();
     scheduler.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
-      const source = cold('--#', undefined, lost);
-      const trigger$ = hot('-t----------t--t');
+      // E.g. the page resumed, and the browser closed the socket just after: reconnect now.
+      const attempts: ReconnectAttempt[] = [];
+      const source = cold('-c 9998ms #', undefined, lost); // connected at 1, lost at 10 000
+      const trigger$ = hot('t');
+      const result = source.pipe(reconnectWithBackoff({ minDelay: 100, maxDelay: 100, random: () => 0, scheduler, trigger$, onRetry: (a) => attempts.push(a) }));
+      // Heard at 0, lost at 10 000 (10 s later): at once. Lost again at 20 000: that value is used up.
+      expectSubscriptions(source.subscriptions).toBe(['^ 9999ms !', '10000ms ^ 9999ms !', '20100ms ^ 8900ms !']);
+      expectObservable(result, '^ 29000ms !').toBe('-c 9999ms c 10099ms c');
+      scheduler.flush();
+      expect(attempts.map((a) => a.delay)).toEqual([0, 100]);
+      expectSubscriptions(trigger$.subscriptions).toBe('^ 29000ms !');
+    });
+  });
+
+  it('a trigger$ value heard more than 10 s before the wait does not count; one during each wait cuts that wait', () => {
+    const scheduler = makeScheduler();
+    scheduler.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      const source = cold('10002ms #', undefined, lost);
+      // t at 1: 10 001 ms before the first wait. Waits from 10 002 and 20 016 are cut at 10 012 and 20 019.
+      const trigger$ = hot('-t 10010ms t 10006ms t');
       const result = source.pipe(reconnectWithBackoff({ minDelay: 100, maxDelay: 100, maxAttempts: 3, random: () => 0, scheduler, trigger$ }));
-      // t at 1: no wait yet. Wait from 2 cut at 12; error at 14, wait cut at 15; error at 17, full wait.
-      expectSubscriptions(source.subscriptions).toBe(['^-!', '12ms ^-!', '15ms ^-!', '117ms ^-!']);
-      expectObservable(result).toBe('119ms #', undefined, lost);
+      expectSubscriptions(source.subscriptions).toBe(['^ 10001ms !', '10012ms ^ 10001ms !', '20019ms ^ 10001ms !', '30121ms ^ 10001ms !']);
+      expectObservable(result).toBe('40123ms #', undefined, lost);
     });
   });
 
