@@ -80,6 +80,7 @@ export {
   type WebSocketConstructor,
   type WebSocketLike,
 } from './transport/web-socket-transport.js';
+export { pageWakeups, type PageWakeup, type PageWakeupTarget, type WakeupEventSource } from './transport/page-wakeups.js';
 export { parseBrokerUrl, type BrokerUrl, type BrokerProtocol } from './transport/parse-broker-url.js';
 
 export {

@@ -1,4 +1,4 @@
-import { asyncScheduler, race, retry, take, throwError, timer, type MonoTypeOperatorFunction, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, finalize, Observable, retry, throwError, timer, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { InvalidArgumentError } from '../errors.js';
 import { backoffDelay, resolveBackoffBounds, type BackoffBounds } from './backoff-delay.js';
 
@@ -6,7 +6,13 @@ import { backoffDelay, resolveBackoffBounds, type BackoffBounds } from './backof
 export interface ReconnectOptions extends BackoffBounds {
   /** Attempts after a failure before giving up; the count starts again after each successful connection. Default Infinity. */
   readonly maxAttempts?: number;
-  /** Each value cuts the current wait short and reconnects at once (e.g. the browser's `online` event). */
+  /**
+   * Each value during a wait cuts it short and reconnects at once (e.g. `pageWakeups()`: the page is
+   * visible again, the network is back). A value while connected or connecting counts for the next
+   * wait if that starts within 10 s (the wake-up that revealed a dead link, or that came just before
+   * the browser closed the socket): it is skipped. Each value ends at most one wait. Its completion
+   * or error leaves the waits to run their course.
+   */
   readonly trigger$?: Observable<unknown>;
   /** The random source of the jitter, a number in [0, 1). Default Math.random. */
   readonly random?: () => number;
@@ -17,6 +23,9 @@ export interface ReconnectOptions extends BackoffBounds {
    */
   readonly retryInitialConnect?: boolean;
 }
+
+/** How long a trigger$ value heard while connected or connecting still ends the next wait at once. */
+const RECENT_TRIGGER_MS = 10_000;
 
 /** One scheduled reconnect: its number (1 = first after the failure), the wait in ms and the error that caused it. */
 export interface ReconnectAttempt {
@@ -37,17 +46,19 @@ export interface ReconnectWithBackoffOptions extends ReconnectOptions {
 
 /**
  * Resubscribes to the source after it errors, waiting {@link backoffDelay} (exponential backoff with
- * full jitter) before each attempt, or less when `trigger$` emits meanwhile. A value from the source
+ * full jitter) before each attempt, or less when `trigger$` emits meanwhile (or emitted at most 10 s
+ * before the wait began: then the attempt is made at once, reported with delay 0). A value from the source
  * (a connection made) resets the attempt count. The error passes through, ending the retries, when
  * `shouldRetry` rejects it or when `maxAttempts` attempts failed in a row; completion passes through.
  *
- * Cold, like `retry`: subscribing subscribes to the source; unsubscribing during a wait cancels it.
+ * Cold, like `retry`: subscribing subscribes to the source (and to `trigger$`, for as long as the
+ * result is subscribed); unsubscribing cancels a wait and unsubscribes from both.
  * Throws InvalidArgumentError for invalid options (names `reconnect.*`).
  *
  * @example
  * ```ts
  * connection$.pipe(
- *   reconnectWithBackoff({ minDelay: 500, maxDelay: 10_000, trigger$: fromEvent(window, 'online') }),
+ *   reconnectWithBackoff({ minDelay: 500, maxDelay: 10_000, trigger$: pageWakeups() }),
  * ).subscribe(onConnected);
  * ```
  */
@@ -64,14 +75,46 @@ export function reconnectWithBackoff<T>(options: ReconnectWithBackoffOptions = {
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') throw new InvalidArgumentError('reconnect.random', 'expected a function returning a number in [0, 1)');
   const scheduler = options.scheduler ?? asyncScheduler;
-  return retry<T>({
-    resetOnSuccess: true,
-    delay: (error: unknown, attempt: number) => {
-      if (attempt > maxAttempts || (shouldRetry !== undefined && !shouldRetry(error))) return throwError(() => error);
-      const delay = backoffDelay(attempt, bounds, random);
-      onRetry?.({ attempt, delay, cause: error });
-      const wait = timer(delay, scheduler);
-      return trigger$ === undefined ? wait : race(wait, trigger$.pipe(take(1)));
-    },
-  });
+  const wait = (error: unknown, attempt: number, recentTrigger: boolean): Observable<unknown> => {
+    if (attempt > maxAttempts || (shouldRetry !== undefined && !shouldRetry(error))) return throwError(() => error);
+    const delay = recentTrigger ? 0 : backoffDelay(attempt, bounds, random);
+    onRetry?.({ attempt, delay, cause: error });
+    return timer(delay, scheduler);
+  };
+  if (trigger$ === undefined) return retry<T>({ resetOnSuccess: true, delay: (error: unknown, attempt: number) => wait(error, attempt, false) });
+  return (source) =>
+    defer(() => {
+      let heardAt = -Infinity; // a trigger$ value heard while no wait ran, not used yet
+      let cut: (() => void) | undefined; // ends the current wait
+      // One subscription for the operator's lifetime (not one per wait): a value heard while
+      // connected still counts for a wait that starts soon after. Its end or error stops nothing.
+      const listening = trigger$.subscribe({
+        next: () => (cut !== undefined ? cut() : (heardAt = scheduler.now())),
+        error: () => undefined,
+      });
+      return source.pipe(
+        retry<T>({
+          resetOnSuccess: true,
+          delay: (error: unknown, attempt: number) => {
+            const recent = scheduler.now() - heardAt <= RECENT_TRIGGER_MS;
+            heardAt = -Infinity;
+            const waited = wait(error, attempt, recent);
+            return new Observable<void>((subscriber) => {
+              const done = (): void => {
+                cut = undefined;
+                subscriber.next();
+                subscriber.complete();
+              };
+              cut = done;
+              const running = waited.subscribe({ next: done, error: (e: unknown) => subscriber.error(e) });
+              return () => {
+                running.unsubscribe();
+                if (cut === done) cut = undefined;
+              };
+            });
+          },
+        }),
+        finalize(() => listening.unsubscribe()),
+      );
+    });
 }

@@ -55,6 +55,49 @@ describe('reconnectWithBackoff (virtual time)', () => {
     });
   });
 
+  it('a trigger$ that completes or fails without emitting leaves the wait to run its course (retries go on)', () => {
+    const scheduler = makeScheduler();
+    scheduler.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      // E.g. a wake-up source where the page has no such events: it must not end the reconnecting.
+      const options = { minDelay: 100, maxDelay: 100, maxAttempts: 1, random: () => 0, scheduler };
+      const a = cold('--#', undefined, lost);
+      expectObservable(a.pipe(reconnectWithBackoff({ ...options, trigger$: hot('-----|') }))).toBe('104ms #', undefined, lost);
+      expectSubscriptions(a.subscriptions).toBe(['^-!', '102ms ^-!']);
+      const b = cold('--#', undefined, lost);
+      expectObservable(b.pipe(reconnectWithBackoff({ ...options, trigger$: hot('-----#', undefined, new Error('no window')) }))).toBe('104ms #', undefined, lost);
+      expectSubscriptions(b.subscriptions).toBe(['^-!', '102ms ^-!']);
+    });
+  });
+
+  it('a trigger$ value heard while connected ends the next wait at once if it starts within 10 s, once', () => {
+    const scheduler = makeScheduler();
+    scheduler.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      // E.g. the page resumed, and the browser closed the socket just after: reconnect now.
+      const attempts: ReconnectAttempt[] = [];
+      const source = cold('-c 9998ms #', undefined, lost); // connected at 1, lost at 10 000
+      const trigger$ = hot('t');
+      const result = source.pipe(reconnectWithBackoff({ minDelay: 100, maxDelay: 100, random: () => 0, scheduler, trigger$, onRetry: (a) => attempts.push(a) }));
+      // Heard at 0, lost at 10 000 (10 s later): at once. Lost again at 20 000: that value is used up.
+      expectSubscriptions(source.subscriptions).toBe(['^ 9999ms !', '10000ms ^ 9999ms !', '20100ms ^ 8900ms !']);
+      expectObservable(result, '^ 29000ms !').toBe('-c 9999ms c 10099ms c');
+      scheduler.flush();
+      expect(attempts.map((a) => a.delay)).toEqual([0, 100]);
+      expectSubscriptions(trigger$.subscriptions).toBe('^ 29000ms !');
+    });
+  });
+
+  it('a trigger$ value heard more than 10 s before the wait does not count; one during each wait cuts that wait', () => {
+    const scheduler = makeScheduler();
+    scheduler.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      const source = cold('10002ms #', undefined, lost);
+      // t at 1: 10 001 ms before the first wait. Waits from 10 002 and 20 016 are cut at 10 012 and 20 019.
+      const trigger$ = hot('-t 10010ms t 10006ms t');
+      const result = source.pipe(reconnectWithBackoff({ minDelay: 100, maxDelay: 100, maxAttempts: 3, random: () => 0, scheduler, trigger$ }));
+      expectSubscriptions(source.subscriptions).toBe(['^ 10001ms !', '10012ms ^ 10001ms !', '20019ms ^ 10001ms !', '30121ms ^ 10001ms !']);
+      expectObservable(result).toBe('40123ms #', undefined, lost);
+    });
+  });
+
   it('passes the error on at once when shouldRetry rejects it, and completion through', () => {
     const scheduler = makeScheduler();
     scheduler.run(({ cold, expectObservable }) => {
