@@ -1,3 +1,4 @@
+import type { Observable } from 'rxjs';
 import { MAX_PACKET_SIZE } from '../codec/decoder.js';
 import type { ConnectPacket, QoS } from '../codec/packet.js';
 import type { ConnectProperties, WillProperties } from '../codec/properties.js';
@@ -165,6 +166,19 @@ export interface ClientOptions {
    * ```
    */
   readonly maxInFlight?: number;
+  /**
+   * Moments to check the connection at once: each value makes a connected client send a PINGREQ
+   * and wait a short while for any packet (a dead link is found without waiting for the next
+   * keep alive), and makes a client waiting to reconnect try at once. Default `pageWakeups()`: a
+   * page that becomes visible again, resumes from being frozen, or comes back online (it emits
+   * nothing in Node). `false` turns it off; any Observable replaces it (docs/browser.md).
+   *
+   * @example
+   * ```ts
+   * connect(url, { wakeups: merge(pageWakeups(), appResumed$) });
+   * ```
+   */
+  readonly wakeups?: Observable<unknown> | false;
 }
 
 /**
@@ -349,6 +363,10 @@ export function buildConnectPacket(options: ClientOptions): ConnectPacket {
   }
   assertOptional(options.strictReceiveMaximum, 'boolean', 'strictReceiveMaximum');
   assertInteger(options.maxInFlight, 1, 65535, 'maxInFlight');
+  const wakeups = options.wakeups as unknown;
+  if (wakeups !== undefined && wakeups !== false && !(typeof wakeups === 'object' && wakeups !== null && typeof (wakeups as { subscribe?: unknown }).subscribe === 'function')) {
+    throw new InvalidArgumentError('wakeups', `expected an Observable or false, got ${typeName(wakeups)}`);
+  }
   if (options.strictReceiveMaximum === true && protocolVersion !== 5) {
     throw new InvalidArgumentError('strictReceiveMaximum', 'is an MQTT 5 feature (3.1.1 has no Receive Maximum): connect with protocolVersion 5');
   }

@@ -7,6 +7,7 @@ import {
   identity,
   interval,
   map,
+  merge,
   mergeMap,
   Observable,
   of,
@@ -29,6 +30,7 @@ import { PacketChannel } from '../session/packet-channel.js';
 import { reconnectWithBackoff, type ReconnectOptions } from '../session/reconnect-with-backoff.js';
 import { assertTopicFilter, assertTopicName } from '../session/validate-topic.js';
 import { rejectHttpReply } from '../transport/reject-http-reply.js';
+import { pageWakeups } from '../transport/page-wakeups.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
 import { applyConnectOverrides } from './apply-connect-overrides.js';
 import {
@@ -76,6 +78,8 @@ class Client implements MqttClient {
   private readonly states = new ReplaySubject<ClientState>(1);
   private current: ClientState = { status: 'connecting' };
   private readonly session: ClientSession<MqttMessage>;
+  /** The wake-ups that probe the connection and cut reconnect waits short (`ClientOptions.wakeups`). */
+  private readonly wakeups: Observable<unknown> | undefined;
   private readonly lifecycle: Subscription;
   private attempts = 0;
   private readonly counters = new ClientCounters();
@@ -117,12 +121,15 @@ class Client implements MqttClient {
       manualView,
     });
     const canRefresh = options.beforeConnect !== undefined;
+    this.wakeups = options.wakeups === false ? undefined : (options.wakeups ?? pageWakeups());
     const retryInitial = reconnect?.retryInitialConnect === true;
     const retry =
       reconnect === undefined
         ? identity
         : reconnectWithBackoff<Attached>({
             ...reconnect,
+            // A wake-up (the page visible again, the network back) cuts a backoff wait short.
+            trigger$: reconnect.trigger$ !== undefined && this.wakeups !== undefined ? merge(reconnect.trigger$, this.wakeups) : (reconnect.trigger$ ?? this.wakeups),
             // Only a connection that had succeeded is renewed, unless asked to retry the first one too.
             shouldRetry: (error) => !this.userClosed && (this.connectedOnce || retryInitial) && isReconnectable(error, canRefresh),
             onRetry: ({ attempt, delay, cause }) => {
@@ -288,6 +295,7 @@ class Client implements MqttClient {
             // The window announced in this CONNECT (a beforeConnect hook may have changed it), or the option's (3.1.1).
             receiveMaximum: connectPacket.properties?.receiveMaximum ?? inboundReceiveMaximum(this.options),
             strictReceiveMaximum: this.options.strictReceiveMaximum,
+            probe$: this.wakeups,
           });
           subscriber.next({ connack, ended });
           subscriber.complete();

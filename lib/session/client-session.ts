@@ -39,6 +39,8 @@ export interface AttachOptions {
   readonly strictReceiveMaximum?: boolean;
   /** Time source for keep alive (a TestScheduler in tests). */
   readonly scheduler?: SchedulerLike;
+  /** Each value sends a PINGREQ at once and waits briefly for an answer (see `ClientOptions.wakeups`). */
+  readonly probe$?: Observable<unknown>;
 }
 
 /** The queues and windows of a {@link ClientSession} at one moment. */

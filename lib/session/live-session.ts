@@ -326,6 +326,7 @@ export class LiveSession<M> {
         received: this.channel.packets,
         ping: () => this.send({ type: 'pingreq' }),
         isPaused: () => this.channel.isReadingPaused,
+        probe$: this.options.probe$,
         scheduler: this.options.scheduler ?? asyncScheduler,
       }).subscribe({ error: (error: unknown) => this.close(asMqttError(error)) }),
     );

@@ -1,4 +1,4 @@
-import { filter, firstValueFrom, lastValueFrom, take, toArray, type Observable, type Subscription } from 'rxjs';
+import { filter, firstValueFrom, lastValueFrom, Subject, take, toArray, type Observable, type Subscription } from 'rxjs';
 import type { PublishPacket } from '../../lib/codec/packet.js';
 import type { ClientStats, PacketTraceEvent } from '../../lib/client/client-stats.js';
 import type { MqttClient } from '../../lib/client/mqtt-client.js';
@@ -367,6 +367,21 @@ describe('packet trace and statistics', () => {
     const p = await server.expect('publish');
     server.send({ type: 'puback', packetId: p.packetId ?? 0 });
     await expect(done).resolves.toBeUndefined();
+  });
+
+  it('a wake-up makes a connected client send PINGREQ at once; a silent server then counts as dead', async () => {
+    const wakeups = new Subject<string>();
+    const { client, server } = await connectedPair({ wakeups, keepalive: 600, reconnect: false });
+    wakeups.next('visible');
+    await server.expect('pingreq', 1000); // not after 600 s of keep alive
+    const closed = firstValueFrom(client.state$.pipe(filter((st) => st.status === 'closed')));
+    // No PINGRESP: the probe's deadline (at most 5 s) ends the connection.
+    expect(await closed).toMatchObject({ error: { code: 'KEEPALIVE_TIMEOUT' } });
+  }, 15_000);
+
+  it('refuses wakeups that are not an Observable or false', async () => {
+    await expect(connectedPair({ wakeups: 'yes' as never })).rejects.toThrow(InvalidArgumentError);
+    await expect(connectedPair({ wakeups: 'yes' as never })).rejects.toThrow(/wakeups: expected an Observable or false/);
   });
 
   it('refuses a trace that is not a function', async () => {
