@@ -29,7 +29,6 @@ import { MemoryInFlightStore } from '../session/memory-in-flight-store.js';
 import { PacketChannel } from '../session/packet-channel.js';
 import { reconnectWithBackoff, type ReconnectOptions } from '../session/reconnect-with-backoff.js';
 import { assertTopicFilter, assertTopicName } from '../session/validate-topic.js';
-import { rejectHttpReply } from '../transport/reject-http-reply.js';
 import { pageWakeups } from '../transport/page-wakeups.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
 import { applyConnectOverrides } from './apply-connect-overrides.js';
@@ -282,8 +281,7 @@ class Client implements MqttClient {
       // The limit announced in an MQTT 5 CONNECT (a beforeConnect hook may have changed it), or the
       // option's (3.1.1, no properties); enforced from each fixed header on.
       const maximumPacketSize = connectPacket.properties?.maximumPacketSize ?? incomingMaximumPacketSize(this.options);
-      // An HTTP answer (mqtt:// pointed at a WebSocket port) fails with a clear error, not a decode error.
-      const channel = new PacketChannel(rejectHttpReply(transport), { protocolVersion, maximumPacketSize, onPacket: this.onPacket });
+      const channel = new PacketChannel(transport, { protocolVersion, maximumPacketSize, onPacket: this.onPacket });
       let attached = false;
       const handshake = connectHandshake(channel, connectPacket).subscribe({
         next: (connack) => {

@@ -1,9 +1,10 @@
-import { defer, from, switchMap, type Observable } from 'rxjs';
+import { defer, from, map, switchMap, type Observable } from 'rxjs';
 import { mergeConnectArguments, type ClientOptions } from '../client/client-options.js';
 import { connectAsyncWith, connectWith, transportOf } from '../client/connect.js';
 import type { MqttClient } from '../client/mqtt-client.js';
 import { InvalidArgumentError, TransportError } from '../errors.js';
 import type { BrokerUrl } from '../transport/parse-broker-url.js';
+import { rejectHttpReply } from '../transport/reject-http-reply.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
 import { webSocketTransport, type WebSocketConstructor } from '../transport/web-socket-transport.js';
 import { tcpTransport } from './tcp-transport.js';
@@ -88,10 +89,11 @@ export function nodeResolver(url: BrokerUrl | undefined, options: NodeClientOpti
     rejectUnauthorized: options.rejectUnauthorized,
   };
   switch (url.protocol) {
+    // A TCP or TLS port that answers CONNECT with HTTP is a web port: a clear error, not a decode error.
     case 'tcp':
-      return tcpTransport({ host, port, connectTimeout });
+      return withHttpCheck(tcpTransport({ host, port, connectTimeout }));
     case 'tls':
-      return tlsTransport({ host, port, connectTimeout, ...tls });
+      return withHttpCheck(tlsTransport({ host, port, connectTimeout, ...tls }));
     default: {
       const webSocketOptions = url.protocol === 'wss' ? withoutUndefined(tls) : undefined;
       const open = (WebSocket: WebSocketConstructor): Observable<Transport> =>
@@ -108,6 +110,10 @@ export function nodeResolver(url: BrokerUrl | undefined, options: NodeClientOpti
       return () => defer(() => from(loadWs())).pipe(switchMap(open));
     }
   }
+}
+
+function withHttpCheck(factory: TransportFactory): TransportFactory {
+  return () => factory().pipe(map(rejectHttpReply));
 }
 
 /** Loads the optional `ws` package; fails with a TransportError saying how to fix it. */

@@ -13,11 +13,13 @@ import { bundleForBrowser } from '../helpers/chromium.js';
 /**
  * Bytes, gzipped (level 9). Set at 23 377 + 3%; raised to 25 789 + 3% when the flow-operator
  * helper, the trace option and statistics, the incoming size bound and the HTTP-reply check landed,
- * and to 28 180 + 3% with manual acknowledgements and the inbound window, which do not yet
- * tree-shake away from an app that does not use them (docs/benchmarks.md, "Bundle size", says what
- * has to come out to reach the 15 kB target).
+ * to 28 180 + 3% with manual acknowledgements and the inbound window, and to 29 787 + 3% with the
+ * outbound window as an operator pipeline, the client session object and page wake-ups (the
+ * HTTP-reply check moved to the Node resolver, -400 B). None of these tree-shake away yet from an
+ * app that does not use them (docs/benchmarks.md, "Bundle size", says what has to come out to
+ * reach the 15 kB target).
  */
-const BUDGET_GZIP = 29_100;
+const BUDGET_GZIP = 30_700;
 
 describe('bundle budget of the browser entry', () => {
   it(`bundles the minimal app for browsers without Node built-ins, within ${BUDGET_GZIP} B gzipped`, async () => {
