@@ -29,8 +29,11 @@ const RECENT_TRIGGER_MS = 10_000;
 
 /** One scheduled reconnect: its number (1 = first after the failure), the wait in ms and the error that caused it. */
 export interface ReconnectAttempt {
+  /** 1 for the first attempt since the connection was lost (or the first one failed), then 2, 3, ... */
   readonly attempt: number;
+  /** Milliseconds waited before this attempt (0 when a trigger cut the wait short). */
   readonly delay: number;
+  /** The error that ended the previous connection or attempt. */
   readonly cause: unknown;
 }
 

@@ -9,15 +9,23 @@ export type PageWakeup = 'visible' | 'online' | 'resume';
 
 /** The part of `EventTarget` that {@link pageWakeups} uses. */
 export interface WakeupEventSource {
+  /** Adds `listener` for events named `type` (a DOM `EventTarget`'s method). */
   addEventListener(type: string, listener: () => void): void;
+  /** Removes a listener added with {@link addEventListener}. */
   removeEventListener(type: string, listener: () => void): void;
 }
 
 /** What {@link pageWakeups} listens to: a window (or worker) global, with its `document` if any. */
 export interface PageWakeupTarget {
+  /** The global's own `addEventListener` (for `online`); absent outside browsers. */
   readonly addEventListener?: WakeupEventSource['addEventListener'];
+  /** The global's own `removeEventListener`. */
   readonly removeEventListener?: WakeupEventSource['removeEventListener'];
-  readonly document?: Partial<WakeupEventSource> & { readonly visibilityState?: string };
+  /** The page's document (for `visibilitychange` and `resume`); absent in workers and Node. */
+  readonly document?: Partial<WakeupEventSource> & {
+    /** `'visible'` or `'hidden'`, as the DOM's `document.visibilityState`. */
+    readonly visibilityState?: string;
+  };
 }
 
 /**

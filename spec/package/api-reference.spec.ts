@@ -50,7 +50,6 @@ const TYPEDOC_PENDING: readonly string[] = [
   'lib/broker/broker-events.ts',
   'lib/broker/broker-options.ts',
   'lib/broker/start-broker.ts',
-  'lib/session/reconnect-with-backoff.ts',
 ];
 
 interface Missing {
