@@ -59,6 +59,7 @@ export {
 } from './client/mqtt-client.js';
 export type { MqttMessage } from './client/mqtt-message.js';
 export { json, jsonPayload, type JsonMessage, type JsonOptions } from './client/json.js';
+export { request, respond, type Reply, type RequestOptions, type RespondOptions } from './client/request-response.js';
 export { topicPattern, type TopicPattern, type PatternParams } from './session/topic-pattern.js';
 
 export { MemoryInFlightStore } from './session/memory-in-flight-store.js';

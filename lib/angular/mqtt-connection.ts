@@ -125,7 +125,7 @@ export class MqttConnection {
     // Server-side rendering: no socket, no timer; the page renders with initial values (docs/angular.md).
     const reason = this.onServer ? 'server-side rendering' : noWayToConnect(clientOptions);
     if (reason !== undefined) {
-      const raw = offlineClient(reason);
+      const raw = offlineClient(reason, clientOptions.protocolVersion);
       return { raw, bound: raw };
     }
     // Outside the zone: the socket's listeners, keepalive and reconnect timers are not tracked by

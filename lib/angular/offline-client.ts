@@ -11,11 +11,12 @@ const CLOSED: ClientState = { status: 'closed' };
  * their initial value; `publish()` errors with ConnectionClosedError code `SERVER_SIDE`;
  * `disconnect()` resolves; `stats()` completes.
  */
-export function offlineClient(reason: string): MqttClient {
+export function offlineClient(reason: string, protocolVersion: 4 | 5 = 4): MqttClient {
   const refuse = () => throwError(() => new ConnectionClosedError(`not connected: ${reason}`, { code: 'SERVER_SIDE' }));
   return {
     state$: of(CLOSED),
     clientId: '',
+    protocolVersion,
     subscribe: (() => EMPTY) as MqttClient['subscribe'],
     publish: refuse,
     publishAsync: () => Promise.reject(new ConnectionClosedError(`not connected: ${reason}`, { code: 'SERVER_SIDE' })),

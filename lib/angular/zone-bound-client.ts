@@ -24,6 +24,7 @@ export function zoneBoundClient(client: MqttClient, zone: NgZone): MqttClient {
     get clientId() {
       return client.clientId;
     },
+    protocolVersion: client.protocolVersion,
     subscribe: subscribe as MqttClient['subscribe'],
     publish,
     publishAsync: (topic, payload, options) => firstValueFrom(publish(topic, payload, options)),

@@ -175,6 +175,10 @@ class Client implements MqttClient {
     return this.connectPacket.clientId;
   }
 
+  get protocolVersion(): 4 | 5 {
+    return this.connectPacket.protocolVersion;
+  }
+
   subscribe(filter: string, options?: SubscribeOptions): Observable<MqttMessage>;
   subscribe<P>(pattern: TopicPattern<P>, options?: SubscribeOptions): Observable<MqttMessage<P>>;
   subscribe<P>(filterOrPattern: string | TopicPattern<P>, options: SubscribeOptions = {}): Observable<MqttMessage> | Observable<MqttMessage<P>> {

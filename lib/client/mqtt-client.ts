@@ -131,6 +131,15 @@ export interface MqttClient {
    */
   readonly clientId: string;
   /**
+   * The protocol version the client speaks: 4 (MQTT 3.1.1) or 5 (MQTT 5.0), as given in the options.
+   *
+   * @example
+   * ```ts
+   * if (client.protocolVersion === 5) request(client, 'rpc/time', '').subscribe(console.log);
+   * ```
+   */
+  readonly protocolVersion: 4 | 5;
+  /**
    * Messages on `filter`. Cold: the first observer of a filter sends SUBSCRIBE (after CONNACK),
    * observers share it (a higher QoS re-subscribes), the last one leaving sends UNSUBSCRIBE.
    * Completes on disconnect(). Throws InvalidArgumentError for an invalid filter or options;
