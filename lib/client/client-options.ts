@@ -179,6 +179,19 @@ export interface ClientOptions {
    * ```
    */
   readonly wakeups?: Observable<unknown> | false;
+  /**
+   * MQTT 5: assign topic aliases to the topics published, within the server's Topic Alias Maximum
+   * (CONNACK): the first PUBLISH of a topic carries it with an alias, later ones only the alias,
+   * which saves the topic's bytes on every message. Least recently used topics give their alias up
+   * once all are taken; aliases start afresh on each connection [MQTT-3.3.2-7]. Default true;
+   * `false` sends every topic in full and lets you set `properties.topicAlias` yourself.
+   *
+   * @example
+   * ```ts
+   * connect(url, { protocolVersion: 5, topicAliases: false });
+   * ```
+   */
+  readonly topicAliases?: boolean;
 }
 
 /**
@@ -363,6 +376,7 @@ export function buildConnectPacket(options: ClientOptions): ConnectPacket {
   }
   assertOptional(options.strictReceiveMaximum, 'boolean', 'strictReceiveMaximum');
   assertInteger(options.maxInFlight, 1, 65535, 'maxInFlight');
+  assertOptional(options.topicAliases, 'boolean', 'topicAliases');
   const wakeups = options.wakeups as unknown;
   if (wakeups !== undefined && wakeups !== false && !(typeof wakeups === 'object' && wakeups !== null && typeof (wakeups as { subscribe?: unknown }).subscribe === 'function')) {
     throw new InvalidArgumentError('wakeups', `expected an Observable or false, got ${typeName(wakeups)}`);

@@ -217,6 +217,9 @@ class Client implements MqttClient {
     if (options.retain !== undefined && typeof options.retain !== 'boolean') {
       throw new InvalidArgumentError('options.retain', 'expected a boolean');
     }
+    if (options.properties?.topicAlias !== undefined && this.options.topicAliases !== false) {
+      throw new InvalidArgumentError('options.properties.topicAlias', 'the client assigns topic aliases itself: connect with topicAliases: false to set them');
+    }
     const packet: PublishPacket = {
       type: 'publish',
       topic,
@@ -298,6 +301,7 @@ class Client implements MqttClient {
             receiveMaximum: connectPacket.properties?.receiveMaximum ?? inboundReceiveMaximum(this.options),
             strictReceiveMaximum: this.options.strictReceiveMaximum,
             probe$: this.wakeups,
+            outboundTopicAliases: this.options.topicAliases,
           });
           subscriber.next({ connack, ended });
           subscriber.complete();

@@ -39,6 +39,8 @@ export interface AttachOptions {
   readonly strictReceiveMaximum?: boolean;
   /** Time source for keep alive (a TestScheduler in tests). */
   readonly scheduler?: SchedulerLike;
+  /** MQTT 5: assign topic aliases to outbound PUBLISH packets within the server's Topic Alias Maximum. Default true. */
+  readonly outboundTopicAliases?: boolean;
   /** Each value sends a PINGREQ at once and waits briefly for an answer (see `ClientOptions.wakeups`). */
   readonly probe$?: Observable<unknown>;
 }

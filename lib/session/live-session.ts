@@ -19,6 +19,7 @@ import type { InFlightStore } from './in-flight-store.js';
 import { keepalive } from './keepalive.js';
 import type { OutboundFlowContext } from './outbound-flow-context.js';
 import { OutboundPublisher } from './outbound-publisher.js';
+import { OutboundTopicAliases } from './outbound-topic-aliases.js';
 import type { PacketChannel } from './packet-channel.js';
 import type { PacketIdAllocator } from './packet-id-allocator.js';
 import type { AttachOptions } from './client-session.js';
@@ -76,7 +77,7 @@ export class LiveSession<M> {
   private resolveClosed!: (error: MqttError | undefined) => void;
   private readonly running = new Subscription();
   private ended = false;
-  private readonly send = (packet: Packet): boolean => this.channel.send(packet);
+  private readonly send: (packet: Packet) => boolean;
   /** The inbound acknowledgements of this connection, in arrival order. */
   private readonly inbound: InboundAcks;
   private readonly dispatch = (topic: string, message: M): void => this.subscriptions.dispatch(topic, message);
@@ -89,6 +90,8 @@ export class LiveSession<M> {
   ) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     const props = connack.properties;
+    const aliasMaximum = options.outboundTopicAliases === false ? 0 : (props?.topicAliasMaximum ?? 0);
+    this.send = aliasMaximum === 0 ? (packet) => channel.send(packet) : aliasingSender(channel, new OutboundTopicAliases(aliasMaximum));
     const { sessionPresent } = connack;
     this.packetIds = parts.packetIds;
     this.publisher = parts.publisher;
@@ -331,6 +334,20 @@ export class LiveSession<M> {
       }).subscribe({ error: (error: unknown) => this.close(asMqttError(error)) }),
     );
   }
+}
+
+/** Sends PUBLISH packets with the connection's topic aliases applied, the rest as they are. */
+function aliasingSender(channel: PacketChannel, aliases: OutboundTopicAliases): (packet: Packet) => boolean {
+  return (packet) => {
+    if (packet.type !== 'publish') return channel.send(packet);
+    const aliased = aliases.apply(packet);
+    try {
+      return channel.send(aliased);
+    } catch (error) {
+      if (aliased !== packet) aliases.forget(packet.topic); // the server never learnt the alias
+      throw error;
+    }
+  };
 }
 
 function asMqttError(error: unknown): MqttError {

@@ -379,6 +379,22 @@ describe('packet trace and statistics', () => {
     expect(await closed).toMatchObject({ error: { code: 'KEEPALIVE_TIMEOUT' } });
   }, 15_000);
 
+  it('MQTT 5: assigns topic aliases within the CONNACK Topic Alias Maximum, afresh on each connection [MQTT-3.3.2-7]', async () => {
+    const { client, server } = await connectedPair({ protocolVersion: 5, reconnect: { minDelay: 1, maxDelay: 1 } }, { properties: { topicAliasMaximum: 1 } });
+    for (const topic of ['long/topic/name', 'long/topic/name', 'other']) client.publish(topic, 'x').subscribe();
+    const seen = [];
+    for (let i = 0; i < 3; i++) {
+      const p = (await server.expect('publish')) as PublishPacket;
+      seen.push([p.topic, p.properties?.topicAlias]);
+    }
+    expect(seen).toEqual([
+      ['long/topic/name', 1],
+      ['', 1],
+      ['other', 1], // the only alias, re-bound
+    ]);
+    expect(() => client.publish('t', 'x', { properties: { topicAlias: 2 } })).toThrow(/topicAliases: false/);
+  });
+
   it('refuses wakeups that are not an Observable or false', async () => {
     await expect(connectedPair({ wakeups: 'yes' as never })).rejects.toThrow(InvalidArgumentError);
     await expect(connectedPair({ wakeups: 'yes' as never })).rejects.toThrow(/wakeups: expected an Observable or false/);

@@ -199,11 +199,13 @@ describeWithMosquitto('client MQTT 5 (Mosquitto, TCP)', () => {
     await barrier(client);
   });
 
-  it('receives full topic names and sends no topic alias unless asked (Mosquitto sends none)', async () => {
+  it('sends topic aliases within the Topic Alias Maximum Mosquitto grants, and receives full topic names (Mosquitto sends none)', async () => {
     const topic = uniqueTopic('alias');
     const tap = tcpTap(broker.host, broker.port);
     const client = track(await connectAsync({ transport: tap.factory, protocolVersion: 5, properties: { topicAliasMaximum: 8 } }));
     expect(tap.sent('connect')[0]).toMatchObject({ properties: { topicAliasMaximum: 8 } });
+    const connack = await tap.next((p) => p.dir === 'in' && p.packet.cmd === 'connack');
+    expect((connack.packet as { properties?: { topicAliasMaximum?: number } }).properties?.topicAliasMaximum).toBeGreaterThan(0);
     const received = collect(client.subscribe(topic, { qos: 1 }), 3);
     await barrier(client);
     for (let i = 0; i < 3; i++) await client.publishAsync(topic, `n${i}`, { qos: 1 });
@@ -212,8 +214,29 @@ describeWithMosquitto('client MQTT 5 (Mosquitto, TCP)', () => {
       [topic, 'n1'],
       [topic, 'n2'],
     ]);
-    const aliases = tap.log.filter((p) => p.packet.cmd === 'publish' && (p.packet as { properties?: { topicAlias?: number } }).properties?.topicAlias !== undefined);
-    expect(aliases).toEqual([]);
+    type Pub = { topic: string; properties?: { topicAlias?: number } };
+    const out = tap.log.filter((p) => p.dir === 'out' && p.packet.cmd === 'publish').map((p) => p.packet as Pub);
+    const ours = out.filter((p) => p.topic === topic || p.topic === '');
+    // The first carries the topic and its alias [MQTT-3.3.2-12]; the later ones the alias alone.
+    expect(ours.map((p) => [p.topic, p.properties?.topicAlias])).toEqual([
+      [topic, ours[0]?.properties?.topicAlias],
+      ['', ours[0]?.properties?.topicAlias],
+      ['', ours[0]?.properties?.topicAlias],
+    ]);
+    const incoming = tap.log.filter((p) => p.dir === 'in' && p.packet.cmd === 'publish' && (p.packet as Pub).properties?.topicAlias !== undefined);
+    expect(incoming).toEqual([]);
+  });
+
+  it('topicAliases: false sends every topic in full', async () => {
+    const topic = uniqueTopic('noalias');
+    const tap = tcpTap(broker.host, broker.port);
+    const client = track(await connectAsync({ transport: tap.factory, protocolVersion: 5, topicAliases: false }));
+    for (let i = 0; i < 2; i++) await client.publishAsync(topic, `n${i}`, { qos: 1 });
+    const out = tap.log.filter((p) => p.dir === 'out' && p.packet.cmd === 'publish').map((p) => p.packet as { topic: string; properties?: { topicAlias?: number } });
+    expect(out.map((p) => [p.topic, p.properties?.topicAlias])).toEqual([
+      [topic, undefined],
+      [topic, undefined],
+    ]);
   });
 
   it(`follows the server's keep alive (${MAX_KEEPALIVE} s) instead of its own 60 s`, async () => {
