@@ -36,7 +36,8 @@ export interface BrokerPersistenceOptions {
 }
 
 const MAGIC = new Uint8Array([0x52, 0x58, 0x4d, 0x51, 0x42, 0x52, 0x4b, 0x01]); // "RXMQBRK" + format 1
-const FORMAT: AppendLogFormat = { magic: MAGIC, kind: 'broker persistence log' };
+/** The file format of `broker.log` (for tools that read it with `replayLog`). */
+export const BROKER_LOG_FORMAT: AppendLogFormat = { magic: MAGIC, kind: 'broker persistence log' };
 
 /** What the log restores into, and reads again for each compaction. */
 export interface PersistedState {
@@ -83,7 +84,7 @@ export class BrokerPersistence implements SessionStoreJournal {
     const path = join(options.dir, 'broker.log');
     ioStep(options.dir, () => mkdirSync(options.dir, { recursive: true }));
     const replay = new PersistenceReplay(path);
-    this.log = new AppendLog(path, FORMAT, options.fsync === 'always', (body, offset) => replay.apply(body, offset));
+    this.log = new AppendLog(path, BROKER_LOG_FORMAT, options.fsync === 'always', (body, offset) => replay.apply(body, offset));
     this.replay = replay;
     this.truncatedBytes = this.log.truncatedBytes;
     this.nextMessageId = replay.maxMessageId + 1;
