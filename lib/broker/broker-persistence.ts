@@ -76,6 +76,9 @@ export class BrokerPersistence implements SessionStoreJournal {
   private nextSeq: number;
   private snapshotRecords = 0;
   private readonly compactAfter: number;
+  private readonly syncAlways: boolean;
+  /** Written by the end-of-turn flush and not yet fsynced (`fsync: 'always'` syncs it with the next packet). */
+  private unsynced = false;
   private readonly syncTimer: ReturnType<typeof setInterval> | undefined;
   private state: PersistedState | undefined;
 
@@ -84,7 +87,9 @@ export class BrokerPersistence implements SessionStoreJournal {
     const path = join(options.dir, 'broker.log');
     ioStep(options.dir, () => mkdirSync(options.dir, { recursive: true }));
     const replay = new PersistenceReplay(path);
-    this.log = new AppendLog(path, BROKER_LOG_FORMAT, options.fsync === 'always', (body, offset) => replay.apply(body, offset));
+    // The log itself never fsyncs on append: flush() decides (see `unsynced`).
+    this.log = new AppendLog(path, BROKER_LOG_FORMAT, false, (body, offset) => replay.apply(body, offset));
+    this.syncAlways = options.fsync === 'always';
     this.replay = replay;
     this.truncatedBytes = this.log.truncatedBytes;
     this.nextMessageId = replay.maxMessageId + 1;
@@ -93,7 +98,13 @@ export class BrokerPersistence implements SessionStoreJournal {
     const every = options.fsync;
     if (typeof every === 'number') {
       this.syncTimer = setInterval(() => {
-        if (this.log.open) this.guard(() => this.log.sync());
+        if (!this.log.open || !this.unsynced) return;
+        this.unsynced = false;
+        try {
+          this.guard(() => this.log.sync());
+        } catch {
+          // Kept in `failure`: the next send of any connection reports it.
+        }
       }, every);
       this.syncTimer.unref?.();
     }
@@ -217,16 +228,22 @@ export class BrokerPersistence implements SessionStoreJournal {
    * when it has grown enough. Throws StoreError `STORE_IO` when the write fails; from then on every
    * call throws it again, so that nothing more is acknowledged until the broker is restarted.
    */
-  flush(): void {
+  flush(sync = this.syncAlways): void {
     if (this.failure !== undefined) throw this.failure;
-    if (this.pending.length === 0) return;
-    const batch = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
-    const count = this.pending.length;
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.guard(() => this.log.append(batch, count));
-    const records = this.log.records;
-    if (records >= this.compactAfter && records > 2 * this.snapshotRecords) this.compact();
+    if (this.pending.length > 0) {
+      const batch = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+      const count = this.pending.length;
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.guard(() => this.log.append(batch, count));
+      this.unsynced = true;
+      const records = this.log.records;
+      if (records >= this.compactAfter && records > 2 * this.snapshotRecords) this.compact();
+    }
+    if (sync && this.unsynced) {
+      this.guard(() => this.log.sync());
+      this.unsynced = false;
+    }
   }
 
   /**
@@ -255,7 +272,8 @@ export class BrokerPersistence implements SessionStoreJournal {
     }
     this.pending = [];
     this.pendingBytes = 0;
-    this.guard(() => this.log.rewrite(frames));
+    this.guard(() => this.log.rewrite(frames, this.syncAlways));
+    this.unsynced = false; // a rewrite is fsynced before it replaces the log
     this.written = written;
     this.snapshotRecords = frames.length;
   }
@@ -281,7 +299,9 @@ export class BrokerPersistence implements SessionStoreJournal {
     setImmediate(() => {
       this.scheduled = false;
       try {
-        if (this.log.open) this.flush();
+        // What is left at the end of a turn (acknowledgements received, mostly) is written now and,
+        // with fsync 'always', synced with the next packet sent: no packet depends on it before.
+        if (this.log.open) this.flush(false);
       } catch {
         // Kept in `failure`: the next send of any connection reports it.
       }

@@ -148,8 +148,11 @@ export class AppendLog {
     ioStep(this.path, () => fsyncSync(fd));
   }
 
-  /** Replaces the file with the magic and `frames` (each one framed record). */
-  rewrite(frames: readonly Uint8Array[]): void {
+  /**
+   * Replaces the file with the magic and `frames` (each one framed record). The new file is always
+   * fsynced before the rename; `syncDirectory` (default: the log's `fsync`) also flushes the rename.
+   */
+  rewrite(frames: readonly Uint8Array[], syncDirectory = this.fsync): void {
     const path = this.path;
     ioStep(path, () => {
       const temporary = `${path}.compact`;
@@ -164,7 +167,7 @@ export class AppendLog {
       if (this.fd !== undefined) closeSync(this.fd);
       this.fd = undefined;
       renameSync(temporary, path);
-      if (this.fsync) syncDirectory(dirname(path));
+      if (syncDirectory) syncFolder(dirname(path));
       this.fd = openSync(path, 'a');
     });
     this.records = frames.length;
@@ -185,7 +188,7 @@ export class AppendLog {
   }
 }
 
-function syncDirectory(directory: string): void {
+function syncFolder(directory: string): void {
   const fd = openSync(directory, 'r');
   try {
     fsyncSync(fd);
