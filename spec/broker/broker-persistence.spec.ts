@@ -124,8 +124,8 @@ describe('BrokerPersistence', () => {
     expect(r.queuedCount).toBe(2);
   });
 
-  it('restores in-flight deliveries: a PUBLISH awaiting PUBACK is resent with DUP and the same packet id, one awaiting PUBCOMP gets PUBREL', () => {
-    const first = openCore();
+  it.each([['never'], ['always'], [50]] as const)('restores in-flight deliveries (fsync %j): a PUBLISH awaiting PUBACK is resent with DUP and the same packet id, one awaiting PUBCOMP gets PUBREL', (fsync) => {
+    const first = openCore({ fsync });
     const s = offlineSession(first.core, 'c');
     subscribe(first.core, s, 't', { qos: 2 });
     const l1 = link(first.core);
