@@ -289,6 +289,13 @@ export class BrokerPersistence implements SessionStoreJournal {
     }
   }
 
+  /** Closes the file as it is, without compacting (the state in memory is not to be trusted). */
+  abandon(): void {
+    if (this.syncTimer !== undefined) clearInterval(this.syncTimer);
+    this.pending = [];
+    this.log.close();
+  }
+
   private add(...frames: Uint8Array[]): void {
     for (const f of frames) {
       this.pending.push(f);

@@ -112,7 +112,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   try {
     persistence?.restore(core);
   } catch (error) {
-    persistence?.close();
+    persistence?.abandon(); // a half-restored state must not be compacted over the log
     throw error;
   }
   const serve = (transport: Transport): void => {
