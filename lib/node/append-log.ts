@@ -136,7 +136,8 @@ export class AppendLog {
   append(framed: Uint8Array, count = 1): void {
     const fd = this.writable();
     ioStep(this.path, () => {
-      writeSync(fd, framed);
+      // A regular file takes the whole buffer at once; the loop covers a short write all the same.
+      for (let done = 0; done < framed.length; ) done += writeSync(fd, framed, done);
       if (this.fsync) fsyncSync(fd);
     });
     this.records += count;
