@@ -1,6 +1,7 @@
 import type { QoS } from '../codec/packet.js';
 import type { BrokerOptions, ResolvedLimits } from './broker-options.js';
 import type { BrokerMessage } from './broker-message.js';
+import type { BrokerPersistence } from './broker-persistence.js';
 import { BrokerEvents } from './broker-events.js';
 import { RetainedStore } from './retained-store.js';
 import { Session } from './session.js';
@@ -48,6 +49,8 @@ export class BrokerCore {
   constructor(
     readonly options: BrokerOptions,
     readonly limits: ResolvedLimits,
+    /** The persistence log (`options.persistence`), restored from before anything else runs. */
+    readonly persistence?: BrokerPersistence,
   ) {
     this.sessions = new SessionStore(this.index, limits.maxQueuedMessages, limits.maxSessions, {
       onExpire: (s) => this.wills.flush(s.clientId),
@@ -57,6 +60,7 @@ export class BrokerCore {
         if (this.events.observed) this.events.emit({ type: 'sessionEnded', clientId: s.clientId, reason, droppedMessages: dropped });
       },
       pressure: this.pressure,
+      journal: persistence,
       onDrop: (s, reason) => {
         this.droppedMessages++;
         if (this.events.observed) this.events.emit({ type: 'messagesDropped', clientId: s.clientId, reason, count: 1 });
@@ -130,7 +134,11 @@ export class BrokerCore {
   }
 
   private routeOne(message: BrokerMessage, now: number): void {
-    if (message.retain) this.retained.set(message); // [MQTT-3.3.1-5]
+    if (message.retain) {
+      this.retained.set(message); // [MQTT-3.3.1-5]
+      // The broker's own $SYS statistics are not kept across a restart: they describe this run.
+      if (this.persistence !== undefined && !message.topic.startsWith('$SYS/')) this.persistence.retain(message);
+    }
     const events = this.events;
     if (events.observed) {
       events.emit({

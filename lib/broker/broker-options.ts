@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { originPatternProblem } from './origin-policy.js';
 import type { AuthenticateHook, AuthorizePublishHook, AuthorizeSubscribeHook } from './auth-hooks.js';
+import type { BrokerPersistenceOptions } from './broker-persistence.js';
 
 /**
  * Bounds that keep one broker's memory use predictable. Every field is optional; the defaults are
@@ -211,6 +212,12 @@ export interface BrokerOptions {
    * holds only the test's retained messages. `rxmqtt broker` turns them on every 10 s.
    */
   readonly sysInterval?: number;
+  /**
+   * Keep persistent sessions (with their subscriptions and queued and in-flight QoS 1/2 messages)
+   * and retained messages in `persistence.dir` across restarts, a `kill -9` included. Absent: all
+   * state lives in memory only.
+   */
+  readonly persistence?: BrokerPersistenceOptions;
 }
 
 function checkPort(name: string, value: unknown): void {
@@ -224,6 +231,17 @@ function checkCount(name: string, value: unknown, min: number, max: number): voi
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new InvalidArgumentError(name, `must be an integer from ${min} to ${max}, got ${String(value)}`);
   }
+}
+
+function checkPersistence(p: BrokerPersistenceOptions | undefined): void {
+  if (p === undefined) return;
+  if (typeof p !== 'object' || p === null) throw new InvalidArgumentError('options.persistence', 'must be an object such as { dir: "./data" }');
+  if (typeof p.dir !== 'string' || p.dir === '') throw new InvalidArgumentError('options.persistence.dir', 'must be a non-empty directory path');
+  const fsync: unknown = p.fsync;
+  if (fsync !== undefined && fsync !== 'always' && fsync !== 'never' && !(typeof fsync === 'number' && Number.isInteger(fsync) && fsync >= 1 && fsync <= 2 ** 31 - 1)) {
+    throw new InvalidArgumentError('options.persistence.fsync', `must be 'always', 'never' or a whole number of milliseconds, got ${String(fsync)}`);
+  }
+  checkCount('options.persistence.compactAfter', p.compactAfter, 1, 2 ** 31);
 }
 
 /** Checks user-supplied broker options and applies the default limits; throws InvalidArgumentError. */
@@ -256,6 +274,7 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedLimits {
       throw new InvalidArgumentError(`options.${hook}`, 'must be a function');
     }
   }
+  checkPersistence(options.persistence);
   const l = options.limits ?? {};
   checkCount('limits.maxQueuedMessages', l.maxQueuedMessages, 0, 2 ** 31);
   checkCount('limits.maxInflight', l.maxInflight, 1, 65535);

@@ -98,6 +98,8 @@ export class ClientConnection implements ConnectionControl, SessionLink {
   /** Encodes and writes a packet; false when it exceeds the client's Maximum Packet Size. */
   send(packet: Packet): boolean {
     if (this.state === 'closed') return false;
+    // What the packet tells the client (an acknowledgement, a packet id) is in the log first.
+    this.core.persistence?.flush();
     let bytes: Uint8Array;
     let aliased: { readonly packet: Packet; readonly fresh: boolean } | undefined;
     if (packet.type === 'publish' && this.outboundAliases !== undefined) aliased = this.outboundAliases.apply(packet);

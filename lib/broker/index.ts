@@ -13,6 +13,7 @@
  */
 export { startBroker, type BrokerHandle } from './start-broker.js';
 export { DEFAULT_BROKER_LIMITS, type BrokerOptions, type BrokerLimits, type BrokerTlsOptions, type BrokerWebSocketOptions } from './broker-options.js';
+export type { BrokerPersistenceOptions } from './broker-persistence.js';
 export { DEFAULT_ALLOWED_ORIGINS } from './origin-policy.js';
 export { parsePasswordFile, passwordFileAuthenticator, type PasswordFile } from './password-file.js';
 export { parseAclFile, aclHooks, type AclFile, type AclClient } from './acl-file.js';

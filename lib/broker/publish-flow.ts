@@ -114,6 +114,9 @@ function accept(connection: ClientConnection, session: Session, packet: PublishP
     // (retained, or QoS 1/2 waiting in flight or in a queue) gets its own copy so it does not pin
     // that buffer; QoS 0 messages are written out at once and need none.
     const payload = packet.retain || packet.qos > 0 ? packet.payload.slice() : packet.payload;
+    // Held before the message is routed: with persistence, the id is in the log before any copy of
+    // the message goes out, so a resend after a restart is not routed twice [MQTT-4.3.3-10].
+    if (packet.qos === 2) session.inboundQos2.add(packet.packetId ?? 0);
     core.route(brokerMessage(topic, payload, packet.qos, packet.retain, packet.properties, connection.clientId, Date.now()));
   }
   // A 3.1.1 server cannot refuse a PUBLISH on the wire: it acknowledges it and drops it [MQTT-3.3.5-2],

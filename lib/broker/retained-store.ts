@@ -61,6 +61,15 @@ export class RetainedStore {
     return node.message;
   }
 
+  /** Every retained message (expired ones included), depth first, without recursion. */
+  *values(): IterableIterator<BrokerMessage> {
+    const nodes: RetainedNode[] = [this.root];
+    for (let node = nodes.pop(); node !== undefined; node = nodes.pop()) {
+      if (node.message !== undefined) yield node.message;
+      for (const child of node.children.values()) nodes.push(child);
+    }
+  }
+
   /**
    * Calls `visit` for each retained message whose topic `filter` matches, in depth-first order.
    * The walk is a loop over an explicit stack: a client chooses the depth of the topics it retains,

@@ -1,4 +1,5 @@
 import { Session, type DropReason } from './session.js';
+import type { SessionStoreJournal } from './session-journal.js';
 import type { SubscriptionIndex } from './subscription-index.js';
 
 /** What a {@link SessionStore} tells its owner. */
@@ -11,6 +12,8 @@ export interface SessionStoreHooks {
   readonly onDrop?: (session: Session, reason: DropReason) => void;
   /** Shared count of sessions whose queue is full. */
   readonly pressure?: { full: number };
+  /** The persistence log: sessions with an expiry are written there. */
+  readonly journal?: SessionStoreJournal;
 }
 
 /**
@@ -66,13 +69,18 @@ export class SessionStore {
   create(clientId: string): Session {
     const old = this.sessions.get(clientId);
     if (old !== undefined) this.discard(old);
-    const session = new Session(clientId, this.maxQueued, this.hooks.onDrop, this.hooks.pressure);
+    const session = new Session(clientId, this.maxQueued, this.hooks.onDrop, this.hooks.pressure, this.hooks.journal);
     this.sessions.set(clientId, session);
     return session;
   }
 
   /** A client is back on this session: its expiry stops. */
   resume(session: Session): void {
+    if (this.offline.has(session)) this.hooks.journal?.online(session);
+    this.stopExpiry(session);
+  }
+
+  private stopExpiry(session: Session): void {
     this.offline.delete(session);
     const timer = this.timers.get(session);
     if (timer !== undefined) {
@@ -81,16 +89,20 @@ export class SessionStore {
     }
   }
 
-  /** The session's client has gone: discard now (expiry 0) or when the expiry interval ends. */
-  release(session: Session): void {
+  /**
+   * The session's client has gone (at `departedAt`, epoch ms; earlier for a session read back from
+   * the persistence log): discard now (expiry 0) or when the expiry interval ends.
+   */
+  release(session: Session, departedAt = Date.now()): void {
     if (this.sessions.get(session.clientId) !== session) return;
     if (session.expiryInterval === 0) {
       this.discard(session);
       this.hooks.onExpire?.(session);
       return;
     }
-    this.resume(session);
+    this.stopExpiry(session);
     this.offline.add(session);
+    this.hooks.journal?.offline(session, departedAt);
     if (session.expiryInterval === Infinity) return;
     // setTimeout holds at most 2^31-1 ms (24.8 days); longer intervals re-arm.
     const arm = (remainingMs: number): void => {
@@ -103,7 +115,9 @@ export class SessionStore {
       timer.unref?.();
       this.timers.set(session, timer);
     };
-    arm(session.expiryInterval * 1000);
+    const remaining = departedAt + session.expiryInterval * 1000 - Date.now();
+    if (remaining <= 0) return this.end(session, 'expired');
+    arm(remaining);
   }
 
   /**
@@ -126,7 +140,8 @@ export class SessionStore {
 
   /** Removes the session, its subscriptions from the index, and its messages. */
   discard(session: Session): void {
-    this.resume(session);
+    this.stopExpiry(session);
+    this.hooks.journal?.dropped(session);
     if (this.sessions.get(session.clientId) === session) this.sessions.delete(session.clientId);
     for (const sub of session.subscriptions.values()) this.index.remove(sub);
     session.subscriptions.clear();

@@ -3,6 +3,7 @@ import { ProtocolError } from '../errors.js';
 import type { BrokerMessage } from './broker-message.js';
 import type { BrokerSubscription } from './subscription-index.js';
 import { outboundPublish } from './outbound-publish.js';
+import { InboundIds, SubscriptionMap, type SessionJournal } from './session-journal.js';
 
 /** What a session needs from the connection it is attached to. */
 export interface SessionLink {
@@ -22,7 +23,7 @@ export interface SessionLink {
 export type DropReason = 'queueFull' | 'tooLarge' | 'slowClient';
 
 /** An outbound QoS 1 or 2 message, queued or in flight. */
-interface Delivery {
+export interface Delivery {
   readonly message: BrokerMessage;
   readonly qos: 1 | 2;
   readonly retain: boolean;
@@ -30,6 +31,8 @@ interface Delivery {
   packetId: number;
   /** 'ack': PUBLISH sent, awaiting PUBACK/PUBREC; 'comp': PUBREL sent, awaiting PUBCOMP. */
   state: 'ack' | 'comp';
+  /** Its number in the persistence log (0 while not written). */
+  seq: number;
 }
 
 /**
@@ -38,12 +41,19 @@ interface Delivery {
  * Survives disconnection while its expiry interval runs.
  */
 export class Session {
-  readonly subscriptions = new Map<string, BrokerSubscription<Session>>();
+  /**
+   * By the filter as subscribed (with any `$share/` prefix). A changed subscription is `set` again
+   * so that a persistent session records its new options.
+   */
+  readonly subscriptions: Map<string, BrokerSubscription<Session>> = new SubscriptionMap(this);
   /** Inbound QoS 2 packet ids received and not yet released [MQTT-4.3.3-9]. */
-  readonly inboundQos2 = new Set<number>();
+  readonly inboundQos2: Set<number> = new InboundIds(this);
   link: SessionLink | undefined = undefined;
-  /** Seconds the session outlives its connection; Infinity never expires. */
-  expiryInterval = 0;
+  /** Set while the session is persistent: every change of its state is written there. */
+  journal: SessionJournal | undefined = undefined;
+  /** The protocol version of the last client attached (0 before any). */
+  protocolVersion: 0 | 4 | 5 = 0;
+  private expiry = 0;
   /** Messages dropped because the queue was full or the client's maximum packet size was too small. */
   dropped = 0;
   private readonly inflight = new Map<number, Delivery>();
@@ -63,7 +73,20 @@ export class Session {
     private readonly onDrop: (session: Session, reason: DropReason) => void = () => undefined,
     /** Counts the sessions whose queue is full, shared by all sessions of a broker (a cheap "any?"). */
     private readonly pressure: { full: number } = { full: 0 },
+    /** The broker's persistence log, when it has one: a session with an expiry is written to it. */
+    private readonly store: SessionJournal | undefined = undefined,
   ) {}
+
+  /** Seconds the session outlives its connection; Infinity never expires. */
+  get expiryInterval(): number {
+    return this.expiry;
+  }
+
+  set expiryInterval(seconds: number) {
+    this.expiry = seconds;
+    // A session that outlives its connection is persistent; one that ends with it is never written.
+    if (this.store !== undefined && (seconds > 0 || this.journal !== undefined)) this.store.sessionChanged(this);
+  }
 
   private isFull = false;
   private roomWaiters: (() => void)[] = [];
@@ -111,15 +134,16 @@ export class Session {
       link.send(outboundPublish(message, 0, retain, false, undefined, subscriptionIds, link.protocolVersion, now));
       return;
     }
-    const delivery: Delivery = { message, qos, retain, subscriptionIds, packetId: 0, state: 'ack' };
+    const delivery: Delivery = { message, qos, retain, subscriptionIds, packetId: 0, state: 'ack', seq: 0 };
     if (link !== undefined && link.writable && this.queueHead === this.queue.length && this.inflight.size < link.inflightWindow) {
-      this.start(delivery, link, now);
+      this.start(delivery, link, now, true);
       return;
     }
     if (this.queuedCount >= this.maxQueued) {
       this.drop('queueFull');
       return;
     }
+    this.journal?.queued(this, delivery);
     this.queue.push(delivery);
     if (this.queuedCount >= this.maxQueued) this.setFull(true);
   }
@@ -134,6 +158,7 @@ export class Session {
     if (d === undefined) return;
     if (d.qos !== 1) throw wrongAck('PUBACK', packetId, d.qos);
     this.inflight.delete(packetId);
+    this.journal?.done(this, d);
     this.drain();
   }
 
@@ -155,10 +180,12 @@ export class Session {
     if (d.qos !== 2) throw wrongAck('PUBREC', packetId, d.qos);
     if (reasonCode >= 0x80) {
       this.inflight.delete(packetId);
+      this.journal?.done(this, d);
       this.drain();
       return;
     }
     d.state = 'comp';
+    this.journal?.released(this, d);
     link?.send({ type: 'pubrel', packetId });
   }
 
@@ -172,16 +199,22 @@ export class Session {
     if (d.qos !== 2) throw wrongAck('PUBCOMP', packetId, d.qos);
     if (d.state !== 'comp') throw new ProtocolError(`PUBCOMP before PUBREC for packet ${packetId}`);
     this.inflight.delete(packetId);
+    this.journal?.done(this, d);
     this.drain();
   }
 
   /** Attaches a new connection: resends unacknowledged messages with DUP set [MQTT-4.4.0-1], then the queue. */
   attach(link: SessionLink, now: number): void {
     this.link = link;
+    if (this.protocolVersion !== link.protocolVersion) {
+      this.protocolVersion = link.protocolVersion;
+      this.journal?.sessionChanged(this);
+    }
     for (const d of this.inflight.values()) {
       if (d.state === 'comp') link.send({ type: 'pubrel', packetId: d.packetId });
       else if (!link.send(outboundPublish(d.message, d.qos, d.retain, true, d.packetId, d.subscriptionIds, link.protocolVersion, now))) {
         this.inflight.delete(d.packetId);
+        this.journal?.done(this, d);
         this.drop('tooLarge');
       }
     }
@@ -215,8 +248,11 @@ export class Session {
     while (this.queueHead < this.queue.length && this.inflight.size < link.inflightWindow && link.writable) {
       const d = this.queue[this.queueHead++];
       // An expired message is not sent [MQTT-3.3.2-5].
-      if (d.message.expiresAt !== undefined && d.message.expiresAt <= now) continue;
-      this.start(d, link, now);
+      if (d.message.expiresAt !== undefined && d.message.expiresAt <= now) {
+        this.journal?.done(this, d);
+        continue;
+      }
+      this.start(d, link, now, false);
       if (this.link !== link) break;
     }
     if (this.isFull && this.queuedCount < this.maxQueued) this.setFull(false);
@@ -232,14 +268,41 @@ export class Session {
     }
   }
 
-  private start(d: Delivery, link: SessionLink, now: number): void {
+  private start(d: Delivery, link: SessionLink, now: number, fresh: boolean): void {
     d.packetId = this.allocatePacketId();
     this.inflight.set(d.packetId, d);
+    // Written before the PUBLISH goes out: after a restart it is resent with this packet id.
+    const journal = this.journal;
+    if (journal !== undefined) {
+      if (fresh) journal.queued(this, d);
+      else journal.started(this, d);
+    }
     if (!link.send(outboundPublish(d.message, d.qos, d.retain, false, d.packetId, d.subscriptionIds, link.protocolVersion, now))) {
       // Too large for this client: discard it [MQTT-3.1.2-25].
       this.inflight.delete(d.packetId);
+      this.journal?.done(this, d);
       this.drop('tooLarge');
     }
+  }
+
+  /** Every outbound message it holds: in flight first (in sending order), then the queue. */
+  *deliveries(): IterableIterator<Delivery> {
+    yield* this.inflight.values();
+    for (let i = this.queueHead; i < this.queue.length; i++) yield this.queue[i];
+  }
+
+  /**
+   * Puts back a delivery read from the persistence log (before any client attaches): in flight when
+   * it has a packet id (resent with DUP on attach), else at the end of the queue. Call in log order.
+   */
+  restore(d: Delivery): void {
+    if (d.packetId === 0) {
+      this.queue.push(d);
+      if (this.queuedCount >= this.maxQueued) this.setFull(true);
+      return;
+    }
+    this.inflight.set(d.packetId, d);
+    this.nextPacketId = d.packetId === 65535 ? 1 : d.packetId + 1;
   }
 
   private setFull(full: boolean): void {

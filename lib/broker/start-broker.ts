@@ -6,6 +6,7 @@ import { InvalidArgumentError, TransportError } from '../errors.js';
 import { socketTransport } from '../node/socket-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { BrokerCore } from './broker-core.js';
+import { BrokerPersistence } from './broker-persistence.js';
 import type {
   BrokerEvent,
   ClientConnectedEvent,
@@ -90,7 +91,9 @@ const encoder = new TextEncoder();
  * Starts an MQTT 3.1.1 + 5.0 broker in this process, listening on loopback by default.
  * Resolves once every listener is bound; rejects with InvalidArgumentError for bad options or a
  * TransportError (code `LISTEN_FAILED`, or `WS_MISSING` without the `ws` package) when a port
- * cannot be bound (listeners already started are closed again).
+ * cannot be bound (listeners already started are closed again). With `persistence`, the log is read
+ * first: a damaged one rejects with StoreCorruptError (`STORE_CORRUPT` with the byte offset, or
+ * `STORE_WRONG_FILE`), an unreadable directory with StoreError `STORE_IO`.
  *
  * @example
  * ```ts
@@ -104,7 +107,14 @@ const encoder = new TextEncoder();
 export async function startBroker(options: BrokerOptions): Promise<BrokerHandle> {
   const limits = resolveBrokerOptions(options);
   const host = options.host ?? '127.0.0.1';
-  const core = new BrokerCore(options, limits);
+  const persistence = options.persistence === undefined ? undefined : new BrokerPersistence(options.persistence);
+  const core = new BrokerCore(options, limits, persistence);
+  try {
+    persistence?.restore(core);
+  } catch (error) {
+    persistence?.abandon(); // a half-restored state must not be compacted over the log
+    throw error;
+  }
   const serve = (transport: Transport): void => {
     if (core.closed) return transport.close();
     if (core.sockets.size >= limits.maxConnections) {
@@ -147,6 +157,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     }
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close()));
+    persistence?.close();
     throw error;
   }
   const sysInterval = options.sysInterval ?? 0;
@@ -203,8 +214,15 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
         for (const connection of [...core.sockets]) connection.terminate(0x8b, false); // Server shutting down
         core.wills.clear();
         core.sessions.clearTimers();
+        let failure: unknown;
+        try {
+          persistence?.close(); // compacted, with the online sessions' clients counted as gone now
+        } catch (error) {
+          failure = error;
+        }
         await Promise.all(listeners.map((l) => l.close()));
         core.events.complete();
+        if (failure !== undefined) throw failure;
       })();
       return closing;
     },

@@ -94,6 +94,7 @@ function apply(connection: ClientConnection, session: Session, packet: Subscribe
     sub.retainAsPublished = v5 && s.retainAsPublished === true;
     sub.retainHandling = v5 ? (s.retainHandling ?? 0) : 0;
     sub.subscriptionId = subscriptionId;
+    session.subscriptions.set(s.topicFilter, sub); // again: a persistent session records the options
     reasonCodes.push(s.qos);
     if (core.events.observed) core.events.emit({ type: 'subscribed', clientId: session.clientId, topicFilter: s.topicFilter, qos: s.qos });
     // Retained messages are not sent for shared subscriptions; Retain Handling 1 sends them only for a new one.

@@ -1,7 +1,7 @@
 import { firstValueFrom } from 'rxjs';
 import type { BrokerLimits } from '../broker/broker-options.js';
 import { originPatternProblem } from '../broker/origin-policy.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, StoreError } from '../errors.js';
 import { readFile } from 'node:fs/promises';
 import { aclHooks, parseAclFile } from '../broker/acl-file.js';
 import { parsePasswordFile, passwordFileAuthenticator } from '../broker/password-file.js';
@@ -47,6 +47,18 @@ export const BROKER_OPTIONS: readonly OptionSpec[] = [
   },
   ...LIMIT_FLAGS.map(([long, , min, max, description]): OptionSpec => ({ long, kind: 'integer', min, max, valueName: 'N', description })),
   { long: 'sys-interval', kind: 'integer', min: 0, max: 86400, valueName: 'SECONDS', description: 'seconds between updates of the $SYS/broker/... statistics topics (default 10; 0 turns them off)' },
+  {
+    long: 'persistence',
+    kind: 'string',
+    valueName: 'DIR',
+    description: 'keep persistent sessions, their subscriptions and queued/in-flight QoS 1/2 messages, and retained messages in DIR across restarts (created when missing)',
+  },
+  {
+    long: 'persistence-fsync',
+    kind: 'string',
+    valueName: 'WHEN',
+    description: "with --persistence: 'never' (default; survives the broker being killed), 'always' (fsync before each acknowledgement; survives a power failure), or milliseconds between fsyncs",
+  },
   { long: 'password-file', kind: 'string', valueName: 'FILE', description: 'users and password hashes as mosquitto_passwd writes them; clients must log in (see --allow-anonymous)' },
   { long: 'allow-anonymous', kind: 'flag', description: 'with --password-file, also let in clients that give no user name' },
   { long: 'acl-file', kind: 'string', valueName: 'FILE', description: 'topic access rules in the Mosquitto ACL file format (topic, pattern, user lines)' },
@@ -56,7 +68,7 @@ export const BROKER_OPTIONS: readonly OptionSpec[] = [
 
 /** The `rxmqtt broker --help` text. */
 export const BROKER_HELP: HelpText = {
-  usage: ['rxmqtt broker [--port PORT] [--host HOST] [--ws-port PORT [--ws-allowed-origin ORIGIN]...] [--max-queued N] [--max-inflight N] [...limits] [--password-file FILE [--allow-anonymous]] [--acl-file FILE] [--verbose]'],
+  usage: ['rxmqtt broker [--port PORT] [--host HOST] [--ws-port PORT [--ws-allowed-origin ORIGIN]...] [--max-queued N] [--max-inflight N] [...limits] [--persistence DIR [--persistence-fsync WHEN]] [--password-file FILE [--allow-anonymous]] [--acl-file FILE] [--verbose]'],
   summary:
     'Runs the embedded MQTT 3.1.1 and 5.0 broker until Ctrl-C (SIGINT) or SIGTERM, then closes every ' +
     'connection and exits. Prints the URL of each listener on stdout, one per line.',
@@ -66,6 +78,7 @@ export const BROKER_HELP: HelpText = {
     ['rxmqtt broker --port 0 --ws-port 0 --verbose', 'free ports, TCP and WebSocket, with a log of what happens'],
     ['rxmqtt broker --ws-port 8080 --ws-allowed-origin https://app.example.com', 'let one web app (and programs) use the WebSocket listener'],
     ['rxmqtt broker --max-queued 100000 --max-inflight 1024', 'let a slow subscriber hold more unacknowledged QoS 1/2 messages'],
+    ['rxmqtt broker --persistence ./mqtt-data', 'sessions, queued messages and retained messages survive a restart'],
   ],
   notes: ['Exit status: 0 stopped by a signal, 1 could not start (e.g. port in use), 2 bad arguments.'],
 };
@@ -91,6 +104,7 @@ export async function brokerCommand(argv: readonly string[], io: CliIo, deps: Cl
   let verbose: boolean;
   let allowedOrigins: readonly string[] | undefined;
   let sysInterval = 10;
+  let persistence: CliBrokerOptions['persistence'];
   let access: Pick<CliBrokerOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'> = {};
   const limits: { -readonly [K in NumericLimit]?: number } = {};
   try {
@@ -114,6 +128,7 @@ export async function brokerCommand(argv: readonly string[], io: CliIo, deps: Cl
       throw new InvalidArgumentError('--allow-anonymous', 'goes with --password-file (without one, every client is let in)');
     }
     sysInterval = args.integer('sys-interval') ?? 10;
+    persistence = persistenceOption(args.string('persistence'), args.string('persistence-fsync'));
     access = await accessControl(args.string('password-file'), args.string('acl-file'), args.flag('allow-anonymous'));
   } catch (error) {
     return reportFailure(io.stderr, 'broker', error);
@@ -129,8 +144,11 @@ export async function brokerCommand(argv: readonly string[], io: CliIo, deps: Cl
       ...(Object.keys(limits).length === 0 ? {} : { limits }),
       ...access,
       sysInterval,
+      ...(persistence === undefined ? {} : { persistence }),
     });
   } catch (error) {
+    // A damaged log names the file and the byte; it is not a listening problem.
+    if (error instanceof StoreError) return reportFailure(io.stderr, 'broker', error, 'cannot use the persistence directory');
     return reportFailure(io.stderr, 'broker', describeListenFailure(error, { host, port, wsPort }));
   }
   const log = verbose ? broker.events$.subscribe((event) => io.stderr.write(`${formatBrokerEvent(event)}\n`)) : undefined;
@@ -147,6 +165,21 @@ export async function brokerCommand(argv: readonly string[], io: CliIo, deps: Cl
     log?.unsubscribe();
   }
   return ExitCode.ok;
+}
+
+/** `--persistence DIR [--persistence-fsync WHEN]` as broker options. */
+function persistenceOption(dir: string | undefined, fsync: string | undefined): CliBrokerOptions['persistence'] {
+  if (dir === undefined) {
+    if (fsync !== undefined) throw new InvalidArgumentError('--persistence-fsync', 'goes with --persistence');
+    return undefined;
+  }
+  if (dir === '') throw new InvalidArgumentError('--persistence', 'needs a directory');
+  if (fsync === undefined) return { dir };
+  if (fsync === 'always' || fsync === 'never') return { dir, fsync };
+  if (!/^[1-9][0-9]{0,9}$/.test(fsync) || Number(fsync) > 2 ** 31 - 1) {
+    throw new InvalidArgumentError('--persistence-fsync', `must be always, never or a number of milliseconds, got ${JSON.stringify(fsync)}`);
+  }
+  return { dir, fsync: Number(fsync) };
 }
 
 /** Reads the password and ACL files into broker hooks; a file that cannot be read or parsed says which and why. */

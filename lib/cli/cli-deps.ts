@@ -69,6 +69,7 @@ export interface CliBrokerOptions {
   readonly websocket?: { readonly port: number; readonly allowedOrigins?: readonly string[] };
   readonly limits?: BrokerLimits;
   readonly sysInterval?: number;
+  readonly persistence?: BrokerOptions['persistence'];
   readonly authenticate?: BrokerOptions['authenticate'];
   readonly authorizePublish?: BrokerOptions['authorizePublish'];
   readonly authorizeSubscribe?: BrokerOptions['authorizeSubscribe'];

@@ -1,10 +1,9 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, truncateSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { encode } from '../codec/encode.js';
 import type { Packet } from '../codec/packet.js';
-import { InvalidArgumentError, MqttError, StoreCorruptError, StoreError } from '../errors.js';
+import { InvalidArgumentError, StoreCorruptError } from '../errors.js';
 import { decodeOnePacket } from '../operators/packet-framer.js';
 import type { InFlightStore, OutboundEntry, OutboundState } from '../session/in-flight-store.js';
+import { AppendLog, frameRecord as frame, type AppendLogFormat } from './append-log.js';
 
 /** Options of {@link FileInFlightStore}. */
 export interface FileInFlightStoreOptions {
@@ -20,8 +19,6 @@ export interface FileInFlightStoreOptions {
 }
 
 const MAGIC = new Uint8Array([0x52, 0x58, 0x4d, 0x51, 0x49, 0x46, 0x53, 0x01]); // "RXMQIFS" + format 1
-const HEADER = 12; // u32 body length, u32 its bitwise complement, u32 CRC-32 of the body
-const MAX_BODY = 268_435_460 + 16;
 const OP_PUT = 1; // state u8, PUBLISH encoded as MQTT 5
 const OP_STATE = 2; // packet id u16, state u8
 const OP_DELETE_OUTBOUND = 3; // packet id u16
@@ -30,17 +27,7 @@ const OP_DELETE_INBOUND = 5; // packet id u16
 const OP_CLEAR = 6;
 const STATE_PUBREL = 1; // stateCode('pubrel')
 
-const CRC_TABLE = new Uint32Array(256).map((_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Uint8Array, start: number, end: number): number {
-  let c = 0xffffffff;
-  for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+const FORMAT: AppendLogFormat = { magic: MAGIC, kind: 'in-flight store' };
 
 /**
  * A durable {@link InFlightStore} in one file: outbound QoS 1/2 messages with their state, and the
@@ -68,13 +55,12 @@ function crc32(bytes: Uint8Array, start: number, end: number): number {
  */
 export class FileInFlightStore implements InFlightStore {
   /** Bytes of a torn last record cut off when the file was opened (0 when it was intact). */
-  readonly truncatedBytes: number = 0;
+  readonly truncatedBytes: number;
   private readonly outboundEntries = new Map<number, OutboundEntry>();
   private readonly inboundIds = new Set<number>();
   private readonly fsync: boolean;
   private readonly compactAfter: number;
-  private fd: number | undefined;
-  private records = 0;
+  private readonly log: AppendLog;
 
   /**
    * Opens (or creates) the store at `path`. Throws InvalidArgumentError, StoreCorruptError or StoreError.
@@ -94,18 +80,9 @@ export class FileInFlightStore implements InFlightStore {
     }
     this.fsync = options.fsync ?? false;
     this.compactAfter = compactAfter;
-    ioStep(path, () => rmSync(`${path}.compact`, { force: true })); // left by a crash during compaction
-    const bytes = existsSync(path) ? ioStep(path, () => readFileSync(path)) : new Uint8Array(0);
-    const end = this.replay(bytes);
-    if (end < MAGIC.length) ioStep(path, () => this.rewrite()); // new, or torn while being created
-    else {
-      if (end < bytes.length) {
-        this.truncatedBytes = bytes.length - end;
-        ioStep(path, () => truncateSync(path, end));
-      }
-      this.fd = ioStep(path, () => openSync(path, 'a'));
-      this.compactIfWorthIt();
-    }
+    this.log = new AppendLog(path, FORMAT, this.fsync, (body, offset) => this.apply(body, offset));
+    this.truncatedBytes = this.log.truncatedBytes;
+    this.compactIfWorthIt();
   }
 
   putOutbound(entry: OutboundEntry): void {
@@ -180,42 +157,27 @@ export class FileInFlightStore implements InFlightStore {
 
   /** Rewrites the file with only the live state (done automatically; see `compactAfter`). */
   compact(): void {
-    this.writable();
-    ioStep(this.path, () => this.rewrite());
+    this.log.writable();
+    this.rewrite();
   }
 
   /** Closes the file. Reads still answer from memory; changes throw StoreError `STORE_CLOSED`. */
   close(): void {
-    if (this.fd === undefined) return;
-    const fd = this.fd;
-    this.fd = undefined;
-    ioStep(this.path, () => closeSync(fd));
-  }
-
-  private writable(): number {
-    if (this.fd === undefined) throw new StoreError('STORE_CLOSED', `${this.path}: the store is closed`);
-    return this.fd;
+    this.log.close();
   }
 
   private append(op: number, payload: Uint8Array): void {
-    const fd = this.writable();
-    const record = frame(op, payload);
-    ioStep(this.path, () => {
-      writeSync(fd, record);
-      if (this.fsync) fsyncSync(fd);
-    });
-    this.records++;
+    this.log.append(frame(op, payload));
   }
 
   private compactIfWorthIt(): void {
     const live = this.outboundEntries.size + this.inboundIds.size;
-    if (this.records >= this.compactAfter && this.records > 2 * live) this.compact();
+    if (this.log.records >= this.compactAfter && this.log.records > 2 * live) this.compact();
   }
 
   /** Writes the live state to a new file and renames it over the old one (atomic on POSIX). */
   private rewrite(): void {
-    const temporary = `${this.path}.compact`;
-    const parts: Uint8Array[] = [MAGIC];
+    const parts: Uint8Array[] = [];
     for (const { packet, state } of this.outboundEntries.values()) {
       const encoded = encode(packet, { protocolVersion: 5 });
       const body = new Uint8Array(1 + encoded.length);
@@ -224,52 +186,7 @@ export class FileInFlightStore implements InFlightStore {
       parts.push(frame(OP_PUT, body));
     }
     for (const id of this.inboundIds) parts.push(frame(OP_ADD_INBOUND, idBytes(id)));
-    const fd = openSync(temporary, 'w');
-    try {
-      for (const part of parts) writeSync(fd, part);
-      fsyncSync(fd); // the new file must be whole before it replaces the old one
-    } finally {
-      closeSync(fd);
-    }
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-    renameSync(temporary, this.path);
-    if (this.fsync) syncDirectory(dirname(this.path));
-    this.fd = openSync(this.path, 'a');
-    this.records = parts.length - 1;
-  }
-
-  /** Rebuilds the state from the log; returns where the intact part ends. */
-  private replay(bytes: Uint8Array): number {
-    const path = this.path;
-    if (bytes.length < MAGIC.length) {
-      if (bytes.every((b, i) => b === MAGIC[i])) return 0; // empty or a torn header: start afresh
-      throw new StoreCorruptError('STORE_WRONG_FILE', 'not an rxmqtt in-flight store file', path, 0);
-    }
-    if (!MAGIC.every((b, i) => bytes[i] === b)) {
-      throw new StoreCorruptError('STORE_WRONG_FILE', 'not an rxmqtt in-flight store file (or another format version)', path, 0);
-    }
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let pos = MAGIC.length;
-    while (pos < bytes.length) {
-      if (bytes.length - pos < HEADER) return pos; // a torn header: the last record was cut short
-      const length = view.getUint32(pos);
-      if ((~length >>> 0) !== view.getUint32(pos + 4) || length > MAX_BODY) {
-        // Zeros to the end are a file extended but never written (a crash): also a torn tail.
-        if (bytes.subarray(pos).every((b) => b === 0)) return pos;
-        throw new StoreCorruptError('STORE_CORRUPT', 'damaged record header', path, pos);
-      }
-      const end = pos + HEADER + length;
-      if (end > bytes.length) return pos; // the last record was cut short
-      if (crc32(bytes, pos + HEADER, end) !== view.getUint32(pos + 8)) {
-        if (end === bytes.length) return pos; // the last record, torn while being written
-        throw new StoreCorruptError('STORE_CORRUPT', 'record checksum mismatch', path, pos);
-      }
-      this.apply(bytes.slice(pos + HEADER, end), pos);
-      this.records++;
-      pos = end;
-    }
-    return pos;
+    this.log.rewrite(parts);
   }
 
   private apply(body: Uint8Array, offset: number): void {
@@ -318,18 +235,6 @@ export class FileInFlightStore implements InFlightStore {
   }
 }
 
-function frame(op: number, payload: Uint8Array): Uint8Array {
-  const length = 1 + payload.length;
-  const record = new Uint8Array(HEADER + length);
-  const view = new DataView(record.buffer);
-  view.setUint32(0, length);
-  view.setUint32(4, ~length >>> 0);
-  record[HEADER] = op;
-  record.set(payload, HEADER + 1);
-  view.setUint32(8, crc32(record, HEADER, record.length));
-  return record;
-}
-
 function idBytes(id: number): Uint8Array {
   return new Uint8Array([id >>> 8, id & 0xff]);
 }
@@ -346,23 +251,4 @@ function stateCode(state: OutboundState): number {
 
 function stateName(code: number): OutboundState | undefined {
   return code === 0 ? 'publish' : code === STATE_PUBREL ? 'pubrel' : undefined;
-}
-
-function syncDirectory(directory: string): void {
-  const fd = openSync(directory, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Runs a file operation, turning an I/O failure into StoreError `STORE_IO` naming the file. */
-function ioStep<T>(path: string, step: () => T): T {
-  try {
-    return step();
-  } catch (error) {
-    if (error instanceof MqttError) throw error;
-    throw new StoreError('STORE_IO', `${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
 }

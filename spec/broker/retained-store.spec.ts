@@ -84,3 +84,17 @@ describe('RetainedStore against topicMatches (property)', () => {
     );
   });
 });
+
+describe('RetainedStore.values', () => {
+  it('yields every retained message once, whatever the depth, and none of a cleared topic', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.array(fc.constantFrom('a', 'b', '$s', ''), { minLength: 1, maxLength: 5 }).map((ls) => ls.join('/')), { maxLength: 15 }), (held) => {
+        const store = new RetainedStore();
+        for (const t of held) store.set(msg(t, 'x'));
+        const cleared = held.filter((_, i) => i % 3 === 0);
+        for (const t of cleared) store.set(msg(t, ''));
+        expect([...store.values()].map((m) => m.topic).sort()).toEqual(held.filter((t) => !cleared.includes(t)).sort());
+      }),
+    );
+  });
+});
