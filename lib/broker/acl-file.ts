@@ -13,8 +13,18 @@ interface Rule {
 
 /** Who asks, for {@link AclFile.canPublish} and {@link AclFile.canSubscribe}. */
 export interface AclClient {
+  /** The client identifier (what `%c` stands for in a `pattern` rule). */
   readonly clientId: string;
+  /** The username (what `user` sections and `%u` match), undefined when anonymous. */
   readonly username: string | undefined;
+}
+
+/** The broker hooks that enforce an {@link AclFile} (see {@link aclHooks}). */
+export interface AclHooks {
+  /** Allows a PUBLISH when the file grants `write` on its topic. */
+  readonly authorizePublish: AuthorizePublishHook;
+  /** Allows a SUBSCRIBE filter when the file grants `read` on it. */
+  readonly authorizeSubscribe: AuthorizeSubscribeHook;
 }
 
 /** Access rules in Mosquitto's ACL file format. Made by {@link parseAclFile}. */
@@ -149,7 +159,7 @@ export function parseAclFile(text: string, name = 'ACL file'): AclFile {
  * await startBroker({ port: 1883, ...aclHooks(parseAclFile(text)) });
  * ```
  */
-export function aclHooks(acl: AclFile): { authorizePublish: AuthorizePublishHook; authorizeSubscribe: AuthorizeSubscribeHook } {
+export function aclHooks(acl: AclFile): AclHooks {
   return {
     authorizePublish: ({ clientId, username, topic }) => acl.canPublish({ clientId, username }, topic),
     authorizeSubscribe: ({ clientId, username, topicFilter }) => acl.canSubscribe({ clientId, username }, topicFilter),

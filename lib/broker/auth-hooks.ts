@@ -2,9 +2,13 @@ import type { QoS } from '../codec/packet.js';
 
 /** What {@link AuthenticateHook} is told about a connecting client. */
 export interface AuthenticateRequest {
+  /** The identifier in the CONNECT (may be empty on MQTT 5). */
   readonly clientId: string;
+  /** The CONNECT username, if any. */
   readonly username: string | undefined;
+  /** The CONNECT password bytes, if any. */
   readonly password: Uint8Array | undefined;
+  /** 4 for MQTT 3.1.1, 5 for MQTT 5.0. */
   readonly protocolVersion: 4 | 5;
 }
 
@@ -13,7 +17,12 @@ export interface AuthenticateRequest {
  * (CONNACK 0x05 in 3.1.1, 0x87 in 5.0), and `{ reasonCode }` refuses with that code (for example
  * 0x04 / 0x86 for a bad user name or password).
  */
-export type AuthenticateResult = boolean | { readonly reasonCode: number };
+export type AuthenticateResult =
+  | boolean
+  | {
+      /** The CONNACK code to refuse with (3.1.1 return code or 5.0 reason code). */
+      readonly reasonCode: number;
+    };
 
 /**
  * Decides whether a client may connect. May be async. A hook that throws or rejects refuses the
@@ -29,11 +38,17 @@ export type AuthenticateHook = (request: AuthenticateRequest) => AuthenticateRes
 
 /** What {@link AuthorizePublishHook} is told about a PUBLISH. */
 export interface AuthorizePublishRequest {
+  /** The publishing client. */
   readonly clientId: string;
+  /** Its CONNECT username, if any. */
   readonly username: string | undefined;
+  /** The topic it publishes to (topic alias resolved). */
   readonly topic: string;
+  /** The message bytes. */
   readonly payload: Uint8Array;
+  /** The QoS of the PUBLISH. */
   readonly qos: QoS;
+  /** True for a retained publish. */
   readonly retain: boolean;
 }
 
@@ -50,10 +65,13 @@ export type AuthorizePublishHook = (request: AuthorizePublishRequest) => boolean
 
 /** What {@link AuthorizeSubscribeHook} is told about one topic filter of a SUBSCRIBE. */
 export interface AuthorizeSubscribeRequest {
+  /** The subscribing client. */
   readonly clientId: string;
+  /** Its CONNECT username, if any. */
   readonly username: string | undefined;
   /** The filter as sent, including a `$share/group/` prefix. */
   readonly topicFilter: string;
+  /** The QoS it asks for. */
   readonly qos: QoS;
 }
 

@@ -12,53 +12,77 @@ import type { MqttError } from '../errors.js';
  * ```
  */
 export interface ClientConnectedEvent {
+  /** The event's kind: `'clientConnected'`. */
   readonly type: 'clientConnected';
+  /** The identifier the client connected with (assigned by the broker for an empty one). */
   readonly clientId: string;
+  /** The CONNECT username, if any. */
   readonly username: string | undefined;
+  /** 4 for MQTT 3.1.1, 5 for MQTT 5.0. */
   readonly protocolVersion: 4 | 5;
+  /** True when a stored session was resumed (the CONNACK said so). */
   readonly sessionPresent: boolean;
 }
 
 /** A connected client went away. `error` says why when it was not a normal DISCONNECT. */
 export interface ClientDisconnectedEvent {
+  /** The event's kind: `'clientDisconnected'`. */
   readonly type: 'clientDisconnected';
+  /** The client that went away. */
   readonly clientId: string;
   /** True when the client sent DISCONNECT (any reason code). */
   readonly graceful: boolean;
+  /** Why the connection ended, when it was not a normal DISCONNECT (network loss, protocol error, takeover, keep alive). */
   readonly error: MqttError | undefined;
 }
 
 /** A message was accepted for routing (from a client, a will, or {@link BrokerHandle.publish}). */
 export interface PublishedEvent {
+  /** The event's kind: `'published'`. */
   readonly type: 'published';
   /** The publisher, undefined for messages the broker published itself. */
   readonly clientId: string | undefined;
+  /** The topic the message was published to. */
   readonly topic: string;
+  /** The message bytes. */
   readonly payload: Uint8Array;
+  /** The QoS it was published with. */
   readonly qos: QoS;
+  /** True when it was published as retained. */
   readonly retain: boolean;
+  /** Its MQTT 5 properties, if any. */
   readonly properties: PublishProperties | undefined;
 }
 
 /** A subscription was granted. */
 export interface SubscribedEvent {
+  /** The event's kind: `'subscribed'`. */
   readonly type: 'subscribed';
+  /** The subscribing client. */
   readonly clientId: string;
+  /** The filter granted (with its `$share/group/` prefix for a shared subscription). */
   readonly topicFilter: string;
+  /** The QoS granted. */
   readonly qos: QoS;
 }
 
 /** A subscription was removed by UNSUBSCRIBE. */
 export interface UnsubscribedEvent {
+  /** The event's kind: `'unsubscribed'`. */
   readonly type: 'unsubscribed';
+  /** The unsubscribing client. */
   readonly clientId: string;
+  /** The filter removed. */
   readonly topicFilter: string;
 }
 
 /** A connection was refused or closed for breaking the protocol (malformed packet, bad CONNECT, ...). */
 export interface ConnectionErrorEvent {
+  /** The event's kind: `'connectionError'`. */
   readonly type: 'connectionError';
+  /** The client, undefined when the connection failed before a valid CONNECT. */
   readonly clientId: string | undefined;
+  /** What was wrong (DecodeError, ProtocolError, ...). */
   readonly error: MqttError;
 }
 
@@ -74,13 +98,16 @@ export interface ConnectionErrorEvent {
  * ```
  */
 export interface MessagesDroppedEvent {
+  /** The event's kind: `'messagesDropped'`. */
   readonly type: 'messagesDropped';
+  /** The session the messages were meant for. */
   readonly clientId: string;
   /**
    * `notAuthorized`: a 3.1.1 PUBLISH the authorize hook refused, acknowledged and dropped because
    * 3.1.1 has no way to refuse it on the wire [MQTT-3.3.5-2] (a 5.0 publisher is told 0x87 instead).
    */
   readonly reason: 'queueFull' | 'tooLarge' | 'slowClient' | 'notAuthorized';
+  /** How many messages were dropped at once. */
   readonly count: number;
 }
 
@@ -96,9 +123,13 @@ export interface MessagesDroppedEvent {
  * ```
  */
 export interface SessionEndedEvent {
+  /** The event's kind: `'sessionEnded'`. */
   readonly type: 'sessionEnded';
+  /** The session's client identifier. */
   readonly clientId: string;
+  /** `expired` (its expiry interval ran out) or `evicted` (room for a new session at `maxSessions`). */
   readonly reason: 'expired' | 'evicted';
+  /** Queued and in-flight QoS 1/2 messages it still held, now never delivered. */
   readonly droppedMessages: number;
 }
 
@@ -114,8 +145,11 @@ export interface SessionEndedEvent {
  * ```
  */
 export interface ConnectionRefusedEvent {
+  /** The event's kind: `'connectionRefused'`. */
   readonly type: 'connectionRefused';
+  /** The client, undefined when refused before CONNECT was read. */
   readonly clientId: string | undefined;
+  /** Which limit or policy refused it. */
   readonly reason: 'maxConnections' | 'maxSessions' | 'origin';
   /** The refused page's Origin (reason `origin` only). */
   readonly origin?: string;

@@ -150,8 +150,11 @@ export interface ResolvedLimits {
 export interface BrokerTlsOptions {
   /** 0 picks a free port. */
   readonly port: number;
+  /** The server's private key (PEM). */
   readonly key: string | Uint8Array;
+  /** The server's certificate chain (PEM). */
   readonly cert: string | Uint8Array;
+  /** CA certificates (PEM) that client certificates are verified against. */
   readonly ca?: string | Uint8Array;
   /** Ask clients for a certificate (verified against `ca`). */
   readonly requestCert?: boolean;

@@ -16,7 +16,7 @@ export { DEFAULT_BROKER_LIMITS, type BrokerOptions, type BrokerLimits, type Brok
 export type { BrokerPersistenceOptions } from './broker-persistence.js';
 export { DEFAULT_ALLOWED_ORIGINS } from './origin-policy.js';
 export { parsePasswordFile, passwordFileAuthenticator, type PasswordFile } from './password-file.js';
-export { parseAclFile, aclHooks, type AclFile, type AclClient } from './acl-file.js';
+export { parseAclFile, aclHooks, type AclFile, type AclClient, type AclHooks } from './acl-file.js';
 export type {
   AuthenticateHook,
   AuthenticateRequest,

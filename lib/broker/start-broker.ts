@@ -34,14 +34,17 @@ import { listenWebSocket } from './ws-listener.js';
  * ```
  */
 export interface BrokerHandle {
+  /** The address the listeners are bound to. */
   readonly host: string;
   /** Port of the MQTT/TCP listener. */
   readonly port: number;
   /** `mqtt://host:port` */
   readonly url: string;
+  /** Port of the WebSocket listener, when one runs. */
   readonly wsPort: number | undefined;
   /** `ws://host:port/path` when a websocket listener runs. */
   readonly wsUrl: string | undefined;
+  /** Port of the TLS listener, when one runs. */
   readonly tlsPort: number | undefined;
   /** `mqtts://host:port` when a TLS listener runs. */
   readonly tlsUrl: string | undefined;
@@ -53,7 +56,9 @@ export interface BrokerHandle {
   readonly clientDisconnected$: Observable<ClientDisconnectedEvent>;
   /** Every message accepted for routing. */
   readonly published$: Observable<PublishedEvent>;
+  /** Subscriptions granted. */
   readonly subscribed$: Observable<SubscribedEvent>;
+  /** Subscriptions removed by UNSUBSCRIBE. */
   readonly unsubscribed$: Observable<UnsubscribedEvent>;
   /** Client ids with a live connection. */
   readonly connectedClients: readonly string[];
@@ -69,7 +74,16 @@ export interface BrokerHandle {
   /** Connections turned away by `maxConnections`, or by `maxSessions` with every stored session online. */
   readonly refusedConnections: number;
   /** PUBLISH packets and bytes received from and sent to clients since start (a snapshot). */
-  readonly traffic: { readonly messagesReceived: number; readonly messagesSent: number; readonly bytesReceived: number; readonly bytesSent: number };
+  readonly traffic: {
+    /** PUBLISH packets received from clients. */
+    readonly messagesReceived: number;
+    /** PUBLISH packets sent to clients. */
+    readonly messagesSent: number;
+    /** Bytes received from clients (every packet). */
+    readonly bytesReceived: number;
+    /** Bytes sent to clients (every packet). */
+    readonly bytesSent: number;
+  };
   /**
    * Publishes a message from the broker itself, routed like a client's (retained when `retain`).
    * Throws InvalidArgumentError for an empty topic or one with wildcards.
