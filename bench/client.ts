@@ -9,6 +9,9 @@
  * same bytes gives the raw limit of the set-up. Each case runs ROUNDS times, libraries alternating;
  * medians are printed with the rxmqtt/MQTT.js ratios and rxmqtt's share of the raw limit.
  *
+ * A second table puts the subscriber with `ack: 'manual'` (acking each message at once) beside the
+ * `ack: 'auto'` one at QoS 1 and 2: what manual acknowledgement costs in rate and in CPU per message.
+ *
  * Run: `npm run bench:client` (options: --messages N --rounds N).
  */
 import { fork } from 'node:child_process';
@@ -18,7 +21,8 @@ import { peakRss } from './util/peak-rss.js';
 import { formatRatio, printTable } from './util/table.js';
 import { median, option } from './util/args.js';
 
-type Library = 'raw' | 'rxmqtt' | 'mqtt.js';
+/** `rxmqtt-manual`: a subscriber with `ack: 'manual'` that acks each message as it arrives. */
+type Library = 'raw' | 'rxmqtt' | 'rxmqtt-manual' | 'mqtt.js';
 
 interface RunResult {
   readonly messagesPerSecond: number;
@@ -72,14 +76,20 @@ async function measure(library: Library, role: Role, qos: QoS, port: number, cou
     start = performance.now();
     cpu = process.cpuUsage();
   };
-  if (library === 'rxmqtt') {
+  if (library === 'rxmqtt' || library === 'rxmqtt-manual') {
     const { connectAsync } = await import('../lib/node/index.js');
     // The same window as the application's pump (3.1.1 would otherwise keep 20 in flight).
     const client = await connectAsync(url, { clientId: `bench-rx-${role}`, reconnect: false, maxInFlight: WINDOW });
     if (role === 'sub') {
       const arrived = counter(count);
       begin();
-      const subscription = client.subscribe(BENCH_TOPIC, { qos }).subscribe(() => arrived.hit());
+      const subscription =
+        library === 'rxmqtt'
+          ? client.subscribe(BENCH_TOPIC, { qos }).subscribe(() => arrived.hit())
+          : client.subscribe(BENCH_TOPIC, { qos, ack: 'manual' }).subscribe((message) => {
+              message.ack();
+              arrived.hit();
+            });
       await arrived.all;
       subscription.unsubscribe();
     } else {
@@ -218,23 +228,36 @@ function runChild(library: Library, role: Role, qos: QoS, count: number): Promis
 }
 
 
+interface Figures {
+  readonly rate: number;
+  readonly cpu: number;
+  readonly rss: number;
+}
+
+const summarise = (results: readonly RunResult[]): Figures => ({
+  rate: median(results.map((r) => r.messagesPerSecond)),
+  cpu: median(results.map((r) => r.cpuMicrosPerMessage)),
+  rss: median(results.map((r) => r.peakRssMiB)),
+});
+
 async function main(): Promise<void> {
   const count = option('messages', 100_000);
   const rounds = option('rounds', 3);
   console.log(`Client alone against a fake broker: ${count} messages of ${PAYLOAD_BYTES} B, MQTT 3.1.1, window ${WINDOW}, median of ${rounds}, Node ${process.version}\n`);
   const rows: string[][] = [];
+  const manualRows: string[][] = [];
   for (const role of ['sub', 'pub'] as const) {
     for (const qos of [0, 1, 2] as const) {
-      const runs: Record<Library, RunResult[]> = { raw: [], rxmqtt: [], 'mqtt.js': [] };
+      const manual = role === 'sub' && qos > 0;
+      const runs: Record<Library, RunResult[]> = { raw: [], rxmqtt: [], 'rxmqtt-manual': [], 'mqtt.js': [] };
       for (let round = 0; round < rounds; round++) {
         const order: Library[] = round % 2 === 0 ? ['raw', 'rxmqtt', 'mqtt.js'] : ['mqtt.js', 'rxmqtt', 'raw'];
+        if (manual) order.splice(round % 2 === 0 ? 2 : 1, 0, 'rxmqtt-manual');
         for (const library of order) runs[library].push(await runChild(library, role, qos, count));
       }
-      const [raw, ours, theirs] = (['raw', 'rxmqtt', 'mqtt.js'] as const).map((l) => ({
-        rate: median(runs[l].map((r) => r.messagesPerSecond)),
-        cpu: median(runs[l].map((r) => r.cpuMicrosPerMessage)),
-        rss: median(runs[l].map((r) => r.peakRssMiB)),
-      }));
+      const raw = summarise(runs.raw);
+      const ours = summarise(runs.rxmqtt);
+      const theirs = summarise(runs['mqtt.js']);
       rows.push([
         `${role === 'sub' ? 'subscriber' : 'publisher'} QoS ${qos}`,
         raw.rate.toFixed(0),
@@ -247,9 +270,24 @@ async function main(): Promise<void> {
         ours.rss.toFixed(1),
         theirs.rss.toFixed(1),
       ]);
+      if (manual) {
+        const acked = summarise(runs['rxmqtt-manual']);
+        manualRows.push([
+          `subscriber QoS ${qos}`,
+          ours.rate.toFixed(0),
+          acked.rate.toFixed(0),
+          `${((ours.rate / acked.rate - 1) * 100).toFixed(1)}%`,
+          ours.cpu.toFixed(2),
+          acked.cpu.toFixed(2),
+          `${((acked.cpu / ours.cpu - 1) * 100).toFixed(1)}%`,
+          acked.rss.toFixed(1),
+        ]);
+      }
     }
   }
   printTable(['case', 'raw msg/s', 'rxmqtt msg/s', 'MQTT.js msg/s', 'rxmqtt/MQTT.js', 'rxmqtt/raw', 'rxmqtt CPU µs/msg', 'MQTT.js CPU µs/msg', 'rxmqtt RSS MiB', 'MQTT.js RSS MiB'], rows);
+  console.log(`\nManual acknowledgement (ack: 'manual', each message acked as it arrives) against ack: 'auto'; cost = auto/manual rate - 1, manual/auto CPU - 1:\n`);
+  printTable(['case', 'auto msg/s', 'manual msg/s', 'rate cost', 'auto CPU µs/msg', 'manual CPU µs/msg', 'CPU cost', 'manual RSS MiB'], manualRows);
 }
 
 const [, , mode, a, b, c, d] = process.argv;

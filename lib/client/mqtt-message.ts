@@ -70,7 +70,8 @@ export class ReceivedMessage implements MqttMessage {
   /** Set on a manual observer's view of the message (see {@link manualView}); inherited by derived messages. */
   ackHandle: MessageAcknowledger | undefined = undefined;
 
-  constructor(packet: PublishPacket) {
+  /** From an inbound PUBLISH, or from another message's fields (see {@link manualView}). */
+  constructor(packet: PublishPacket | ReceivedMessage) {
     this.topic = packet.topic;
     this.payload = packet.payload;
     this.qos = packet.qos;
@@ -95,8 +96,10 @@ export class ReceivedMessage implements MqttMessage {
 }
 
 /**
- * A manual observer's own view of `message`: its prototype is the message, and its `ack()` is the
- * observer's `handle` (so two manual observers of one message each ack for themselves).
+ * A manual observer's own view of `message`, whose `ack()` is the observer's `handle` (so two
+ * manual observers of one message each ack for themselves). A {@link ReceivedMessage} is copied
+ * into a view of the same class (the fields are shared, the payload is the same view of the received
+ * bytes); any other object becomes the view's prototype.
  *
  * @example
  * ```ts
@@ -105,6 +108,13 @@ export class ReceivedMessage implements MqttMessage {
  * ```
  */
 export function manualView<M>(message: M, handle: MessageAcknowledger): M {
+  // A copy of the same class, not Object.create(message): a fresh prototype per message costs V8 a
+  // new hidden class each time, and makes every later property read polymorphic.
+  if (message instanceof ReceivedMessage && Object.getPrototypeOf(message) === ReceivedMessage.prototype) {
+    const view = new ReceivedMessage(message);
+    view.ackHandle = handle;
+    return view as M;
+  }
   const view = Object.create(message as object) as { ackHandle: MessageAcknowledger | undefined };
   view.ackHandle = handle;
   return view as M;

@@ -3,14 +3,23 @@ import { Observable, Subject } from 'rxjs';
 import { TransportError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
 
+/** Packets up to this size are copied into the tick's gather buffer; larger ones are written as they are. */
+const GATHER_MAX_PACKET = 2048;
+/** Size of a gather buffer; a buffer handed to the socket is never written again, so a new one follows. */
+const GATHER_BUFFER_SIZE = 64 * 1024;
+
 /**
  * Wraps a connected Node socket (`net.Socket` or `tls.TLSSocket`) as a {@link Transport}.
  * Used by the TCP and TLS transports and by the broker for accepted connections.
  *
  * `incoming` is hot (see {@link Transport}); it completes when the peer ends the connection and
  * errors with a `TransportError` (code `TRANSPORT_ERROR`, the socket error as `cause`) on failure.
- * Writes made in the same tick are corked into one socket write. `pause()` / `resume()` stop and
- * restart reading the socket (`socket.pause()` / `socket.resume()`), so TCP pushes back on the peer.
+ * The packets sent in one tick leave in one socket write: small ones are copied into one buffer
+ * (no per-packet stream bookkeeping), larger ones join it in the same corked write. `send` returns
+ * false once the socket's buffer, counting what waits for the end of the tick, reaches its
+ * highWaterMark (16 KiB by default); `writable$` then emits on the socket's 'drain'. `pause()` /
+ * `resume()` stop and restart reading the socket (`socket.pause()` / `socket.resume()`), so TCP
+ * pushes back on the peer.
  *
  * @example
  * ```ts
@@ -20,7 +29,6 @@ import type { Transport } from '../transport/transport.js';
 export function socketTransport(socket: Socket): Transport {
   const incoming = new Subject<Uint8Array>();
   let closed = false;
-  let corked = false;
   socket.setNoDelay(true);
   const drained = new Subject<void>();
   socket.on('data', (chunk: Buffer) => incoming.next(chunk));
@@ -33,21 +41,67 @@ export function socketTransport(socket: Socket): Transport {
     closed = true;
     incoming.complete();
   });
-  const uncork = (): void => {
-    corked = false;
-    if (!socket.destroyed) socket.uncork();
+  const highWaterMark = socket.writableHighWaterMark;
+  // This tick's small packets: gather[start, end) waits for the end of the tick.
+  let gather = Buffer.allocUnsafe(0);
+  let start = 0;
+  let end = 0;
+  let scheduled = false;
+  let corked = false;
+  /** Hands the gathered packets to the socket (one write). */
+  const writeGathered = (): void => {
+    if (end === start) return;
+    const bytes = gather.subarray(start, end);
+    start = end;
+    // The socket keeps this region until written: the next packets go after it, never over it.
+    if (!socket.destroyed) socket.write(bytes);
+  };
+  const flush = (): void => {
+    scheduled = false;
+    // Corked even for one write: Node then counts the bytes against the highWaterMark before
+    // writing, so a send that answered false is followed by 'drain' even when the write completes at
+    // once (an uncorked write that the kernel takes whole answers true and never emits 'drain').
+    if (end > start && !corked && !socket.destroyed) {
+      corked = true;
+      socket.cork();
+    }
+    writeGathered();
+    if (corked) {
+      corked = false;
+      if (!socket.destroyed) socket.uncork();
+    }
   };
   return {
     incoming: new Observable<Uint8Array>((subscriber) => incoming.subscribe(subscriber)),
     send(bytes: Uint8Array): boolean {
       if (closed || socket.destroyed) return true;
-      if (!corked) {
-        corked = true;
-        socket.cork();
-        queueMicrotask(uncork);
+      if (!scheduled) {
+        scheduled = true;
+        queueMicrotask(flush);
       }
-      // False once the socket buffers more than its highWaterMark (16 KiB by default); 'drain' follows.
-      return socket.write(bytes);
+      const size = bytes.byteLength;
+      if (size > GATHER_MAX_PACKET) {
+        // Written as it is, after what was gathered before it, in the same write at the end of the tick.
+        if (!corked) {
+          corked = true;
+          socket.cork();
+        }
+        writeGathered();
+        return socket.write(bytes);
+      }
+      if (gather.length - end < size) {
+        // The gathered part moves to a new buffer (the old one may be held by an earlier write).
+        const next = Buffer.allocUnsafe(Math.max(GATHER_BUFFER_SIZE, end - start + size));
+        gather.copy(next, 0, start, end);
+        end -= start;
+        start = 0;
+        gather = next;
+      }
+      gather.set(bytes, end);
+      end += size;
+      // What Node's socket.write would answer had the bytes been written now: all of them reach the
+      // socket at the end of this tick, so a false here is always followed by 'drain'.
+      return socket.writableLength + (end - start) < highWaterMark;
     },
     // One socket listener shared by every waiting sender, however many publishes wait for 'drain'.
     writable$: drained.asObservable(),
@@ -60,6 +114,7 @@ export function socketTransport(socket: Socket): Transport {
     close(): void {
       if (closed) return;
       closed = true;
+      flush(); // what was sent in this tick goes before the FIN
       socket.end();
       // Do not wait forever for a peer that never acknowledges the FIN.
       setTimeout(() => socket.destroy(), 1000).unref();

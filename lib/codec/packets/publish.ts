@@ -94,9 +94,15 @@ export function encodePublish(p: PublishPacket, version: ProtocolVersion, maximu
 export function decodePublish(r: ByteReader, flags: number): PublishPacket {
   const qos = ((flags >> 1) & 3) as QoS;
   const topicAt = r.pos;
-  const topic = r.utf8('topic');
-  if (topic.indexOf('+') !== -1 || topic.indexOf('#') !== -1) {
-    r.fail('DECODE_INVALID_TOPIC', 'the topic name of a PUBLISH must not contain wildcards', { specRef: 'MQTT-3.3.2-2', reasonCode: 0x90 }, topicAt);
+  let topic = recentTopic(r.buf, topicAt, r.end);
+  if (topic !== undefined) {
+    r.pos = topicAt + 2 + topic.length; // a cached topic is ASCII: one byte per character
+  } else {
+    topic = r.utf8('topic');
+    if (topic.indexOf('+') !== -1 || topic.indexOf('#') !== -1) {
+      r.fail('DECODE_INVALID_TOPIC', 'the topic name of a PUBLISH must not contain wildcards', { specRef: 'MQTT-3.3.2-2', reasonCode: 0x90 }, topicAt);
+    }
+    remember(r.buf, topicAt + 2, topic);
   }
   const packetId = qos > 0 ? r.packetId() : undefined;
   const properties = r.version === 5 ? (readProperties(r, K_PUBLISH) as PublishProperties | undefined) : undefined;
@@ -117,3 +123,46 @@ export function decodePublish(r: ByteReader, flags: number): PublishPacket {
     properties,
   };
 }
+
+/*
+ * Recently decoded topic names, so that a stream of messages on the same few topics does not build
+ * the same string again for each (the allocation is most of a small PUBLISH's decoding). Only
+ * non-empty ASCII topics up to TOPIC_CACHE_MAX_BYTES that passed every check are kept: equal bytes
+ * then mean an equal, valid topic. Direct-mapped by a hash of length and end bytes; a miss costs one
+ * comparison.
+ */
+const TOPIC_CACHE_SLOTS = 32;
+const TOPIC_CACHE_MAX_BYTES = 64;
+const topicBytes = new Uint8Array(TOPIC_CACHE_SLOTS * TOPIC_CACHE_MAX_BYTES);
+const topicLengths = new Uint8Array(TOPIC_CACHE_SLOTS);
+const topicNames: string[] = new Array<string>(TOPIC_CACHE_SLOTS).fill('');
+
+function topicSlot(length: number, first: number, last: number): number {
+  return (length * 7 + first * 3 + last) & (TOPIC_CACHE_SLOTS - 1);
+}
+
+/** The cached topic whose length-prefixed bytes start at `at` (before `end`), or undefined. */
+function recentTopic(buf: Uint8Array, at: number, end: number): string | undefined {
+  if (end - at < 3) return undefined;
+  const length = (buf[at] << 8) | buf[at + 1];
+  if (length === 0 || length > TOPIC_CACHE_MAX_BYTES || at + 2 + length > end) return undefined;
+  const start = at + 2;
+  const slot = topicSlot(length, buf[start], buf[start + length - 1]);
+  if (topicLengths[slot] !== length) return undefined;
+  // From the end: topics of one application tend to share their first levels.
+  const base = slot * TOPIC_CACHE_MAX_BYTES;
+  for (let i = length - 1; i >= 0; i--) if (topicBytes[base + i] !== buf[start + i]) return undefined;
+  return topicNames[slot];
+}
+
+/** Keeps a topic that was just decoded and checked from `buf[start..]`, when it is short ASCII. */
+function remember(buf: Uint8Array, start: number, topic: string): void {
+  const length = topic.length;
+  if (length === 0 || length > TOPIC_CACHE_MAX_BYTES) return;
+  for (let i = 0; i < length; i++) if (buf[start + i] >= 0x80) return; // not ASCII: bytes and characters differ
+  const slot = topicSlot(length, buf[start], buf[start + length - 1]);
+  topicBytes.set(buf.subarray(start, start + length), slot * TOPIC_CACHE_MAX_BYTES);
+  topicLengths[slot] = length;
+  topicNames[slot] = topic;
+}
+

@@ -1,6 +1,6 @@
 import { encode } from '../../../lib/codec/encode.js';
 import type { PublishPacket } from '../../../lib/codec/packet.js';
-import { bytes, decodeAll, expectDecodeError, expectEncodeError, expectFixture } from './fixture-helpers.js';
+import { bytes, decodeAll, decodeError, expectDecodeError, expectEncodeError, expectFixture } from './fixture-helpers.js';
 
 const hi = bytes('hi');
 const publish = (fields: Partial<PublishPacket>): PublishPacket => ({
@@ -242,5 +242,38 @@ describe('PUBLISH encoding errors', () => {
     const huge = new Uint8Array(1);
     Object.defineProperty(huge, 'length', { value: 268_435_453 });
     expectEncodeError(publish({ topic: 'a', payload: huge }), 4, { code: 'ENCODE_PACKET_TOO_LARGE', field: 'payload' });
+  });
+});
+
+describe('PUBLISH topic names decoded again', () => {
+  const wire = (topic: string, packetId = 0) => encode(publish({ topic, qos: packetId > 0 ? 1 : 0, packetId: packetId || undefined }), { protocolVersion: 4 });
+  const topicsOf = (...packets: Uint8Array[]) =>
+    decodeAll(new Uint8Array(packets.flatMap((p) => Array.from(p))), 4).map((p) => (p as PublishPacket).topic);
+
+  it('decodes the same topic to the same string, also after other topics', () => {
+    expect(topicsOf(wire('a/b'), wire('a/b', 1), wire('c/d'), wire('a/b'))).toEqual(['a/b', 'a/b', 'c/d', 'a/b']);
+  });
+
+  it('tells apart topics of the same length and end bytes', () => {
+    // Same length, first and last byte: same cache slot, different middle.
+    const topics = ['s/kitchen/t', 's/hallway/t', 's/kitchen/t', 's/bedroom/t', 's/hallway/t'];
+    expect(topicsOf(...topics.map((t) => wire(t)))).toEqual(topics);
+  });
+
+  it('keeps non-ASCII and long topics right', () => {
+    const long = `x/${'y'.repeat(70)}`;
+    const topics = ['é/ü', 'é/ü', 'ab€', 'abcd', 'ab€', long, long, `${long.slice(0, 64)}`, `${long.slice(0, 64)}`];
+    expect(topicsOf(...topics.map((t) => wire(t)))).toEqual(topics);
+  });
+
+  it('still refuses a wildcard topic that shares length and ends with a decoded one', () => {
+    topicsOf(wire('a/b/c'));
+    expectDecodeError(bytes(0x30, 0x07, 0x00, 0x05, 'a/+/c'), 4, { code: 'DECODE_INVALID_TOPIC', offset: 2, specRef: 'MQTT-3.3.2-2', reasonCode: 0x90 });
+  });
+
+  it('still refuses a topic cut short by the end of the packet', () => {
+    topicsOf(wire('a/b'));
+    // Remaining length 4 holds the length prefix (3) and only two of the topic's bytes.
+    expect(decodeError(bytes(0x30, 0x04, 0x00, 0x03, 'a/'), 4).code).toBe('DECODE_TRUNCATED');
   });
 });
