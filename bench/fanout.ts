@@ -228,6 +228,8 @@ async function brokerChild(name: 'rxmqtt' | 'aedes'): Promise<void> {
   } else {
     port = (await startAedes()).port;
   }
+  // A clean exit on SIGTERM, so `node --cpu-prof` (BROKER_NODE_OPTIONS below) writes its profile.
+  process.once('SIGTERM', () => process.exit(0));
   process.send?.({ port });
 }
 
@@ -241,14 +243,19 @@ async function startBrokerNamed(name: BrokerName): Promise<RunningBroker> {
     const m = await startMosquitto({ extraConfig: ['max_connections -1'] });
     return { port: m.port, rss: async () => rssOf(m.pid ?? 0), stop: () => m.dispose() };
   }
-  const proc = fork(process.argv[1] ?? '', ['--broker', name], { stdio: 'inherit' });
+  // BROKER_NODE_OPTIONS: node flags for the Node brokers' processes only, e.g. "--cpu-prof --cpu-prof-dir=prof".
+  const execArgv = (process.env.BROKER_NODE_OPTIONS ?? '').split(' ').filter((x) => x !== '');
+  const proc = fork(process.argv[1] ?? '', ['--broker', name], { stdio: 'inherit', execArgv });
   const port = await new Promise<number>((resolve) => proc.once('message', (m: { port: number }) => resolve(m.port)));
   return {
     port,
     rss: async () => rssOf(proc.pid ?? 0),
     stop: async () => {
-      proc.kill('SIGKILL');
-      await new Promise((r) => proc.once('exit', r));
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Subscription as RxSubscription } from 'rxjs';
-import { encode } from '../codec/encode.js';
+import { encode, type EncodeOptions } from '../codec/encode.js';
 import type { Packet } from '../codec/packet.js';
 import { ConnectionClosedError, DecodeError, EncodeError, MqttError, ProtocolError } from '../errors.js';
 import { PacketFramer } from '../operators/packet-framer.js';
@@ -39,8 +39,8 @@ export class ClientConnection implements ConnectionControl, SessionLink, FlowCon
   private willDelay = 0;
   /** The Session Expiry Interval the CONNECT asked for (MQTT 5), to check DISCONNECT against. */
   private connectSessionExpiry = 0;
-  /** The client's Maximum Packet Size (MQTT 5). */
-  private clientMaximumPacketSize: number | undefined = undefined;
+  /** The encoder's options: the protocol version and the client's Maximum Packet Size (MQTT 5). One object, reused by every send. */
+  private encodeOptions: EncodeOptions = { protocolVersion: 4, maximumPacketSize: undefined };
   /** Topic aliases for what this connection is sent (MQTT 5, when the client allows any). */
   private outboundAliases: OutboundTopicAliases | undefined = undefined;
   /** Topic aliases the client set towards the broker (MQTT 5). */
@@ -134,7 +134,7 @@ export class ClientConnection implements ConnectionControl, SessionLink, FlowCon
     let aliased: { readonly packet: Packet; readonly fresh: boolean } | undefined;
     if (packet.type === 'publish' && this.outboundAliases !== undefined) aliased = this.outboundAliases.apply(packet);
     try {
-      bytes = encode(aliased?.packet ?? packet, { protocolVersion: this.protocolVersion, maximumPacketSize: this.clientMaximumPacketSize });
+      bytes = encode(aliased?.packet ?? packet, this.encodeOptions);
     } catch (error) {
       if (error instanceof EncodeError && packet.type === 'publish') {
         if (aliased?.fresh === true) this.outboundAliases?.forget(packet.topic); // the client never learned it
@@ -197,7 +197,7 @@ export class ClientConnection implements ConnectionControl, SessionLink, FlowCon
     this.willDelay = outcome.willDelay;
     this.connectSessionExpiry = outcome.requestedSessionExpiry;
     this.window = outcome.inflightWindow;
-    this.clientMaximumPacketSize = outcome.clientMaximumPacketSize;
+    this.encodeOptions = { protocolVersion: this.version, maximumPacketSize: outcome.clientMaximumPacketSize };
     this.outboundAliases = outcome.outboundAliases;
     this.core.connections.set(clientId, this);
     this.phase = 'connected';
@@ -236,6 +236,7 @@ export class ClientConnection implements ConnectionControl, SessionLink, FlowCon
       } else if (mqttError instanceof DecodeError && (this.framer.protocolVersion ?? peekProtocolLevel(this.head)) === 5) {
         // A malformed 5.0 CONNECT: a CONNACK with the reason code, then close [MQTT-3.1.4-1].
         this.version = 5;
+        this.encodeOptions = { protocolVersion: 5, maximumPacketSize: undefined };
         try {
           this.send({ type: 'connack', sessionPresent: false, reasonCode: reasonCode >= 0x80 ? reasonCode : 0x81 });
         } catch {
@@ -249,8 +250,12 @@ export class ClientConnection implements ConnectionControl, SessionLink, FlowCon
     this.terminate(reasonCode, true);
   }
 
-  private onBytes(chunk: Uint8Array): void {
+  private onBytes(received: Uint8Array): void {
     this.keepAlive.heard();
+    // Node hands Buffers: a plain Uint8Array view of each chunk makes the decoded payloads plain
+    // views too, which are cheaper to make than Buffer views, and whose slice() is a copy (a
+    // Buffer's slice() is another view, which would pin the whole chunk in a kept message).
+    const chunk = received.constructor === Uint8Array ? received : new Uint8Array(received.buffer, received.byteOffset, received.byteLength);
     this.core.traffic.bytesReceived += chunk.length;
     // Until CONNECT is in, keep its first bytes: they tell the version of a CONNECT that fails to decode.
     if (this.phase === 'new' && this.head.length < 16) {
@@ -272,6 +277,7 @@ export class ClientConnection implements ConnectionControl, SessionLink, FlowCon
         if (packet.type !== 'connect') throw new ProtocolError(`expected CONNECT first, got ${packet.type.toUpperCase()}`, { specRef: 'MQTT-3.1.0-1' });
         this.phase = 'connecting';
         this.version = packet.protocolVersion;
+        this.encodeOptions = { protocolVersion: this.version, maximumPacketSize: undefined };
         const outcome = acceptConnect(this, packet);
         if (!(outcome instanceof Promise)) return this.applyConnect(outcome);
         return guard(this, outcome.then((o) => this.applyConnect(o)));

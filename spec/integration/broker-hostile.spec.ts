@@ -157,3 +157,25 @@ describe('broker under hostile clients: WebSocket upgrades from a foreign Origin
     expect(s.broker.connectedClients.filter((id) => !id.startsWith('bystander'))).toEqual([]);
   });
 });
+
+describe('broker under hostile clients: kept messages do not pin network buffers', () => {
+  const s = withBystander({ port: 0 });
+
+  it('gives a retained or QoS 1 message its own copy of the payload, not a view into the socket read', async () => {
+    const payloads: Uint8Array[] = [];
+    const seen = s.broker.events$.subscribe((e) => {
+      if (e.type === 'published' && e.topic.startsWith('pin/')) payloads.push(e.payload);
+    });
+    const c = await connected(s.broker, 4);
+    c.send({ type: 'publish', topic: 'pin/retained', payload: new Uint8Array(10).fill(1), qos: 0, retain: true, dup: false }, 4);
+    c.send({ type: 'publish', topic: 'pin/qos1', payload: new Uint8Array(10).fill(2), qos: 1, packetId: 1, retain: false, dup: false }, 4);
+    expect(await nth(c, 2, 4)).toMatchObject({ type: 'puback', packetId: 1 });
+    seen.unsubscribe();
+    expect(payloads.map((p) => [p.length, p.buffer.byteLength])).toEqual([
+      [10, 10],
+      [10, 10],
+    ]);
+    c.send({ type: 'publish', topic: 'pin/retained', payload: new Uint8Array(0), qos: 0, retain: true, dup: false }, 4);
+    c.destroy();
+  });
+});
