@@ -93,11 +93,6 @@ export class ClientConnection implements ConnectionControl, SessionLink, FlowCon
     return this.user;
   }
 
-  /** True while the broker does not read this connection (a held publisher). */
-  get readingPaused(): boolean {
-    return this.holds > 0;
-  }
-
   /** Starts reading. A client that sends no CONNECT within `limits.connectTimeout` is dropped. */
   start(): void {
     this.core.sockets.add(this);
