@@ -39,8 +39,11 @@ function held(): number {
 }
 
 async function settle(): Promise<void> {
-  // Sockets closed by the case release their buffers on a later turn.
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  // Sockets closed by the case release their buffers on a later turn; array buffers are freed
+  // after the collection that finds them dead, so collect twice.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  gc?.();
+  await new Promise((resolve) => setImmediate(resolve));
   gc?.();
 }
 
