@@ -42,7 +42,7 @@ export interface ConnectRefused {
   readonly reasonCode: number;
 }
 
-/** What the CONNECT flow decided; `undefined` when the connection closed while a hook ran. */
+/** What the CONNECT flow decided (acceptConnect resolves to `undefined` instead when the connection closed while its hook ran). */
 export type ConnectOutcome = ConnectAccepted | ConnectRefused;
 
 let assignedCounter = 0;
