@@ -59,6 +59,8 @@ interface RawConn {
   readonly socket: Socket;
   onPublish: (topic: string) => void;
   onAck: () => void;
+  /** Queues a frame to go out in one write with the others produced by the same incoming chunk. */
+  queue: (frame: Buffer) => void;
   ready: Promise<void>;
 }
 
@@ -67,8 +69,8 @@ function rawConnection(port: number, clientId: string, filter?: string, qos: QoS
     const socket = netConnect({ port, host: '127.0.0.1' });
     socket.setNoDelay(true);
     let readyResolve: () => void = () => undefined;
-    const conn: RawConn = { socket, onPublish: () => undefined, onAck: () => undefined, ready: new Promise((r) => (readyResolve = r)) };
     let out: Buffer[] = [];
+    const conn: RawConn = { socket, onPublish: () => undefined, onAck: () => undefined, queue: (f) => void out.push(f), ready: new Promise((r) => (readyResolve = r)) };
     const feed = framer((first, id, body, at) => {
       const type = first >> 4;
       if (type === 2) {
@@ -134,9 +136,10 @@ function publishAll(conn: RawConn, topic: string, qos: QoS, count: number, windo
       pump();
       return;
     }
+    // The next publish leaves in the same write as the PUBACKs of the chunk that brought this ack.
     conn.onAck = () => {
       if (++acked === count) resolve();
-      else batch(1);
+      else if (sent < count) conn.queue(publishFrame(topic, qos, (sent++ % 65535) + 1));
     };
     batch(window);
   });
