@@ -73,6 +73,8 @@ function checkPublishFields(connection: FlowConnection, topic: string, packet: P
   }
 }
 
+const NO_SESSIONS: readonly Session[] = [];
+
 function accept(connection: FlowConnection, session: Session, packet: PublishPacket, topic: string, allowed: boolean, deadline?: number): void | Promise<void> {
   const core = connection.core;
   let quotaExceeded = false;
@@ -82,7 +84,8 @@ function accept(connection: FlowConnection, session: Session, packet: PublishPac
     // each wake-up (other publishers may have taken the room), until `slowClientTimeout` has passed.
     // Then a 5.0 publisher is told 0x97 Quota exceeded and the message is not routed; a 3.1.1
     // publisher, which cannot be told, has it routed and the full session drops it, counted.
-    const full = core.fullTargets(topic, connection.clientId);
+    // No full queue anywhere (the usual case): nothing to look up, nothing allocated.
+    const full = core.pressure.full === 0 ? NO_SESSIONS : core.fullTargets(topic, connection.clientId);
     if (full.length > 0) {
       const until = deadline ?? Date.now() + core.limits.slowClientTimeout;
       if (Date.now() < until) {
