@@ -7,11 +7,14 @@
  * Shapes (QoS 0 and 1, 64 B payloads):
  * - fan-out: one publisher, 1000 subscribers of one topic;
  * - fan-in: 1000 publishers, one subscriber of `in/#`;
- * - pairs: 100 clients, each subscribing to its own topic and publishing to it.
+ * - pairs: 100 clients, each subscribing to its own topic and publishing to it;
+ * - 1:1 pair with rxmqtt clients: one rxmqtt publisher, one rxmqtt subscriber (each in its own
+ *   process; the only shape whose clients are not raw generators).
  * It prints deliveries per second, whether every acknowledged message arrived, the broker's RSS
  * growth per connection, and rxmqtt's ratios to the others.
  *
- * Run: `npm run bench:fanout` (options: --scale N, a divisor of the message counts for a quick run).
+ * Run: `npm run bench:fanout` (options: --scale N, a divisor of the message counts for a quick run;
+ * --only TEXT, the shapes whose name contains TEXT).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -19,6 +22,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { startMosquitto } from '../spec/helpers/mosquitto.js';
 import { framer } from './util/fake-broker.js';
 import { startAedes } from './util/aedes.js';
+import { rxPublisher, rxSubscriber } from './util/rx-pair.js';
 import { formatRatio, printTable } from './util/table.js';
 import { option } from './util/args.js';
 
@@ -55,6 +59,8 @@ interface RawConn {
   readonly socket: Socket;
   onPublish: (topic: string) => void;
   onAck: () => void;
+  /** Queues a frame to go out in one write with the others produced by the same incoming chunk. */
+  queue: (frame: Buffer) => void;
   ready: Promise<void>;
 }
 
@@ -63,8 +69,8 @@ function rawConnection(port: number, clientId: string, filter?: string, qos: QoS
     const socket = netConnect({ port, host: '127.0.0.1' });
     socket.setNoDelay(true);
     let readyResolve: () => void = () => undefined;
-    const conn: RawConn = { socket, onPublish: () => undefined, onAck: () => undefined, ready: new Promise((r) => (readyResolve = r)) };
     let out: Buffer[] = [];
+    const conn: RawConn = { socket, onPublish: () => undefined, onAck: () => undefined, queue: (f) => void out.push(f), ready: new Promise((r) => (readyResolve = r)) };
     const feed = framer((first, id, body, at) => {
       const type = first >> 4;
       if (type === 2) {
@@ -130,16 +136,17 @@ function publishAll(conn: RawConn, topic: string, qos: QoS, count: number, windo
       pump();
       return;
     }
+    // The next publish leaves in the same write as the PUBACKs of the chunk that brought this ack.
     conn.onAck = () => {
       if (++acked === count) resolve();
-      else batch(1);
+      else if (sent < count) conn.queue(publishFrame(topic, qos, (sent++ % 65535) + 1));
     };
     batch(window);
   });
 }
 
 // ---- generator processes ----
-type GenRole = 'subs' | 'pubs' | 'pairs';
+type GenRole = 'subs' | 'pubs' | 'pairs' | 'rxsub' | 'rxpub';
 interface GenArgs {
   readonly role: GenRole;
   readonly port: number;
@@ -151,7 +158,21 @@ interface GenArgs {
   readonly topic: string;
 }
 
+/** The rxmqtt-client roles: one subscriber (`expected` messages) or one publisher (`perClient`). */
+async function rxGenerator(a: GenArgs): Promise<void> {
+  const sub = a.role === 'rxsub' ? await rxSubscriber(a.port, a.topic, a.qos, a.expected) : undefined;
+  const pub = a.role === 'rxpub' ? await rxPublisher(a.port, a.topic, a.qos, a.perClient, PAYLOAD.length) : undefined;
+  process.send?.({ type: 'ready' });
+  await new Promise<void>((r) => process.once('message', () => r()));
+  const started = performance.now();
+  await pub?.run();
+  await sub?.all;
+  process.send?.({ type: 'done', ms: performance.now() - started, delivered: sub?.received() ?? 0 });
+  await (sub ?? pub)?.close();
+}
+
 async function generator(a: GenArgs): Promise<void> {
+  if (a.role === 'rxsub' || a.role === 'rxpub') return rxGenerator(a);
   let delivered = 0;
   let done: () => void = () => undefined;
   const all = new Promise<void>((r) => (done = r));
@@ -210,6 +231,8 @@ async function brokerChild(name: 'rxmqtt' | 'aedes'): Promise<void> {
   } else {
     port = (await startAedes()).port;
   }
+  // A clean exit on SIGTERM, so `node --cpu-prof` (BROKER_NODE_OPTIONS below) writes its profile.
+  process.once('SIGTERM', () => process.exit(0));
   process.send?.({ port });
 }
 
@@ -223,14 +246,19 @@ async function startBrokerNamed(name: BrokerName): Promise<RunningBroker> {
     const m = await startMosquitto({ extraConfig: ['max_connections -1'] });
     return { port: m.port, rss: async () => rssOf(m.pid ?? 0), stop: () => m.dispose() };
   }
-  const proc = fork(process.argv[1] ?? '', ['--broker', name], { stdio: 'inherit' });
+  // BROKER_NODE_OPTIONS: node flags for the Node brokers' processes only, e.g. "--cpu-prof --cpu-prof-dir=prof".
+  const execArgv = (process.env.BROKER_NODE_OPTIONS ?? '').split(' ').filter((x) => x !== '');
+  const proc = fork(process.argv[1] ?? '', ['--broker', name], { stdio: 'inherit', execArgv });
   const port = await new Promise<number>((resolve) => proc.once('message', (m: { port: number }) => resolve(m.port)));
   return {
     port,
     rss: async () => rssOf(proc.pid ?? 0),
     stop: async () => {
-      proc.kill('SIGKILL');
-      await new Promise((r) => proc.once('exit', r));
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }
@@ -245,18 +273,20 @@ interface Shape {
   readonly deliveries: number;
   /** Connections whose RSS growth is reported (the subscribers of the fan-out). */
   readonly measureConnections?: number;
+  /** Subscriber and publisher are rxmqtt clients (one each) instead of raw generators. */
+  readonly rxClients?: boolean;
 }
 
 async function runShape(broker: BrokerName, shape: Shape): Promise<{ rate: number; lost: number; bytesPerConnection?: number }> {
   const b = await startBrokerNamed(broker);
   try {
     const baseline = await b.rss();
-    const subs = shape.subs === undefined ? undefined : startGenerator({ ...shape.subs, role: 'subs', port: b.port, qos: shape.qos });
+    const subs = shape.subs === undefined ? undefined : startGenerator({ ...shape.subs, role: shape.rxClients === true ? 'rxsub' : 'subs', port: b.port, qos: shape.qos });
     const pairs = shape.pairs === undefined ? undefined : startGenerator({ ...shape.pairs, role: 'pairs', port: b.port, qos: shape.qos });
     await subs?.ready;
     await pairs?.ready;
     const withConnections = await b.rss();
-    const pubs = shape.pubs === undefined ? undefined : startGenerator({ ...shape.pubs, role: 'pubs', port: b.port, qos: shape.qos });
+    const pubs = shape.pubs === undefined ? undefined : startGenerator({ ...shape.pubs, role: shape.rxClients === true ? 'rxpub' : 'pubs', port: b.port, qos: shape.qos });
     await pubs?.ready;
     const started = performance.now();
     for (const g of [subs, pairs, pubs]) g?.proc.send('go');
@@ -276,6 +306,9 @@ async function runShape(broker: BrokerName, shape: Shape): Promise<{ rate: numbe
 
 async function main(): Promise<void> {
   const scale = option('scale', 1);
+  // --only TEXT: just the shapes whose name contains TEXT (`--only 1:1`, `--only "pairs, QoS 1"`).
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
   const shapes: Shape[] = [];
   for (const qos of [0, 1] as const) {
     const fanMessages = Math.max(1, Math.floor(200 / scale));
@@ -302,10 +335,19 @@ async function main(): Promise<void> {
       pairs: { clients: 100, expected: 100 * pairMessages, perClient: pairMessages, topic: 'pair' },
       deliveries: 100 * pairMessages,
     });
+    const rxMessages = Math.max(1, Math.floor(100_000 / scale));
+    shapes.push({
+      name: `1:1 pair, rxmqtt clients, QoS ${qos}`,
+      qos,
+      subs: { clients: 1, expected: rxMessages, perClient: 0, topic: 'rx/pair' },
+      pubs: { clients: 1, expected: 0, perClient: rxMessages, topic: 'rx/pair' },
+      deliveries: rxMessages,
+      rxClients: true,
+    });
   }
   console.log(`Broker fan-out with raw-socket load generators (each role in its own process), 64 B, MQTT 3.1.1, Node ${process.version}\n`);
   const rows: string[][] = [];
-  for (const shape of shapes) {
+  for (const shape of shapes.filter((x) => only === undefined || x.name.includes(only))) {
     const results: Partial<Record<BrokerName, { rate: number; lost: number; bytesPerConnection?: number }>> = {};
     for (const broker of ['rxmqtt', 'mosquitto', 'aedes'] as const) results[broker] = await runShape(broker, shape);
     const r = results as Record<BrokerName, { rate: number; lost: number; bytesPerConnection?: number }>;

@@ -1,14 +1,18 @@
 import type { Subscription as RxSubscription } from 'rxjs';
-import { encode } from '../codec/encode.js';
+import { encode, type EncodeOptions } from '../codec/encode.js';
 import type { Packet } from '../codec/packet.js';
 import { ConnectionClosedError, DecodeError, EncodeError, MqttError, ProtocolError } from '../errors.js';
 import { PacketFramer } from '../operators/packet-framer.js';
 import type { Transport } from '../transport/transport.js';
 import type { BrokerCore, ConnectionControl } from './broker-core.js';
 import type { BrokerMessage } from './broker-message.js';
-import { acceptConnect } from './connect-flow.js';
+import { acceptConnect, refusalConnack, type ConnectOutcome } from './connect-flow.js';
+import type { FlowConnection } from './flow-connection.js';
+import { InboundTopicAliases } from './inbound-topic-aliases.js';
+import { KeepAliveTimer } from './keep-alive-timer.js';
 import type { OutboundTopicAliases } from './outbound-topic-aliases.js';
 import { OrderedSteps, type Step } from './ordered-steps.js';
+import { OutboundBudget } from './outbound-budget.js';
 import { peekProtocolLevel } from './peek-protocol-level.js';
 import { handlePublish, handlePubrel } from './publish-flow.js';
 import type { Session, SessionLink } from './session.js';
@@ -19,51 +23,74 @@ import { handleSubscribe, handleUnsubscribe } from './subscribe-flow.js';
  * packet through its flow (CONNECT, PUBLISH, SUBSCRIBE, ...) in arrival order, enforces keep alive,
  * and cleans up (will, session expiry) when the connection ends. A malformed packet or protocol
  * violation closes this connection only (MQTT 5: after a DISCONNECT with the reason code).
+ *
+ * The connection is the only writer of its state: flows see it through {@link FlowConnection}
+ * (read-only views and a few actions) and return what should change (the CONNECT outcome), which
+ * {@link ClientConnection.applyConnect} applies.
  */
-export class ClientConnection implements ConnectionControl, SessionLink {
-  protocolVersion: 4 | 5 = 4;
-  inflightWindow: number;
-  state: 'new' | 'connecting' | 'connected' | 'closed' = 'new';
-  clientId: string | undefined = undefined;
-  username: string | undefined = undefined;
-  session: Session | undefined = undefined;
-  will: BrokerMessage | undefined = undefined;
-  willDelay = 0;
+export class ClientConnection implements ConnectionControl, SessionLink, FlowConnection {
+  private version: 4 | 5 = 4;
+  private window: number;
+  private phase: 'new' | 'connecting' | 'connected' | 'closed' = 'new';
+  private id: string | undefined = undefined;
+  private user: string | undefined = undefined;
+  private session: Session | undefined = undefined;
+  private will: BrokerMessage | undefined = undefined;
+  private willDelay = 0;
   /** The Session Expiry Interval the CONNECT asked for (MQTT 5), to check DISCONNECT against. */
-  connectSessionExpiry = 0;
-  /** The client's Maximum Packet Size (MQTT 5). */
-  clientMaximumPacketSize: number | undefined = undefined;
+  private connectSessionExpiry = 0;
+  /** The encoder's options: the protocol version and the client's Maximum Packet Size (MQTT 5). One object, reused by every send. */
+  private encodeOptions: EncodeOptions = { protocolVersion: 4, maximumPacketSize: undefined };
   /** Topic aliases for what this connection is sent (MQTT 5, when the client allows any). */
-  outboundAliases: OutboundTopicAliases | undefined = undefined;
+  private outboundAliases: OutboundTopicAliases | undefined = undefined;
   /** Topic aliases the client set towards the broker (MQTT 5). */
-  readonly topicAliases = new Map<number, string>();
+  private readonly topicAliases: InboundTopicAliases;
   /** The client's and the broker's one framing path (the same as decodePackets'). */
   private readonly framer: PacketFramer;
   private subscription: RxSubscription | undefined;
   private readonly steps = new OrderedSteps<Packet>(
     (packet) => this.handle(packet),
-    () => this.state !== 'closed',
+    () => this.phase !== 'closed',
     (error) => this.fail(error),
   );
   private readonly onPacket = (packet: Packet): void => this.steps.push(packet);
-  private lastReceived = Date.now();
-  private keepAliveMs = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly keepAlive = new KeepAliveTimer((why) => this.onExpired(why));
+  /** Holds in force (publisher held back): reading is paused while above 0. */
+  private holds = 0;
   private lastError: MqttError | undefined;
   private head = new Uint8Array(0);
-  /** Set when `send()` returned false (the socket buffer is full), until `writable$` emits. */
-  private congested = false;
-  /** Bytes handed to the transport since it became congested. */
-  private congestedBytes = 0;
+  private readonly budget: OutboundBudget;
   private writableSubscription: RxSubscription | undefined;
-  private slowTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly core: BrokerCore,
     private readonly transport: Transport,
   ) {
-    this.inflightWindow = core.limits.maxInflight;
+    this.window = core.limits.maxInflight;
     this.framer = new PacketFramer({ maximumPacketSize: core.limits.maxPacketSize });
+    this.topicAliases = new InboundTopicAliases(core.limits.topicAliasMaximum);
+    this.budget = new OutboundBudget(core.limits.outboundBudget, core.limits.slowClientTimeout, (ms) => this.tooSlow(ms));
+  }
+
+  get protocolVersion(): 4 | 5 {
+    return this.version;
+  }
+
+  /** Outbound QoS 1/2 window: min(limits.maxInflight, the client's Receive Maximum). */
+  get inflightWindow(): number {
+    return this.window;
+  }
+
+  get state(): 'new' | 'connecting' | 'connected' | 'closed' {
+    return this.phase;
+  }
+
+  get clientId(): string | undefined {
+    return this.id;
+  }
+
+  get username(): string | undefined {
+    return this.user;
   }
 
   /** Starts reading. A client that sends no CONNECT within `limits.connectTimeout` is dropped. */
@@ -82,7 +109,7 @@ export class ClientConnection implements ConnectionControl, SessionLink {
         return this.onEnd(false, true, undefined);
       },
     });
-    if (this.state === 'new') this.setTimer(this.core.limits.connectTimeout);
+    if (this.phase === 'new') this.keepAlive.awaitConnect(this.core.limits.connectTimeout);
     this.writableSubscription = this.transport.writable$?.subscribe(this.onWritable);
   }
 
@@ -92,19 +119,19 @@ export class ClientConnection implements ConnectionControl, SessionLink {
    * and QoS 1/2 messages wait in the session's queue until the transport drains.
    */
   get writable(): boolean {
-    return !this.congested || this.congestedBytes < this.core.limits.outboundBudget;
+    return this.budget.writable;
   }
 
   /** Encodes and writes a packet; false when it exceeds the client's Maximum Packet Size. */
   send(packet: Packet): boolean {
-    if (this.state === 'closed') return false;
+    if (this.phase === 'closed') return false;
     // What the packet tells the client (an acknowledgement, a packet id) is in the log first.
     this.core.persistence?.flush();
     let bytes: Uint8Array;
     let aliased: { readonly packet: Packet; readonly fresh: boolean } | undefined;
     if (packet.type === 'publish' && this.outboundAliases !== undefined) aliased = this.outboundAliases.apply(packet);
     try {
-      bytes = encode(aliased?.packet ?? packet, { protocolVersion: this.protocolVersion, maximumPacketSize: this.clientMaximumPacketSize });
+      bytes = encode(aliased?.packet ?? packet, this.encodeOptions);
     } catch (error) {
       if (error instanceof EncodeError && packet.type === 'publish') {
         if (aliased?.fresh === true) this.outboundAliases?.forget(packet.topic); // the client never learned it
@@ -115,12 +142,7 @@ export class ClientConnection implements ConnectionControl, SessionLink {
     const traffic = this.core.traffic;
     traffic.bytesSent += bytes.length;
     if (packet.type === 'publish') traffic.messagesSent++;
-    const wasWritable = this.writable;
-    const accepted = this.transport.send(bytes);
-    if (this.congested) this.congestedBytes += bytes.length;
-    // Only a transport that will say when it drains can be congested.
-    else if (accepted === false && this.transport.writable$ !== undefined) this.congested = true;
-    if (wasWritable && !this.writable) this.overBudget();
+    this.budget.sent(bytes.length, this.transport.send(bytes), this.transport.writable$ !== undefined);
     return true;
   }
 
@@ -131,8 +153,8 @@ export class ClientConnection implements ConnectionControl, SessionLink {
 
   /** Closes from the broker's side; MQTT 5 clients that completed CONNECT get DISCONNECT `reasonCode` first. */
   terminate(reasonCode: number, publishWill: boolean): void {
-    if (this.state === 'closed') return;
-    if (this.state === 'connected' && this.protocolVersion === 5 && reasonCode !== 0) {
+    if (this.phase === 'closed') return;
+    if (this.phase === 'connected' && this.protocolVersion === 5 && reasonCode !== 0) {
       try {
         this.send({ type: 'disconnect', reasonCode });
       } catch {
@@ -147,27 +169,71 @@ export class ClientConnection implements ConnectionControl, SessionLink {
     this.onEnd(true, publishWill, undefined);
   }
 
-  /** Enters the connected state with the negotiated keep alive (seconds, 0 off). */
-  connected(keepAliveSeconds: number): void {
-    this.state = 'connected';
-    this.keepAliveMs = keepAliveSeconds * 1500; // 1.5 times the keep alive [MQTT-3.1.2-24]
-    this.clearTimer();
-    if (this.keepAliveMs > 0) this.setTimer(this.keepAliveMs);
+  /**
+   * Applies what the CONNECT flow decided: a refusal (CONNACK with the code, then close
+   * [MQTT-3.2.2-7]) or the accepted state, after which it answers CONNACK and attaches the session
+   * (which resends what it still owes).
+   */
+  applyConnect(outcome: ConnectOutcome | undefined): void {
+    if (outcome === undefined) return;
+    if (this.phase !== 'connecting') {
+      // Closed while the flow ran: the session it resumed goes back to the store.
+      if (outcome.kind === 'accepted') this.core.sessions.release(outcome.session);
+      return;
+    }
+    if (outcome.kind === 'refused') {
+      this.send(refusalConnack(this.version, outcome.reasonCode));
+      this.terminate(0, false);
+      return;
+    }
+    const { clientId, session } = outcome;
+    this.id = clientId;
+    this.user = outcome.username;
+    this.session = session;
+    this.will = outcome.will;
+    this.willDelay = outcome.willDelay;
+    this.connectSessionExpiry = outcome.requestedSessionExpiry;
+    this.window = outcome.inflightWindow;
+    this.encodeOptions = { protocolVersion: this.version, maximumPacketSize: outcome.clientMaximumPacketSize };
+    this.outboundAliases = outcome.outboundAliases;
+    this.core.connections.set(clientId, this);
+    this.phase = 'connected';
+    this.keepAlive.connected(outcome.keepAlive);
+    this.send(outcome.connack);
+    if (this.core.events.observed) {
+      this.core.events.emit({ type: 'clientConnected', clientId, username: this.user, protocolVersion: this.version, sessionPresent: outcome.connack.sessionPresent });
+    }
+    session.attach(this, Date.now());
+  }
+
+  holdReading(done: Promise<unknown>): void {
+    if (this.phase === 'closed') return;
+    if (this.holds++ === 0) {
+      this.transport.pause?.();
+      this.keepAlive.pause();
+    }
+    const release = (): void => {
+      if (--this.holds > 0 || this.phase === 'closed') return;
+      this.keepAlive.resume();
+      this.transport.resume?.();
+    };
+    done.then(release, release);
   }
 
   /** Closes this connection for a protocol violation or malformed input. */
   fail(error: unknown): void {
-    if (this.state === 'closed') return;
+    if (this.phase === 'closed') return;
     const mqttError = error instanceof MqttError ? error : new ProtocolError(`internal error: ${String(error)}`, { reasonCode: 0x83, cause: error });
     if (this.core.events.observed) this.core.events.emit({ type: 'connectionError', clientId: this.clientId, error: mqttError });
     const reasonCode = mqttError instanceof DecodeError || mqttError instanceof ProtocolError ? mqttError.reasonCode : 0x83;
-    if (this.state === 'new' || this.state === 'connecting') {
+    if (this.phase === 'new' || this.phase === 'connecting') {
       if (mqttError instanceof DecodeError && mqttError.code === 'DECODE_UNSUPPORTED_PROTOCOL_VERSION') {
         // Unacceptable protocol level: CONNACK 0x01 in 3.1.1 form, then close [MQTT-3.1.2-2].
         this.sendRaw(Uint8Array.of(0x20, 0x02, 0x00, 0x01));
       } else if (mqttError instanceof DecodeError && (this.framer.protocolVersion ?? peekProtocolLevel(this.head)) === 5) {
         // A malformed 5.0 CONNECT: a CONNACK with the reason code, then close [MQTT-3.1.4-1].
-        this.protocolVersion = 5;
+        this.version = 5;
+        this.encodeOptions = { protocolVersion: 5, maximumPacketSize: undefined };
         try {
           this.send({ type: 'connack', sessionPresent: false, reasonCode: reasonCode >= 0x80 ? reasonCode : 0x81 });
         } catch {
@@ -181,11 +247,15 @@ export class ClientConnection implements ConnectionControl, SessionLink {
     this.terminate(reasonCode, true);
   }
 
-  private onBytes(chunk: Uint8Array): void {
-    this.lastReceived = Date.now();
+  private onBytes(received: Uint8Array): void {
+    this.keepAlive.heard();
+    // Node hands Buffers: a plain Uint8Array view of each chunk makes the decoded payloads plain
+    // views too, which are cheaper to make than Buffer views, and whose slice() is a copy (a
+    // Buffer's slice() is another view, which would pin the whole chunk in a kept message).
+    const chunk = received.constructor === Uint8Array ? received : new Uint8Array(received.buffer, received.byteOffset, received.byteLength);
     this.core.traffic.bytesReceived += chunk.length;
     // Until CONNECT is in, keep its first bytes: they tell the version of a CONNECT that fails to decode.
-    if (this.state === 'new' && this.head.length < 16) {
+    if (this.phase === 'new' && this.head.length < 16) {
       const head = new Uint8Array(Math.min(16, this.head.length + chunk.length));
       head.set(this.head);
       head.set(chunk.subarray(0, head.length - this.head.length), this.head.length);
@@ -200,17 +270,20 @@ export class ClientConnection implements ConnectionControl, SessionLink {
 
   private handle(packet: Packet): Step {
     try {
-      if (this.state === 'new') {
+      if (this.phase === 'new') {
         if (packet.type !== 'connect') throw new ProtocolError(`expected CONNECT first, got ${packet.type.toUpperCase()}`, { specRef: 'MQTT-3.1.0-1' });
-        this.state = 'connecting';
-        this.protocolVersion = packet.protocolVersion;
-        return guard(this, acceptConnect(this, packet));
+        this.phase = 'connecting';
+        this.version = packet.protocolVersion;
+        this.encodeOptions = { protocolVersion: this.version, maximumPacketSize: undefined };
+        const outcome = acceptConnect(this, packet);
+        if (!(outcome instanceof Promise)) return this.applyConnect(outcome);
+        return guard(this, outcome.then((o) => this.applyConnect(o)));
       }
-      if (this.state !== 'connected') return undefined;
+      if (this.phase !== 'connected') return undefined;
       const session = this.session as Session;
       switch (packet.type) {
         case 'publish':
-          return guard(this, handlePublish(this, session, packet));
+          return guard(this, handlePublish(this, session, packet, this.topicAliases.resolve(packet)));
         case 'puback':
           session.onPuback(packet.packetId);
           return undefined;
@@ -258,13 +331,13 @@ export class ClientConnection implements ConnectionControl, SessionLink {
   }
 
   private onEnd(graceful: boolean, publishWill: boolean, error: MqttError | undefined): void {
-    if (this.state === 'closed') return;
-    const wasConnected = this.state === 'connected';
-    this.state = 'closed';
-    this.clearTimer();
+    if (this.phase === 'closed') return;
+    const wasConnected = this.phase === 'connected';
+    this.phase = 'closed';
+    this.keepAlive.stop();
     this.subscription?.unsubscribe();
     this.writableSubscription?.unsubscribe();
-    if (this.slowTimer !== undefined) clearTimeout(this.slowTimer);
+    this.budget.stop();
     this.transport.close();
     this.core.sockets.delete(this);
     this.steps.clear();
@@ -283,52 +356,32 @@ export class ClientConnection implements ConnectionControl, SessionLink {
     }
   }
 
-  /** Went over the outbound budget: a client that stays there for `slowClientTimeout` is disconnected. */
-  private overBudget(): void {
-    if (this.slowTimer !== undefined) return;
-    const ms = this.core.limits.slowClientTimeout;
-    this.slowTimer = setTimeout(() => {
-      this.slowTimer = undefined;
-      if (this.writable || this.state !== 'connected') return;
-      this.lastError = new ConnectionClosedError(`the client read too slowly: over its outbound budget for ${ms} ms`, { code: 'SLOW_CLIENT', reasonCode: 0x97 });
-      if (this.core.events.observed) this.core.events.emit({ type: 'connectionError', clientId: this.clientId, error: this.lastError });
-      this.terminate(0x97, true); // Quota exceeded
-    }, ms);
+  /** Over the outbound budget for `slowClientTimeout` (ms): disconnected as too slow. */
+  private tooSlow(ms: number): void {
+    if (this.phase !== 'connected') return;
+    this.lastError = new ConnectionClosedError(`the client read too slowly: over its outbound budget for ${ms} ms`, { code: 'SLOW_CLIENT', reasonCode: 0x97 });
+    if (this.core.events.observed) this.core.events.emit({ type: 'connectionError', clientId: this.id, error: this.lastError });
+    this.terminate(0x97, true); // Quota exceeded
   }
 
   /** The transport drained: the budget is back, and what waits in the session's queue goes out. */
   private readonly onWritable = (): void => {
-    this.congested = false;
-    this.congestedBytes = 0;
-    if (this.slowTimer !== undefined) clearTimeout(this.slowTimer);
-    this.slowTimer = undefined;
-    if (this.state === 'connected') this.session?.resumeSending();
+    this.budget.drained();
+    if (this.phase === 'connected') this.session?.resumeSending();
   };
 
-  private setTimer(ms: number): void {
-    this.timer = setTimeout(this.onTimer, ms);
-  }
-
-  private clearTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  private readonly onTimer = (): void => {
-    this.timer = undefined;
-    if (this.state === 'new' || this.state === 'connecting') {
-      this.fail(new ProtocolError('no CONNECT within the connect timeout', { code: 'CONNECT_TIMEOUT', reasonCode: 0x8d }));
+  private onExpired(why: 'connect' | 'keepAlive'): void {
+    if (why === 'connect') {
+      if (this.phase === 'new' || this.phase === 'connecting') {
+        this.fail(new ProtocolError('no CONNECT within the connect timeout', { code: 'CONNECT_TIMEOUT', reasonCode: 0x8d }));
+      }
       return;
     }
-    if (this.state !== 'connected') return;
-    const idle = Date.now() - this.lastReceived;
-    if (idle >= this.keepAliveMs) {
-      // Nothing heard for 1.5 times the keep alive: close as if the network failed [MQTT-3.1.2-24].
+    // Nothing heard for 1.5 times the keep alive: close as if the network failed [MQTT-3.1.2-24].
+    if (this.phase === 'connected') {
       this.fail(new ProtocolError('keep alive timeout', { code: 'KEEPALIVE_TIMEOUT', reasonCode: 0x8d, specRef: 'MQTT-3.1.2-24' }));
-      return;
     }
-    this.setTimer(this.keepAliveMs - idle);
-  };
+  }
 }
 
 /** Turns a rejected async step into a failure of this connection. */

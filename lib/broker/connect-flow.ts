@@ -5,9 +5,45 @@ import { ProtocolError } from '../errors.js';
 import { callHook, type AuthenticateResult } from './auth-hooks.js';
 import { brokerMessage } from './broker-message.js';
 import { fitConnack } from './fit-connack.js';
-import { OutboundTopicAliases } from './outbound-topic-aliases.js';
-import type { ClientConnection } from './client-connection.js';
+import type { BrokerMessage } from './broker-message.js';
 import type { ResolvedLimits } from './broker-options.js';
+import type { FlowConnection } from './flow-connection.js';
+import { OutboundTopicAliases } from './outbound-topic-aliases.js';
+import type { Session } from './session.js';
+
+/** What an accepted CONNECT sets on its connection; the connection applies it. */
+export interface ConnectAccepted {
+  readonly kind: 'accepted';
+  readonly clientId: string;
+  readonly username: string | undefined;
+  /** Created or resumed, and already taken out of the offline set; attached by the connection. */
+  readonly session: Session;
+  /** The will, a copy of the CONNECT's (its payload was a view into a network buffer). */
+  readonly will: BrokerMessage | undefined;
+  /** Seconds, at most the session's expiry. */
+  readonly willDelay: number;
+  /** The Session Expiry Interval the CONNECT asked for (MQTT 5), to check DISCONNECT against. */
+  readonly requestedSessionExpiry: number;
+  /** Outbound QoS 1/2 window: min(limits.maxInflight, the client's Receive Maximum). */
+  readonly inflightWindow: number;
+  /** The client's Maximum Packet Size (MQTT 5). */
+  readonly clientMaximumPacketSize: number | undefined;
+  /** Topic aliases for what the connection is sent (MQTT 5, when the client allows any). */
+  readonly outboundAliases: OutboundTopicAliases | undefined;
+  /** The keep alive in force, in seconds (0: none). */
+  readonly keepAlive: number;
+  /** The CONNACK to send, session present filled in. */
+  readonly connack: ConnackPacket;
+}
+
+/** A refused CONNECT: the connection answers CONNACK `reasonCode` (an MQTT 5 code) and closes. */
+export interface ConnectRefused {
+  readonly kind: 'refused';
+  readonly reasonCode: number;
+}
+
+/** What the CONNECT flow decided (acceptConnect resolves to `undefined` instead when the connection closed while its hook ran). */
+export type ConnectOutcome = ConnectAccepted | ConnectRefused;
 
 let assignedCounter = 0;
 
@@ -21,38 +57,43 @@ function assignClientId(): string {
 const V5_TO_V4: Readonly<Record<number, number>> = { 0x84: 0x01, 0x85: 0x02, 0x88: 0x03, 0x89: 0x03, 0x97: 0x03, 0x86: 0x04, 0x87: 0x05, 0x8c: 0x05 };
 const V4_TO_V5: Readonly<Record<number, number>> = { 0x01: 0x84, 0x02: 0x85, 0x03: 0x88, 0x04: 0x86, 0x05: 0x87 };
 
-/** Sends a refusing CONNACK in the client's version and closes [MQTT-3.2.2-7]. */
-export function refuse(connection: ClientConnection, reasonCodeV5: number): void {
-  const v4 = connection.protocolVersion === 4;
-  const code = v4 ? (V5_TO_V4[reasonCodeV5] ?? (reasonCodeV5 < 0x80 ? reasonCodeV5 : 0x05)) : (V4_TO_V5[reasonCodeV5] ?? reasonCodeV5);
-  connection.send({ type: 'connack', sessionPresent: false, reasonCode: code }); // [MQTT-3.2.2-6] session present 0
-  connection.terminate(0, false);
+/**
+ * The refusing CONNACK for an MQTT 5 reason code, in the client's version (3.1.1 return codes for
+ * 3.1.1 clients); session present is 0 [MQTT-3.2.2-6]. The connection closes after it [MQTT-3.2.2-7].
+ */
+export function refusalConnack(protocolVersion: 4 | 5, reasonCodeV5: number): ConnackPacket {
+  const code = protocolVersion === 4 ? (V5_TO_V4[reasonCodeV5] ?? (reasonCodeV5 < 0x80 ? reasonCodeV5 : 0x05)) : (V4_TO_V5[reasonCodeV5] ?? reasonCodeV5);
+  return { type: 'connack', sessionPresent: false, reasonCode: code };
 }
+
+const refuse = (reasonCode: number): ConnectRefused => ({ kind: 'refused', reasonCode });
 
 /**
  * Handles the CONNECT of a new connection: validates the client id, runs the authentication hook,
  * takes over an existing connection of the same client [MQTT-3.1.4-2], creates or resumes the
- * session, answers CONNACK and then resends what the session still owes.
+ * session, and returns what the connection is to apply: the accepted state with its CONNACK, or a
+ * refusal. Writes no connection state and sends nothing itself. Throws a ProtocolError for a
+ * CONNECT that gets no CONNACK at all.
  */
-export function acceptConnect(connection: ClientConnection, packet: ConnectPacket): void | Promise<void> {
+export function acceptConnect(connection: FlowConnection, packet: ConnectPacket): ConnectOutcome | Promise<ConnectOutcome | undefined> {
   const core = connection.core;
   const v5 = packet.protocolVersion === 5;
   let clientId = packet.clientId;
   let assigned: string | undefined;
   if (clientId === '') {
     // 3.1.1: an empty id needs Clean Session 1 [MQTT-3.1.3-7], else CONNACK 0x02 [MQTT-3.1.3-8].
-    if (!v5 && !packet.cleanStart) return refuse(connection, 0x85);
+    if (!v5 && !packet.cleanStart) return refuse(0x85);
     clientId = assignClientId(); // [MQTT-3.1.3-6]
     if (v5) assigned = clientId; // told to the client [MQTT-3.2.2-16]
   }
   if (packet.will !== undefined && topicLevelCount(packet.will.topic) > core.limits.maxTopicLevels) {
     // 5.0 has a reason code for it; 3.1.1 has no return code that fits, so the connection is closed
     // without CONNACK [MQTT-3.2.2-6].
-    if (v5) return refuse(connection, 0x90); // Topic Name invalid
+    if (v5) return refuse(0x90); // Topic Name invalid
     throw new ProtocolError(`the will topic has more than ${core.limits.maxTopicLevels} levels`, { code: 'TOPIC_TOO_DEEP', reasonCode: 0x90 });
   }
   // Extended (AUTH packet) authentication is not offered.
-  if (v5 && packet.properties?.authenticationMethod !== undefined) return refuse(connection, 0x8c);
+  if (v5 && packet.properties?.authenticationMethod !== undefined) return refuse(0x8c);
   const hook = core.options.authenticate;
   if (hook === undefined) return complete(connection, packet, clientId, assigned);
   const outcome = callHook<Parameters<typeof hook>[0], AuthenticateResult>(
@@ -61,28 +102,26 @@ export function acceptConnect(connection: ClientConnection, packet: ConnectPacke
     false,
   );
   if (outcome instanceof Promise) {
-    return outcome.then((result) => {
-      if (connection.state === 'connecting') authenticated(connection, packet, clientId, assigned, result);
-    });
+    return outcome.then((result) => (connection.state === 'connecting' ? authenticated(connection, packet, clientId, assigned, result) : undefined));
   }
   return authenticated(connection, packet, clientId, assigned, outcome);
 }
 
-function authenticated(connection: ClientConnection, packet: ConnectPacket, clientId: string, assigned: string | undefined, result: AuthenticateResult): void {
+function authenticated(connection: FlowConnection, packet: ConnectPacket, clientId: string, assigned: string | undefined, result: AuthenticateResult): ConnectOutcome {
   if (result === true) return complete(connection, packet, clientId, assigned);
-  if (result === false || typeof result !== 'object' || result === null) return refuse(connection, 0x87);
+  if (result === false || typeof result !== 'object' || result === null) return refuse(0x87);
   const code = result.reasonCode;
-  return refuse(connection, typeof code === 'number' && code > 0 && code <= 0xff ? code : 0x87);
+  return refuse(typeof code === 'number' && code > 0 && code <= 0xff ? code : 0x87);
 }
 
-function complete(connection: ClientConnection, packet: ConnectPacket, clientId: string, assigned: string | undefined): void {
+function complete(connection: FlowConnection, packet: ConnectPacket, clientId: string, assigned: string | undefined): ConnectOutcome {
   const core = connection.core;
   const limits = core.limits;
   const v5 = packet.protocolVersion === 5;
   const ceiling = limits.maxKeepAlive;
   const overCeiling = ceiling !== undefined && (packet.keepAlive === 0 || packet.keepAlive > ceiling);
   // 3.1.1 has no Server Keep Alive to tell a client the ceiling: refuse it (0x02, as Mosquitto does).
-  if (overCeiling && !v5) return refuse(connection, 0x02);
+  if (overCeiling && !v5) return refuse(0x02);
   // 3.1.1 has no Session Expiry Interval: a persistent session lives for the broker's sessionExpiry311.
   const requested = v5 ? (packet.properties?.sessionExpiryInterval ?? 0) : packet.cleanStart ? 0 : limits.sessionExpiry311;
   const cap = limits.maxSessionExpiryInterval;
@@ -104,7 +143,7 @@ function complete(connection: ClientConnection, packet: ConnectPacket, clientId:
   // session whose client left first, and is refused only when every stored session is online.
   if (session === undefined && granted !== 0 && core.sessions.full && !core.sessions.evictOldestOffline()) {
     core.refused('maxSessions', clientId);
-    return refuse(connection, 0x97);
+    return refuse(0x97);
   }
 
   let sessionPresent = false;
@@ -118,11 +157,8 @@ function complete(connection: ClientConnection, packet: ConnectPacket, clientId:
   }
 
   session.expiryInterval = granted === 0xffffffff ? Infinity : granted;
-  connection.connectSessionExpiry = requested;
-
-  connection.clientId = clientId;
-  connection.username = packet.username;
-  connection.session = session;
+  let will: BrokerMessage | undefined;
+  let willDelay = 0;
   if (packet.will !== undefined) {
     const w = packet.will;
     const wp = w.properties;
@@ -131,32 +167,31 @@ function complete(connection: ClientConnection, packet: ConnectPacket, clientId:
       const { willDelayInterval, ...rest } = wp;
       void willDelayInterval;
       props = Object.keys(rest).length > 0 ? rest : undefined;
-      connection.willDelay = Math.min(wp.willDelayInterval ?? 0, session.expiryInterval);
+      willDelay = Math.min(wp.willDelayInterval ?? 0, session.expiryInterval);
     }
     // The will is a copy: the decoded payload is a view into a network buffer.
-    connection.will = brokerMessage(w.topic, w.payload.slice(), w.qos, w.retain, props, clientId, Date.now());
+    will = brokerMessage(w.topic, w.payload.slice(), w.qos, w.retain, props, clientId, Date.now());
   }
-  if (v5) {
-    connection.inflightWindow = Math.min(limits.maxInflight, packet.properties?.receiveMaximum ?? 65535);
-    connection.clientMaximumPacketSize = packet.properties?.maximumPacketSize;
-    const aliases = packet.properties?.topicAliasMaximum ?? 0; // 0 or absent: none [MQTT-3.1.2-26]
-    if (aliases > 0 && limits.outboundTopicAliases) connection.outboundAliases = new OutboundTopicAliases(aliases);
-  }
+  const aliases = v5 ? (packet.properties?.topicAliasMaximum ?? 0) : 0; // 0 or absent: none [MQTT-3.1.2-26]
   // The keep alive in force: a fixed Server Keep Alive, else the ceiling for a 5.0 client over it
   // (told in CONNACK), else the client's own [MQTT-3.2.2-21].
   const told = serverKeepAliveFor(limits, packet.keepAlive, v5);
-  const keepAlive = told ?? packet.keepAlive;
-
-  core.connections.set(clientId, connection);
-  connection.connected(keepAlive);
-  connection.send({ ...connack, sessionPresent });
-  if (core.events.observed) {
-    core.events.emit({ type: 'clientConnected', clientId, username: packet.username, protocolVersion: packet.protocolVersion, sessionPresent });
-  }
-  session.attach(connection, Date.now());
+  return {
+    kind: 'accepted',
+    clientId,
+    username: packet.username,
+    session,
+    will,
+    willDelay,
+    requestedSessionExpiry: requested,
+    inflightWindow: v5 ? Math.min(limits.maxInflight, packet.properties?.receiveMaximum ?? 65535) : limits.maxInflight,
+    clientMaximumPacketSize: v5 ? packet.properties?.maximumPacketSize : undefined,
+    outboundAliases: aliases > 0 && limits.outboundTopicAliases ? new OutboundTopicAliases(aliases) : undefined,
+    keepAlive: told ?? packet.keepAlive,
+    connack: { ...connack, sessionPresent },
+  };
 }
 
-/** The full MQTT 5 CONNACK of an accepted connection (session present filled in later). */
 /** The Server Keep Alive to tell a 5.0 client (undefined: none, the client's own stands). */
 function serverKeepAliveFor(limits: Pick<ResolvedLimits, 'serverKeepAlive' | 'maxKeepAlive'>, requested: number, v5: boolean): number | undefined {
   if (!v5) return undefined;
@@ -165,7 +200,7 @@ function serverKeepAliveFor(limits: Pick<ResolvedLimits, 'serverKeepAlive' | 'ma
   return ceiling !== undefined && (requested === 0 || requested > ceiling) ? ceiling : undefined;
 }
 
-function connackFor(connection: ClientConnection, granted: number, requested: number, assigned: string | undefined, serverKeepAlive: number | undefined): ConnackPacket {
+function connackFor(connection: FlowConnection, granted: number, requested: number, assigned: string | undefined, serverKeepAlive: number | undefined): ConnackPacket {
   const limits = connection.core.limits;
   const properties: ConnackProperties = {
     receiveMaximum: limits.receiveMaximum,

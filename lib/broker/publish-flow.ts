@@ -3,34 +3,19 @@ import { topicLevelCount, topicNameProblem } from '../codec/topic.js';
 import { ProtocolError } from '../errors.js';
 import { callHook } from './auth-hooks.js';
 import { brokerMessage } from './broker-message.js';
-import type { ClientConnection } from './client-connection.js';
+import type { FlowConnection } from './flow-connection.js';
 import type { Session } from './session.js';
 
 /**
- * Handles an inbound PUBLISH: resolves an MQTT 5 topic alias, asks the publish hook, routes the
- * message once, and acknowledges (PUBACK at QoS 1, PUBREC at QoS 2). A QoS 2 message whose packet
- * id is still unreleased is a resend: it is acknowledged again but not routed again [MQTT-4.3.3-10].
+ * Handles an inbound PUBLISH whose topic the connection has resolved (MQTT 5 topic alias): asks
+ * the publish hook, routes the message once, and acknowledges (PUBACK at QoS 1, PUBREC at QoS 2).
+ * A QoS 2 message whose packet id is still unreleased is a resend: it is acknowledged again but not
+ * routed again [MQTT-4.3.3-10]. Writes no connection state.
  */
-export function handlePublish(connection: ClientConnection, session: Session, packet: PublishPacket): void | Promise<void> {
+export function handlePublish(connection: FlowConnection, session: Session, packet: PublishPacket, topic: string): void | Promise<void> {
   const core = connection.core;
   core.traffic.messagesReceived++;
   const v5 = connection.protocolVersion === 5;
-  let topic = packet.topic;
-  const alias = v5 ? packet.properties?.topicAlias : undefined;
-  if (alias !== undefined) {
-    if (alias === 0 || alias > core.limits.topicAliasMaximum) {
-      throw new ProtocolError(`topic alias ${alias} is outside 1..${core.limits.topicAliasMaximum}`, { reasonCode: 0x94, specRef: 'MQTT-3.3.2-9' });
-    }
-    if (topic === '') {
-      const known = connection.topicAliases.get(alias);
-      if (known === undefined) throw new ProtocolError(`topic alias ${alias} was never set`, { specRef: 'MQTT-3.3.2-12' });
-      topic = known;
-    } else {
-      connection.topicAliases.set(alias, topic);
-    }
-  } else if (topic === '') {
-    throw new ProtocolError('PUBLISH without a topic name or topic alias', { specRef: 'MQTT-3.3.2-1' });
-  }
   checkPublishFields(connection, topic, packet);
 
   const packetId = packet.packetId ?? 0;
@@ -70,7 +55,7 @@ export function handlePublish(connection: ClientConnection, session: Session, pa
  * 5.0 no Subscription Identifier [MQTT-3.3.4-6] and a Response Topic without wildcards
  * [MQTT-3.3.2-14]. Each failure is a protocol error that closes this client's connection only.
  */
-function checkPublishFields(connection: ClientConnection, topic: string, packet: PublishPacket): void {
+function checkPublishFields(connection: FlowConnection, topic: string, packet: PublishPacket): void {
   const max = connection.core.limits.maxTopicLevels;
   if (topicLevelCount(topic) > max) {
     throw new ProtocolError(`the topic name has more than ${max} levels`, { code: 'TOPIC_TOO_DEEP', reasonCode: 0x90 });
@@ -88,23 +73,29 @@ function checkPublishFields(connection: ClientConnection, topic: string, packet:
   }
 }
 
-function accept(connection: ClientConnection, session: Session, packet: PublishPacket, topic: string, allowed: boolean, deadline?: number): void | Promise<void> {
+const NO_SESSIONS: readonly Session[] = [];
+
+function accept(connection: FlowConnection, session: Session, packet: PublishPacket, topic: string, allowed: boolean, deadline?: number): void | Promise<void> {
   const core = connection.core;
   let quotaExceeded = false;
   if (allowed && packet.qos > 0) {
-    // A subscriber's queue is full: hold this publisher back (its later packets wait too) rather
-    // than acknowledge a message that would be dropped. Checked again after each wake-up (other
-    // publishers may have taken the room), until `slowClientTimeout` has passed. Then a 5.0
-    // publisher is told 0x97 Quota exceeded and the message is not routed; a 3.1.1 publisher, which
-    // cannot be told, has it routed and the full session drops it, counted.
-    const full = core.fullTargets(topic, connection.clientId);
+    // A subscriber's queue is full: hold this publisher back (its later packets wait too, unread
+    // in the network) rather than acknowledge a message that would be dropped. Checked again after
+    // each wake-up (other publishers may have taken the room), until `slowClientTimeout` has passed.
+    // Then a 5.0 publisher is told 0x97 Quota exceeded and the message is not routed; a 3.1.1
+    // publisher, which cannot be told, has it routed and the full session drops it, counted.
+    // No full queue anywhere (the usual case): nothing to look up, nothing allocated.
+    const full = core.pressure.full === 0 ? NO_SESSIONS : core.fullTargets(topic, connection.clientId);
     if (full.length > 0) {
       const until = deadline ?? Date.now() + core.limits.slowClientTimeout;
       if (Date.now() < until) {
-        return core.whenRoom(full, until).then(() => {
+        const held = core.whenRoom(full, until).then(() => {
           if (connection.state === 'connected') return accept(connection, session, packet, topic, allowed, until);
           return undefined;
         });
+        // One pause for the whole hold: a re-check's wait is part of the first one's promise.
+        if (deadline === undefined) connection.holdReading(held);
+        return held;
       }
       quotaExceeded = connection.protocolVersion === 5;
     }
@@ -134,7 +125,7 @@ function accept(connection: ClientConnection, session: Session, packet: PublishP
 }
 
 /** Inbound PUBREL: releases the packet id and answers PUBCOMP [MQTT-4.3.3-11]. */
-export function handlePubrel(connection: ClientConnection, session: Session, packetId: number): void {
+export function handlePubrel(connection: FlowConnection, session: Session, packetId: number): void {
   const known = session.inboundQos2.delete(packetId);
   connection.send({ type: 'pubcomp', packetId, reasonCode: known || connection.protocolVersion === 4 ? 0 : 0x92 });
 }

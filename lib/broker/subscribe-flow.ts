@@ -2,7 +2,7 @@ import type { QoS, SubscribePacket, UnsubscribePacket } from '../codec/packet.js
 import { parseSharedFilter, topicFilterProblem, topicLevelCount } from '../codec/topic.js';
 import { ProtocolError } from '../errors.js';
 import { callHook } from './auth-hooks.js';
-import type { ClientConnection } from './client-connection.js';
+import type { FlowConnection } from './flow-connection.js';
 import type { Session } from './session.js';
 import type { BrokerSubscription } from './subscription-index.js';
 
@@ -12,7 +12,7 @@ import type { BrokerSubscription } from './subscription-index.js';
  * empty [MQTT-4.7.3-1], `#` alone and last [MQTT-4.7.1-2], `+` a whole level [MQTT-4.7.1-3],
  * a well-formed `$share/` prefix [MQTT-4.8.2-1] [MQTT-4.8.2-2]; and against `limits.maxTopicLevels`.
  */
-export function filterRefusal(connection: ClientConnection, filter: string): number | undefined {
+export function filterRefusal(connection: FlowConnection, filter: string): number | undefined {
   const failure = connection.protocolVersion === 5 ? 0x8f : 0x80; // Topic Filter invalid / Failure
   if (topicFilterProblem(filter) !== undefined) return failure; // [MQTT-4.7.1-1] [MQTT-4.7.3-1]
   const matched = parseSharedFilter(filter)?.filter ?? filter;
@@ -27,7 +27,7 @@ export function filterRefusal(connection: ClientConnection, filter: string): num
  * An invalid filter is refused in its SUBACK slot (0x80 on 3.1.1, 0x8F on 5.0); the other
  * filters of the packet are still granted.
  */
-export function handleSubscribe(connection: ClientConnection, session: Session, packet: SubscribePacket): void | Promise<void> {
+export function handleSubscribe(connection: FlowConnection, session: Session, packet: SubscribePacket): void | Promise<void> {
   const hook = connection.core.options.authorizeSubscribe;
   const v5 = connection.protocolVersion === 5;
   const verdicts: (boolean | Promise<boolean>)[] = [];
@@ -51,7 +51,7 @@ export function handleSubscribe(connection: ClientConnection, session: Session, 
   });
 }
 
-function apply(connection: ClientConnection, session: Session, packet: SubscribePacket, verdicts: readonly boolean[]): void {
+function apply(connection: FlowConnection, session: Session, packet: SubscribePacket, verdicts: readonly boolean[]): void {
   const core = connection.core;
   const v5 = connection.protocolVersion === 5;
   const subscriptionId = v5 ? packet.properties?.subscriptionIdentifier : undefined;
@@ -119,7 +119,7 @@ function apply(connection: ClientConnection, session: Session, packet: Subscribe
  * codes: an invalid filter there removes nothing (the broker never holds one) and is answered with
  * the plain UNSUBACK like any other [MQTT-3.10.4-4], keeping the connection open.
  */
-export function handleUnsubscribe(connection: ClientConnection, session: Session, packet: UnsubscribePacket): void {
+export function handleUnsubscribe(connection: FlowConnection, session: Session, packet: UnsubscribePacket): void {
   const core = connection.core;
   const reasonCodes: number[] = [];
   for (const filter of packet.topicFilters) {

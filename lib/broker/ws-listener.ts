@@ -16,6 +16,9 @@ interface WsSocket {
   send(data: Uint8Array, callback?: (error?: Error) => void): void;
   close(): void;
   terminate(): void;
+  /** Stop and restart reading (ws 8): a held publisher is pushed back by TCP. */
+  pause?(): void;
+  resume?(): void;
 }
 
 function toBytes(data: Uint8Array | ArrayBuffer | Uint8Array[]): Uint8Array {
@@ -39,7 +42,8 @@ const WS_HIGH_WATER = 16 * 1024;
 /**
  * Wraps an accepted `ws` WebSocket as a {@link Transport} (binary frames carry the MQTT bytes).
  * Backpressure: `send()` returns false once more than 16 KiB wait to be written, and `writable$`
- * emits when a later write completes with the buffer back under that mark.
+ * emits when a later write completes with the buffer back under that mark. `pause()` / `resume()`
+ * stop and restart reading the WebSocket (`ws` 8), so TCP pushes back on the client.
  */
 export function wsServerTransport(ws: WsSocket): Transport {
   const incoming = new Subject<Uint8Array>();
@@ -72,6 +76,9 @@ export function wsServerTransport(ws: WsSocket): Transport {
       return false;
     },
     writable$: drained.asObservable(),
+    // Reading stops at the socket: what the client sends meanwhile waits in the network.
+    pause: ws.pause === undefined ? undefined : () => ws.pause?.(),
+    resume: ws.resume === undefined ? undefined : () => ws.resume?.(),
     close(): void {
       if (closed) return;
       closed = true;

@@ -3,6 +3,7 @@ import { PacketDecoder } from '../../lib/codec/decoder';
 import type { Packet } from '../../lib/codec/packet';
 import { memoryTransportPair, type MemoryTransport } from '../../lib/transport/memory-transport';
 import { startBroker, type BrokerHandle } from '../../lib/broker/index';
+import type { Transport } from '../../lib/transport/transport';
 
 /** A scripted client on an in-memory transport: records decoded packets, sends packet objects. */
 class Peer {
@@ -145,4 +146,65 @@ describe('ClientConnection (in-memory, exact packets)', () => {
     expect(c.packets[1]).toMatchObject({ type: 'disconnect', reasonCode: 0x8b });
     expect(() => broker.accept(memoryTransportPair()[1])).toThrow(/closed/);
   });
+});
+
+describe('ClientConnection holding a publisher back (in-memory; maxQueuedMessages 2, maxInflight 1)', () => {
+  let broker: BrokerHandle;
+  beforeEach(async () => {
+    broker = await startBroker({ port: 0, limits: { maxQueuedMessages: 2, maxInflight: 1, slowClientTimeout: 20_000 } });
+  });
+  afterEach(() => broker.close());
+
+  /** A peer whose broker-side transport records pause() and resume(). */
+  function recordedPeer(version: 4 | 5): { readonly peer: Peer; readonly calls: string[]; readonly paused: Promise<void> } {
+    const [client, server] = memoryTransportPair();
+    const calls: string[] = [];
+    let onPause: () => void = () => undefined;
+    const paused = new Promise<void>((resolve) => (onPause = resolve));
+    const recorded: Transport = {
+      ...server,
+      pause: () => {
+        calls.push('pause');
+        server.pause();
+        onPause();
+      },
+      resume: () => {
+        calls.push('resume');
+        server.resume();
+      },
+    };
+    const peer = new Peer(client, version);
+    broker.accept(recorded);
+    return { peer, calls, paused };
+  }
+
+  it.each([4, 5] as const)('stops reading the publisher while the target session is full and resumes once it has room (protocol %i)', async (version) => {
+    const sub = peer4();
+    sub.send(connectPacket(4, `full-sub-${version}`));
+    sub.send({ type: 'subscribe', packetId: 1, subscriptions: [{ topicFilter: 'held', qos: 1 }] });
+    await sub.received(2);
+    const { peer: pub, calls, paused } = recordedPeer(version);
+    pub.send(connectPacket(version, `held-pub-${version}`));
+    await pub.received(1);
+    // 1 goes in flight, 2 and 3 fill the queue, 4 finds it full: the publisher is held.
+    for (let id = 1; id <= 4; id++) pub.send({ type: 'publish', topic: 'held', payload: Uint8Array.of(id), qos: 1, packetId: id, retain: false, dup: false });
+    await paused;
+    pub.send({ type: 'pingreq' });
+    const acked = await pub.received(4);
+    expect(acked.slice(1).map((p) => (p as { packetId: number }).packetId)).toEqual([1, 2, 3]);
+    expect(calls).toEqual(['pause']);
+    // The subscriber acknowledges the message in flight: the queue has room, the hold ends.
+    const first = (await sub.received(3))[2] as { packetId: number };
+    sub.send({ type: 'puback', packetId: first.packetId });
+    const after = await pub.received(6);
+    expect(after.slice(4)).toMatchObject([{ type: 'puback', packetId: 4 }, { type: 'pingresp' }]);
+    expect(calls).toEqual(['pause', 'resume']);
+  });
+
+  function peer4(): Peer {
+    const [client, server] = memoryTransportPair();
+    const p = new Peer(client, 4);
+    broker.accept(server);
+    return p;
+  }
 });

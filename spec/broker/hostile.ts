@@ -6,6 +6,7 @@ import type { MqttClient } from 'mqtt';
 import { startBroker, type BrokerHandle } from '../../lib/broker/index';
 import type { Packet } from '../../lib/codec/packet';
 import { endAll, messages, mqttjs, uniqueId } from './mqttjs';
+import { MemoryProbe, exactGc, type MemoryReport } from './memory-probe';
 import { RawClient } from './raw-client';
 
 /** A topic or filter of `n` levels, `x/x/.../last`. */
@@ -25,29 +26,75 @@ export async function nth(c: RawClient, n: number, version: 4 | 5): Promise<Pack
   return (await c.packets(n, version))[n - 1];
 }
 
-/** Starts a broker and a bystander; after every case the bystander's QoS 1 round trip still works. */
-export function withBystander(options: Parameters<typeof startBroker>[0]): { readonly broker: BrokerHandle } {
-  const state = {} as { broker: BrokerHandle };
+/** Memory bounds for one case, in MB above its start (see MemoryProbe). */
+export interface MemoryBounds {
+  /** Heap plus Buffers still held after the case and a full GC. Default 8. */
+  readonly retainedMB?: number;
+  /** Highest heap plus Buffers while the case ran. Default 64. */
+  readonly peakMB?: number;
+}
+
+export interface Hostile {
+  readonly broker: BrokerHandle;
+  /** Sets the running case's bounds (checked after it). */
+  bound(bounds: MemoryBounds): void;
+  /** The running case's memory so far. */
+  memory(): MemoryReport;
+}
+
+/**
+ * Starts a broker and a bystander. Around every case the process's memory is measured (after a
+ * full GC; without one the bounds triple) and checked against the case's bounds, and then the
+ * bystander's QoS 1 round trip must still work. With MEMORY_REPORT=1 the figures are printed.
+ */
+export function withBystander(options: Parameters<typeof startBroker>[0], defaults: MemoryBounds = {}): Hostile {
+  let broker: BrokerHandle | undefined;
   let bystander: MqttClient;
   let rounds = 0;
+  let bounds: MemoryBounds = {};
+  const probe = new MemoryProbe();
+  const lines: string[] = [];
   beforeAll(async () => {
-    state.broker = await startBroker(options);
-    bystander = await mqttjs(state.broker.url, { protocolVersion: 5, clientId: uniqueId('bystander') });
+    broker = await startBroker(options);
+    bystander = await mqttjs(broker.url, { protocolVersion: 5, clientId: uniqueId('bystander') });
     await bystander.subscribeAsync('alive', { qos: 1 });
   });
   afterAll(async () => {
     await endAll();
-    await state.broker.close();
+    await broker?.close();
+    if (process.env.MEMORY_REPORT !== undefined && lines.length > 0) console.log(`memory per case (MB; gc ${exactGc ? 'exact' : 'unavailable'})\n${lines.join('\n')}`);
+  });
+  beforeEach(async () => {
+    bounds = { retainedMB: 8, peakMB: 64, ...defaults };
+    await probe.start();
   });
   afterEach(async () => {
     rounds += 1;
     await bystander.publishAsync('alive', String(rounds), { qos: 1 });
     const got = await messages(bystander, rounds, (t) => t === 'alive');
     expect(got[rounds - 1].payload).toBe(String(rounds));
+    // The case's clients are gone once the broker has seen them close (on a busy machine that can
+    // take a while); what they held is only then garbage.
+    const broker = state();
+    for (let waited = 0; waited < 3000 && broker.connectedClients.length > 1; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    const report = await probe.stop();
+    const slack = exactGc ? 1 : 3;
+    lines.push(`${report.retainedMB.toFixed(1).padStart(6)} retained ${report.peakMB.toFixed(1).padStart(6)} peak ${report.peakRssMB.toFixed(1).padStart(6)} peak RSS  ${expect.getState().currentTestName ?? ''}`);
+    expect(report.retainedMB).toBeLessThan((bounds.retainedMB ?? 8) * slack);
+    expect(report.peakMB).toBeLessThan((bounds.peakMB ?? 64) * slack);
   });
-  return state;
+  const state = (): BrokerHandle => {
+    if (broker === undefined) throw new Error('the broker starts in beforeAll');
+    return broker;
+  };
+  return {
+    get broker(): BrokerHandle {
+      return state();
+    },
+    bound: (b) => void (bounds = { ...bounds, ...b }),
+    memory: () => probe.now(),
+  };
 }
-
 
 function varint(n: number): number[] {
   const out: number[] = [];

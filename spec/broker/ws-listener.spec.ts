@@ -41,4 +41,17 @@ describe('wsServerTransport', () => {
     expect(sent.map((b) => [...b])).toEqual([[9]]);
     expect(completed).toBe(true);
   });
+
+  it('passes pause() and resume() through to the WebSocket (ws 8), and has none without them', async () => {
+    const { wsServerTransport } = await import('../../lib/broker/ws-listener');
+    const calls: string[] = [];
+    const base = { binaryType: '', readyState: 1, on: () => undefined, send: () => undefined, close: () => undefined, terminate: () => undefined };
+    const transport = wsServerTransport({ ...base, pause: () => calls.push('pause'), resume: () => calls.push('resume') } as never);
+    transport.pause?.();
+    transport.resume?.();
+    expect(calls).toEqual(['pause', 'resume']);
+    const old = wsServerTransport(base as never);
+    expect(old.pause).toBeUndefined();
+    expect(old.resume).toBeUndefined();
+  });
 });

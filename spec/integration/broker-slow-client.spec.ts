@@ -7,6 +7,7 @@ import { encode } from '../../lib/codec/encode';
 import type { Packet, PublishPacket } from '../../lib/codec/packet';
 import { uniqueId } from '../broker/mqttjs';
 import { connected, subscribeBytes, withBystander } from '../broker/hostile';
+import { RawClient } from '../broker/raw-client';
 
 /**
  * A subscriber on a raw socket that stops reading after SUBACK (socket paused: the kernel buffers
@@ -230,5 +231,25 @@ describe('a publisher held back for longer than slowClientTimeout (300 ms; maxQu
     expect(s.broker.droppedMessages - before).toBe(version === 5 ? 0 : 1);
     sub.destroy();
     pub.destroy();
+  });
+});
+
+describe('a held publisher whose keep alive is shorter than the hold (keep alive 1 s, slowClientTimeout 3 s)', () => {
+  const s = withBystander({ port: 0, limits: { maxQueuedMessages: 3, maxInflight: 2, slowClientTimeout: 3000 } });
+
+  it.each([4, 5] as const)('is not read while held, so it is not closed for silence; its keep alive runs again after (protocol %i)', async (version) => {
+    const topic = `held-ka/${version}`;
+    const sub = await SlowSubscriber.open(s.broker, 4, uniqueId('held-ka-sub'), topic, 1);
+    const pub = await RawClient.open(s.broker.port);
+    pub.send({ type: 'connect', protocolVersion: version, clientId: uniqueId('held-ka-pub'), cleanStart: true, keepAlive: 1 }, version);
+    await pub.packets(1, version);
+    // 2 in flight + 3 queued; the 6th is held for 3 s, twice the 1.5 s the keep alive allows for silence.
+    for (let id = 1; id <= 6; id++) pub.send({ type: 'publish', topic, payload: payload(id), qos: 1, packetId: id, retain: false, dup: false }, version);
+    const acks = (await pub.packets(7, version, 10000)).slice(1);
+    expect(acks.map((a) => [a.type, (a as { packetId: number }).packetId])).toEqual([1, 2, 3, 4, 5, 6].map((id) => ['puback', id]));
+    expect(pub.isOpen).toBe(true);
+    // Silent from now on: the keep alive, re-armed at the resume, closes it within 1.5 s.
+    await pub.waitClosed(5000);
+    sub.destroy();
   });
 });
