@@ -167,6 +167,21 @@ export interface ClientOptions {
    */
   readonly maxInFlight?: number;
   /**
+   * How many times one QoS 1/2 message is sent again after connections lost before its
+   * acknowledgement (PUBLISH with DUP on a resumed session, or as new without one). Past that the
+   * publish fails with ConnectionClosedError code `RESEND_LIMIT`, and the rest of the queue goes
+   * on: a server that closes the connection because of one message (NATS closes it on a QoS 2
+   * PUBLISH) would otherwise make the client resend it after every reconnect, forever. An integer
+   * >= 0, or `Infinity` for no limit. Default 5 (six sends in all). A QoS 2 message the server has
+   * taken (PUBREC) is not limited: its PUBREL is resent until PUBCOMP.
+   *
+   * @example
+   * ```ts
+   * connect(url, { maxResends: Infinity }); // keep resending through any number of lost connections
+   * ```
+   */
+  readonly maxResends?: number;
+  /**
    * Moments to check the connection at once: each value makes a connected client send a PINGREQ
    * and wait a short while for any packet (a dead link is found without waiting for the next
    * keep alive), and makes a client waiting to reconnect try at once. Default `pageWakeups()`: a
@@ -376,6 +391,7 @@ export function buildConnectPacket(options: ClientOptions): ConnectPacket {
   }
   assertOptional(options.strictReceiveMaximum, 'boolean', 'strictReceiveMaximum');
   assertInteger(options.maxInFlight, 1, 65535, 'maxInFlight');
+  if (options.maxResends !== undefined && options.maxResends !== Infinity) assertInteger(options.maxResends, 0, Number.MAX_SAFE_INTEGER, 'maxResends');
   assertOptional(options.topicAliases, 'boolean', 'topicAliases');
   const wakeups = options.wakeups as unknown;
   if (wakeups !== undefined && wakeups !== false && !(typeof wakeups === 'object' && wakeups !== null && typeof (wakeups as { subscribe?: unknown }).subscribe === 'function')) {

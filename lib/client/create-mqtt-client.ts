@@ -116,6 +116,7 @@ class Client implements MqttClient {
       protocolVersion: connectPacket.protocolVersion,
       offlineQueue: options.offlineQueue,
       maxInFlight: outboundMaxInFlight(options),
+      maxResends: options.maxResends,
       createMessage: (packet) => new ReceivedMessage(packet),
       manualView,
     });

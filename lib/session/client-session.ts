@@ -19,6 +19,8 @@ export interface ClientSessionOptions<M> {
   readonly offlineQueue?: OfflineQueueOptions;
   /** The client's cap on QoS 1/2 publishes in flight (see `ClientOptions.maxInFlight`). */
   readonly maxInFlight?: number;
+  /** Resends of one message after lost connections before it fails (see `ClientOptions.maxResends`). */
+  readonly maxResends?: number;
   /** Builds the object handed to subscribers from an inbound PUBLISH (topic alias resolved). */
   readonly createMessage: (packet: PublishPacket) => M;
   /** A manual observer's own view of a message, whose ack() calls `handle.ack()`. Default: the message itself. */
@@ -85,6 +87,7 @@ export class ClientSession<M> {
       protocolVersion: options.protocolVersion,
       offlineQueue: options.offlineQueue,
       maxInFlight: options.maxInFlight,
+      maxResends: options.maxResends,
     });
   }
 

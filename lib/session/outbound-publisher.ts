@@ -38,6 +38,8 @@ export interface OutboundPublisherOptions {
   readonly offlineQueue?: OfflineQueueOptions;
   /** The client's own cap on QoS 1/2 publishes in flight (the window is the lower of it and the server's Receive Maximum). Default: none. */
   readonly maxInFlight?: number;
+  /** How often one message is sent again after connections lost before its acknowledgement; then it fails (RESEND_LIMIT). Default 5. */
+  readonly maxResends?: number;
 }
 
 /** One item of a connection's window: a resend of a resumed session, or a queued publish. */
@@ -220,6 +222,14 @@ export class OutboundPublisher {
     if (!(item instanceof PublishJob)) {
       // A resend whose flow was completed while it waited (see acknowledgeWaiting) has nothing to send.
       if (this.flows.get(item.packetId) !== item.job) return EMPTY;
+      if (this.overResendLimit(item.job)) {
+        this.flows.delete(item.packetId);
+        this.options.store.deleteOutbound(item.packetId);
+        this.options.packetIds.release(item.packetId);
+        item.job.settle(this.resendLimitError(item.job));
+        this.freed.next();
+        return EMPTY;
+      }
       return this.run(item.job, item.packet, item.packetId, connection);
     }
     const job = item;
@@ -241,6 +251,10 @@ export class OutboundPublisher {
       job.settle(problem);
       return EMPTY;
     }
+    if (this.overResendLimit(job)) {
+      job.settle(this.resendLimitError(job));
+      return EMPTY;
+    }
     const packetId = this.options.packetIds.allocate();
     const packet: PublishPacket = { ...job.packet, packetId };
     try {
@@ -255,7 +269,28 @@ export class OutboundPublisher {
   }
 
   /** The slot of a running flow: completes when the flow ended, whichever way (see {@link finish}). */
+  /**
+   * True when the message already went out `1 + maxResends` times, each time followed by a lost
+   * connection before its acknowledgement: the server most likely closes the connection because of
+   * it (a broker without QoS 2 closes it on such a PUBLISH), so sending it again would loop forever.
+   * A QoS 2 flow past PUBREC is not limited (the server took the message; PUBREL frees its identifier).
+   */
+  private overResendLimit(job: PublishJob): boolean {
+    return job.state === 'publish' && job.sends > (this.options.maxResends ?? 5);
+  }
+
+  private resendLimitError(job: PublishJob): ConnectionClosedError {
+    const { packet } = job;
+    return new ConnectionClosedError(
+      `publish to '${packet.topic}' (QoS ${packet.qos}) given up: the connection was lost each of the ${job.sends} times it was sent, ` +
+        `before its acknowledgement; the server likely refuses it (for example a broker without QoS ${packet.qos} support, ` +
+        'or a message it cannot take) (see the maxResends option)',
+      { code: 'RESEND_LIMIT' },
+    );
+  }
+
   private run(job: PublishJob, packet: PublishPacket, packetId: number, connection: PublisherConnection): Observable<never> {
+    job.sends++;
     const { store, protocolVersion } = this.options;
     const flow = storedOutboundFlow(job, packet, packetId, { send: connection.send, acks: connection.acks, protocolVersion, store });
     return new Observable<never>((slot) => flow.subscribe(new FlowEnd(this, job, packetId, slot)));

@@ -22,6 +22,8 @@ export class PublishJob {
   state: OutboundState = 'publish';
   /** The store refused the PUBREC state change: the flow is finished on the next connection. */
   unrecorded = false;
+  /** How many times its flow was started (PUBLISH or PUBREL sent), on this and earlier connections. */
+  sends = 0;
 
   constructor(
     readonly packet: PublishPacket,

@@ -395,6 +395,10 @@ describe('packet trace and statistics', () => {
     expect(() => client.publish('t', 'x', { properties: { topicAlias: 2 } })).toThrow(/topicAliases: false/);
   });
 
+  it('refuses maxResends that is not an integer >= 0 or Infinity', async () => {
+    for (const maxResends of [-1, 1.5, Number.NaN, '3']) await expect(connectedPair({ maxResends: maxResends as number })).rejects.toThrow(/maxResends/);
+  });
+
   it('refuses wakeups that are not an Observable or false', async () => {
     await expect(connectedPair({ wakeups: 'yes' as never })).rejects.toThrow(InvalidArgumentError);
     await expect(connectedPair({ wakeups: 'yes' as never })).rejects.toThrow(/wakeups: expected an Observable or false/);

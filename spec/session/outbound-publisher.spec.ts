@@ -10,7 +10,7 @@ import { PacketIdAllocator } from '../../lib/session/packet-id-allocator.js';
 
 const message = (qos: 0 | 1 | 2, topic = 't'): PublishPacket => ({ type: 'publish', topic, payload: new Uint8Array(0), qos, retain: false, dup: false });
 
-function setup(receiveMaximum = 65535, autoAck?: (p: PublishPacket) => boolean, offlineQueue?: OfflineQueueOptions) {
+function setup(receiveMaximum = 65535, autoAck?: (p: PublishPacket) => boolean, offlineQueue?: OfflineQueueOptions, maxResends?: number) {
   let acks = new AckRouter();
   const packetIds = new PacketIdAllocator();
   const store = new MemoryInFlightStore();
@@ -23,7 +23,7 @@ function setup(receiveMaximum = 65535, autoAck?: (p: PublishPacket) => boolean, 
     // Answers synchronously, the hardest case for re-entrancy.
     if (autoAck?.(packet)) acks.route({ type: 'puback', packetId: packet.packetId ?? 0 });
   };
-  const publisher = new OutboundPublisher({ packetIds, store, protocolVersion: 4, offlineQueue });
+  const publisher = new OutboundPublisher({ packetIds, store, protocolVersion: 4, offlineQueue, maxResends });
   publisher.attach({ send, acks, receiveMaximum }, false);
   publisher.flush();
   /** Simulates a lost connection and a new one (a fresh ack router, as a new session has). */
@@ -321,6 +321,50 @@ describe('OutboundPublisher across connections', () => {
     acks.route({ type: 'puback', packetId: 1 });
     expect(wire.map((p) => (p as PublishPacket).topic)).toEqual(['m1']);
     expect(publisher.inFlightCount).toBe(0);
+  });
+
+  it.each([true, false])(
+    'sessionPresent %s: a message lost with the connection after each of its 6 sends fails with RESEND_LIMIT, and the queue goes on',
+    (sessionPresent) => {
+      const { publisher, reconnect, sent, ack, store, packetIds } = setup();
+      const outcome: unknown[] = [];
+      publisher.publish(message(2, 'refused')).subscribe({ complete: () => outcome.push('done'), error: (e) => outcome.push(e) });
+      let sends = sent.length;
+      for (let i = 0; i < 5; i++) {
+        reconnect(sessionPresent); // the server closed the connection on it, again
+        sends += sent.filter((p) => p.topic === 'refused').length;
+      }
+      expect(sends).toBe(6); // the first send and 5 resends
+      expect(outcome).toEqual([]);
+      publisher.publish(message(1, 'next')).subscribe({ complete: () => outcome.push('next done') });
+      reconnect(sessionPresent);
+      expect(sent.map((p) => p.topic)).toEqual(['next']); // not sent a 7th time
+      expect(outcome).toEqual([expect.objectContaining({ name: 'ConnectionClosedError', code: 'RESEND_LIMIT' })]);
+      expect((outcome[0] as Error).message).toMatch(/given up: the connection was lost each of the 6 times/);
+      ack({ type: 'puback', packetId: sent[0]?.packetId ?? 0 });
+      expect(outcome[1]).toBe('next done');
+      expect([[...store.outbound()].length, packetIds.size]).toEqual([0, 0]);
+    },
+  );
+
+  it('maxResends: Infinity resends through any number of lost connections; 0 sends once', () => {
+    const unlimited = setup(65535, undefined, undefined, Infinity);
+    unlimited.publisher.publish(message(1, 'keep')).subscribe();
+    for (let i = 0; i < 20; i++) unlimited.reconnect(true);
+    expect(unlimited.sent.map((p) => [p.topic, p.dup])).toEqual([['keep', true]]);
+    const once = setup(65535, undefined, undefined, 0);
+    const errors: unknown[] = [];
+    once.publisher.publish(message(1, 'once')).subscribe({ error: (e) => errors.push(e) });
+    once.reconnect(true);
+    expect([once.sent.length, (errors[0] as { code?: string })?.code]).toEqual([0, 'RESEND_LIMIT']);
+  });
+
+  it('a QoS 2 flow past PUBREC is never limited: its PUBREL goes out after any number of lost connections', () => {
+    const { publisher, reconnect, sent, ack, wire } = setup();
+    publisher.publish(message(2, 'released')).subscribe();
+    ack({ type: 'pubrec', packetId: sent[0]?.packetId ?? 0 });
+    for (let i = 0; i < 8; i++) reconnect(true);
+    expect(wire).toEqual([{ type: 'pubrel', packetId: 1 }]); // still resent after 8 losses
   });
 
   it('writes the store before the PUBLISH and before the PUBREL go out, and removes the entry on completion', () => {
