@@ -165,10 +165,13 @@ export class ConnectRefusedError extends MqttError {
   readonly reasonCode: number;
   /** MQTT 5: the CONNACK's Reason String, when the broker sent one. */
   readonly reasonString: string | undefined;
-  constructor(reasonCode: number, message: string, options: MqttErrorOptions & { reasonString?: string } = {}) {
+  /** MQTT 5: the CONNACK's Server Reference (with 0x9C Use another server, 0x9D Server moved), when the broker sent one. */
+  readonly serverReference: string | undefined;
+  constructor(reasonCode: number, message: string, options: MqttErrorOptions & { reasonString?: string; serverReference?: string } = {}) {
     super('CONNECT_REFUSED', options.reasonString ? `${message}: ${options.reasonString}` : message, options);
     this.reasonCode = reasonCode;
     this.reasonString = options.reasonString;
+    this.serverReference = options.serverReference;
   }
 }
 
@@ -253,9 +256,12 @@ export class PublishFailedError extends MqttError {
 export class ConnectionClosedError extends MqttError {
   /** The reason code of the server's MQTT 5 DISCONNECT, when it sent one. */
   readonly reasonCode: number | undefined;
-  constructor(message: string, options: MqttErrorOptions & { reasonCode?: number; code?: string } = {}) {
+  /** MQTT 5: the DISCONNECT's Server Reference (with 0x9C Use another server, 0x9D Server moved), when the server sent one. */
+  readonly serverReference: string | undefined;
+  constructor(message: string, options: MqttErrorOptions & { reasonCode?: number; code?: string; serverReference?: string } = {}) {
     super(options.code ?? 'CONNECTION_CLOSED', message, options);
     this.reasonCode = options.reasonCode;
+    this.serverReference = options.serverReference;
   }
 }
 

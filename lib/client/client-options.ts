@@ -31,6 +31,35 @@ export interface ClientOptions {
   readonly url?: string;
   /** Opens the connection; overrides `url` (e.g. an in-memory transport in tests). */
   readonly transport?: TransportFactory;
+  /**
+   * Several brokers of one cluster, instead of `url`: the first connection goes to the first, and
+   * each reconnect attempt to the next one, cycling, with the `reconnect` backoff between attempts.
+   * The client has no session on a server it moves to (Session Present 0) and starts a fresh one,
+   * re-subscribing its subscriptions (docs/reliability.md, "Failover"). A failed first attempt moves
+   * on too (`reconnect.retryInitialConnect` defaults to true here). Credentials in the URLs are not
+   * used: give `username`/`password`.
+   *
+   * @example
+   * ```ts
+   * connect({ servers: ['mqtt://node-a:1883', 'mqtt://node-b:1883'], protocolVersion: 5 });
+   * ```
+   */
+  readonly servers?: readonly string[];
+  /**
+   * MQTT 5: follow a Server Reference. A CONNACK or DISCONNECT with reason code 0x9C (Use another
+   * server) or 0x9D (Server moved) may name another server (`host[:port]`, space-separated when
+   * several); with this option the next attempt goes to the first one named (same protocol, and
+   * the current port when none is given). Default false. Either way the reference is in `state$`:
+   * the `reconnecting` state's `cause` (ConnectRefusedError or ConnectionClosedError) carries it
+   * as `serverReference`. With this option a refused first attempt is retried too
+   * (`reconnect.retryInitialConnect` defaults to true).
+   *
+   * @example
+   * ```ts
+   * connect('mqtt://node-a:1883', { protocolVersion: 5, followServerReference: true });
+   * ```
+   */
+  readonly followServerReference?: boolean;
   /** 4 = MQTT 3.1.1 (default), 5 = MQTT 5.0. */
   readonly protocolVersion?: 4 | 5;
   /**

@@ -5,6 +5,7 @@ import { webSocketTransport, type WebSocketConstructor } from '../transport/web-
 import { buildConnectPacket, mergeConnectArguments, type ClientOptions } from './client-options.js';
 import { createMqttClient } from './create-mqtt-client.js';
 import { whenConnected, type MqttClient } from './mqtt-client.js';
+import { ServerRotation } from './server-rotation.js';
 
 /**
  * Connects to an MQTT broker over WebSocket (`ws://`, `wss://`) or through `options.transport`, and
@@ -78,7 +79,48 @@ export type TransportResolver<O extends ClientOptions = ClientOptions> = (url: B
 export function connectWith<O extends ClientOptions>(resolve: TransportResolver<O>, urlOrOptions: string | O, options?: O): MqttClient {
   const merged = mergeConnectArguments<O>(urlOrOptions, options);
   const connectPacket = buildConnectPacket(merged);
-  return createMqttClient(merged, connectPacket, transportOf(resolve, merged));
+  const follow = merged.followServerReference;
+  if (follow !== undefined && typeof follow !== 'boolean') throw new InvalidArgumentError('followServerReference', `expected a boolean, got ${typeof follow}`);
+  const servers = merged.servers;
+  if (servers === undefined && follow !== true) return createMqttClient(merged, connectPacket, transportOf(resolve, merged));
+  if (merged.transport !== undefined) throw new InvalidArgumentError('transport', 'give either a transport or servers/followServerReference, not both');
+  const urls = serverList(servers, merged.url);
+  const rotation = new ServerRotation(urls, (url) => resolve(url, merged));
+  const client = createMqttClient(withInitialFailover(merged, urls.length > 1 || follow === true), connectPacket, rotation.factory);
+  if (follow === true) {
+    // The next attempt goes where a Server Reference (CONNACK or DISCONNECT 0x9C / 0x9D) points.
+    client.state$.subscribe((state) => {
+      if (state.status !== 'reconnecting') return;
+      const reference = (state.cause as { serverReference?: unknown }).serverReference;
+      if (typeof reference === 'string') rotation.redirect(reference);
+    });
+  }
+  return client;
+}
+
+/**
+ * With several servers (or Server References to follow), a failed first attempt moves on to the
+ * next server instead of closing the client: `reconnect.retryInitialConnect` defaults to true.
+ */
+function withInitialFailover<O extends ClientOptions>(options: O, failover: boolean): O {
+  const reconnect = options.reconnect;
+  if (!failover || reconnect === false) return options;
+  if (reconnect === undefined || reconnect === true) return { ...options, reconnect: { retryInitialConnect: true } };
+  if (typeof reconnect !== 'object' || reconnect === null || reconnect.retryInitialConnect !== undefined) return options; // validated by the client
+  return { ...options, reconnect: { ...reconnect, retryInitialConnect: true } };
+}
+
+/** The servers of a client: `servers`, or the one `url`. Throws InvalidArgumentError for a bad list or both given. */
+function serverList(servers: readonly string[] | undefined, url: string | undefined): readonly string[] {
+  if (servers === undefined) {
+    if (url === undefined) throw new InvalidArgumentError('url', 'give a broker URL, servers, or a transport');
+    return [url];
+  }
+  if (!Array.isArray(servers) || servers.length === 0 || !servers.every((s) => typeof s === 'string')) {
+    throw new InvalidArgumentError('servers', 'expected a non-empty array of broker URLs');
+  }
+  if (url !== undefined) throw new InvalidArgumentError('servers', 'give either url or servers, not both');
+  return servers;
 }
 
 /**

@@ -70,6 +70,7 @@ export function connectHandshake(channel: PacketChannel, connect: ConnectPacket)
             subscriber.error(
               new ConnectRefusedError(code, `connection refused with code 0x${code.toString(16).padStart(2, '0')} (${meaning})`, {
                 reasonString: packet.properties?.reasonString,
+                serverReference: packet.properties?.serverReference,
               }),
             );
             return;

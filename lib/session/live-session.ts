@@ -307,7 +307,7 @@ export class LiveSession<M> {
         this.close(
           new ConnectionClosedError(
             `the server disconnected with reason code 0x${code.toString(16).padStart(2, '0')}${reason ? `: ${reason}` : ''}`,
-            { reasonCode: code, code: 'SERVER_DISCONNECT' },
+            { reasonCode: code, code: 'SERVER_DISCONNECT', serverReference: packet.properties?.serverReference },
           ),
         );
         return;
