@@ -25,6 +25,11 @@ export interface MosquittoOptions {
    * `max_queued_messages 1000`) instead of the unlimited ones the other suites use.
    */
   readonly defaultLimits?: boolean;
+  /**
+   * Bridge this broker to another one (a stand-in for a cluster): every topic both ways at QoS 2,
+   * with Mosquitto's loop prevention (`try_private`).
+   */
+  readonly bridgeTo?: { readonly host: string; readonly port: number };
 }
 
 export interface MosquittoInstance {
@@ -142,6 +147,17 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   if (tlsPort !== undefined && options.tls) {
     lines.push(`listener ${tlsPort} ${host}`, `cafile ${options.tls.cafile}`, `certfile ${options.tls.certfile}`, `keyfile ${options.tls.keyfile}`);
     if (options.tls.requireCertificate) lines.push('require_certificate true');
+  }
+  if (options.bridgeTo !== undefined) {
+    // Bridge sections come last: every line after `connection` belongs to the bridge.
+    lines.push(
+      'connection cluster-bridge',
+      `address ${options.bridgeTo.host}:${options.bridgeTo.port}`,
+      'topic # both 2',
+      'try_private true',
+      'cleansession true',
+      'restart_timeout 1',
+    );
   }
   const configFile = join(dir, 'mosquitto.conf');
   writeFileSync(configFile, lines.join('\n') + '\n');
