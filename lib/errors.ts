@@ -241,6 +241,30 @@ export class PublishFailedError extends MqttError {
 }
 
 /**
+ * A publish waited longer than its MQTT 5 Message Expiry Interval (`properties.messageExpiryInterval`)
+ * in the client's queue (offline, or for a slot of the outbound window): it is dropped, never sent,
+ * and counted in `client.stats()` as `expired`.
+ *
+ * @example
+ * ```ts
+ * client.publish('alerts/door', 'open', { qos: 1, properties: { messageExpiryInterval: 30 } }).subscribe({
+ *   error: (e) => { if (e instanceof MessageExpiredError) console.warn(`dropped after ${e.waitedSeconds} s offline`); },
+ * });
+ * ```
+ */
+export class MessageExpiredError extends MqttError {
+  /** The topic of the dropped publish. */
+  readonly topic: string;
+  /** How long it waited, in whole seconds. */
+  readonly waitedSeconds: number;
+  constructor(topic: string, waitedSeconds: number, expirySeconds: number) {
+    super('MESSAGE_EXPIRED', `publish to '${topic}' dropped: it waited ${waitedSeconds} s in the queue, past its Message Expiry Interval of ${expirySeconds} s`);
+    this.topic = topic;
+    this.waitedSeconds = waitedSeconds;
+  }
+}
+
+/**
  * The connection is gone: closed by the peer, by the network, by the server's DISCONNECT, or by the
  * user. Pending operations fail with this error. `reasonCode` is the DISCONNECT reason code when the
  * server sent one.

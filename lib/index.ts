@@ -97,6 +97,7 @@ export {
   TimeoutError,
   TransportError,
   QueueFullError,
+  MessageExpiredError,
   StoreError,
   StoreCorruptError,
   PayloadError,

@@ -39,6 +39,8 @@ export interface ClientStats {
   readonly queued: number;
   /** Reconnect attempts scheduled after lost connections or failed attempts. */
   readonly reconnects: number;
+  /** Publishes dropped unsent because their MQTT 5 Message Expiry Interval ran out while they waited in the queue. */
+  readonly expired: number;
 }
 
 /**
@@ -75,6 +77,7 @@ export class ClientCounters {
     readonly inboundWindowInUse: number;
     readonly outboundInFlight: number;
     readonly queued: number;
+    readonly expired: number;
   }): ClientStats {
     return {
       packetsIn: this.packetsIn,
@@ -86,6 +89,7 @@ export class ClientCounters {
       outboundInFlight: queues.outboundInFlight,
       queued: queues.queued,
       reconnects: this.reconnects,
+      expired: queues.expired,
     };
   }
 }

@@ -57,6 +57,8 @@ export interface SessionLoad {
   readonly outboundInFlight: number;
   /** Publishes waiting to be sent (offline, or for a window slot). */
   readonly queued: number;
+  /** Publishes dropped because their Message Expiry Interval ran out while they waited. */
+  readonly expired: number;
 }
 
 /**
@@ -149,6 +151,7 @@ export class ClientSession<M> {
       inboundInFlight,
       outboundInFlight: this.publisher.inFlightCount,
       queued: this.publisher.queuedCount,
+      expired: this.publisher.expiredCount,
     };
   }
 }

@@ -1,12 +1,12 @@
 import { concat, EMPTY, from, Observable, Subject, Subscriber, take, type Subscription } from 'rxjs';
 import type { Packet, ProtocolVersion, PubackPacket, PublishPacket, PubrecPacket } from '../codec/packet.js';
-import { ConnectionClosedError, PublishFailedError } from '../errors.js';
+import { ConnectionClosedError, MessageExpiredError, PublishFailedError } from '../errors.js';
 import { mergeWithin } from '../operators/merge-within.js';
 import type { AckRouter } from './ack-router.js';
 import type { InFlightStore } from './in-flight-store.js';
 import type { OfflineQueueOptions } from './offline-queue.js';
 import type { PacketIdAllocator } from './packet-id-allocator.js';
-import { PublishJob, publishError } from './publish-job.js';
+import { PublishJob, publishError, unexpired } from './publish-job.js';
 import { PublishQueue } from './publish-queue.js';
 import { planResume, type Resend } from './resume-policy.js';
 import { storedOutboundFlow } from './stored-outbound-flow.js';
@@ -94,6 +94,13 @@ export class OutboundPublisher {
   /** QoS 1/2 flows started and not finished (running, or waiting for a resumed session). */
   get inFlightCount(): number {
     return this.flows.size;
+  }
+
+  private expired = 0;
+
+  /** Publishes dropped because their Message Expiry Interval ran out while they waited. */
+  get expiredCount(): number {
+    return this.expired;
   }
 
   /** Publishes waiting to be sent (for a window slot or a connection). */
@@ -239,11 +246,17 @@ export class OutboundPublisher {
     }
     if (!this.queue.take(job)) return EMPTY; // unsubscribed or dropped while it waited
     const subscriber = job.subscriber;
+    const fresh = unexpired(job.packet, job.createdAt);
+    if (fresh instanceof MessageExpiredError) {
+      this.expired++;
+      job.settle(fresh);
+      return EMPTY;
+    }
     if (job.packet.qos === 0) {
       if (subscriber === undefined) return EMPTY;
       return new Observable<never>((slot) => {
         subscriber.add(() => slot.complete()); // the slot is free once the publish ended, whichever way
-        this.sendQos0(job.packet, subscriber, connection);
+        this.sendQos0(fresh, subscriber, connection);
       });
     }
     const problem = connection.check?.(job.packet);
@@ -256,7 +269,7 @@ export class OutboundPublisher {
       return EMPTY;
     }
     const packetId = this.options.packetIds.allocate();
-    const packet: PublishPacket = { ...job.packet, packetId };
+    const packet: PublishPacket = { ...fresh, packetId };
     try {
       this.options.store.putOutbound({ packet, state: 'publish' }); // stored before it is sent
     } catch (error) {

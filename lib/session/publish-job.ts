@@ -1,6 +1,6 @@
 import type { Subscriber } from 'rxjs';
 import type { PublishPacket } from '../codec/packet.js';
-import { EncodeError, InvalidArgumentError } from '../errors.js';
+import { EncodeError, InvalidArgumentError, MessageExpiredError } from '../errors.js';
 import type { OutboundState } from './in-flight-store.js';
 
 /**
@@ -24,6 +24,8 @@ export class PublishJob {
   unrecorded = false;
   /** How many times its flow was started (PUBLISH or PUBREL sent), on this and earlier connections. */
   sends = 0;
+  /** When it was published (Date.now()), for its Message Expiry Interval while it waits. */
+  readonly createdAt = Date.now();
 
   constructor(
     readonly packet: PublishPacket,
@@ -45,6 +47,21 @@ export class PublishJob {
       subscriber.error(publishError(error));
     }
   }
+}
+
+/**
+ * The packet to send for `packet` after it waited since `createdAt`: with its MQTT 5 Message Expiry
+ * Interval reduced by the whole seconds it waited (as a server does for what it held,
+ * [MQTT-3.3.2-6]), the same packet when it has none, or a MessageExpiredError when the interval
+ * ran out while it waited.
+ */
+export function unexpired(packet: PublishPacket, createdAt: number, now = Date.now()): PublishPacket | MessageExpiredError {
+  const expiry = packet.properties?.messageExpiryInterval;
+  if (expiry === undefined) return packet;
+  const waited = Math.floor((now - createdAt) / 1000);
+  if (waited === 0) return packet;
+  if (waited >= expiry) return new MessageExpiredError(packet.topic, waited, expiry);
+  return { ...packet, properties: { ...packet.properties, messageExpiryInterval: expiry - waited } };
 }
 
 /** The error a publish fails with: a PUBLISH too large for the server names the payload. */

@@ -427,6 +427,7 @@ describe('packet trace and statistics', () => {
       outboundInFlight: 1,
       queued: 0,
       reconnects: 0,
+      expired: 0,
     });
     server.fail();
     await firstValueFrom(client.state$.pipe(filter((st) => st.status === 'reconnecting')));

@@ -367,6 +367,33 @@ describe('OutboundPublisher across connections', () => {
     expect(wire).toEqual([{ type: 'pubrel', packetId: 1 }]); // still resent after 8 losses
   });
 
+  it('MQTT 5 Message Expiry: a queued publish is sent with the interval less the seconds it waited, or dropped once it ran out', () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      const { publisher, reconnect, sent } = setup();
+      publisher.detach();
+      const outcome: unknown[] = [];
+      const expiring = (topic: string, seconds: number, qos: 0 | 1 = 1): PublishPacket => ({ ...message(qos, topic), properties: { messageExpiryInterval: seconds } });
+      publisher.publish(expiring('short', 5)).subscribe({ error: (e) => outcome.push(e) });
+      publisher.publish(expiring('long', 60)).subscribe();
+      publisher.publish(expiring('short-q0', 5, 0)).subscribe({ error: (e) => outcome.push(e) });
+      publisher.publish(message(1, 'plain')).subscribe();
+      jest.setSystemTime(1_000_000 + 12_500); // 12.5 s offline
+      reconnect(false);
+      expect(sent.map((p) => [p.topic, p.properties?.messageExpiryInterval])).toEqual([
+        ['long', 48],
+        ['plain', undefined],
+      ]);
+      expect(outcome.map((e) => [(e as { code?: string }).code, (e as { waitedSeconds?: number }).waitedSeconds])).toEqual([
+        ['MESSAGE_EXPIRED', 12],
+        ['MESSAGE_EXPIRED', 12],
+      ]);
+      expect(publisher.expiredCount).toBe(2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('writes the store before the PUBLISH and before the PUBREL go out, and removes the entry on completion', () => {
     const store = new MemoryInFlightStore();
     const acks = new AckRouter();
