@@ -60,6 +60,30 @@ export interface ClientOptions {
    * ```
    */
   readonly followServerReference?: boolean;
+  /**
+   * Rewrites the broker URL before each connection attempt, for brokers that want presigned URLs
+   * (AWS IoT Core over WebSocket signs the query with SigV4, and a signature expires): called with
+   * the configured URL (or the server of the attempt, with `servers`) and the attempt number (1, 2,
+   * ...), it returns the URL to open, or a Promise of it. A rejection fails that attempt with
+   * MqttError `SIGN_URL_FAILED` (retried like a failed connection); an invalid URL with
+   * InvalidArgumentError naming `signUrl` (not retried).
+   *
+   * @example
+   * ```ts
+   * connect('wss://abc-ats.iot.eu-west-1.amazonaws.com/mqtt', { signUrl: async (url) => presign(url, await credentials()) });
+   * ```
+   */
+  readonly signUrl?: (url: string, attempt: number) => string | Promise<string>;
+  /**
+   * WebSocket subprotocols offered on `ws://` and `wss://`; must include `'mqtt'` [MQTT-6.0.0-3].
+   * Default `['mqtt']`.
+   *
+   * @example
+   * ```ts
+   * connect('wss://broker.example.com/mqtt', { wsProtocols: ['mqtt', 'mqttv3.1'] });
+   * ```
+   */
+  readonly wsProtocols?: readonly string[];
   /** 4 = MQTT 3.1.1 (default), 5 = MQTT 5.0. */
   readonly protocolVersion?: 4 | 5;
   /**

@@ -1,5 +1,6 @@
-import { InvalidArgumentError } from '../errors.js';
-import type { BrokerUrl } from '../transport/parse-broker-url.js';
+import { defer, switchMap } from 'rxjs';
+import { InvalidArgumentError, MqttError } from '../errors.js';
+import { parseBrokerUrl, type BrokerUrl } from '../transport/parse-broker-url.js';
 import type { TransportFactory } from '../transport/transport.js';
 import { webSocketTransport, type WebSocketConstructor } from '../transport/web-socket-transport.js';
 import { buildConnectPacket, mergeConnectArguments, type ClientOptions } from './client-options.js';
@@ -82,10 +83,13 @@ export function connectWith<O extends ClientOptions>(resolve: TransportResolver<
   const follow = merged.followServerReference;
   if (follow !== undefined && typeof follow !== 'boolean') throw new InvalidArgumentError('followServerReference', `expected a boolean, got ${typeof follow}`);
   const servers = merged.servers;
-  if (servers === undefined && follow !== true) return createMqttClient(merged, connectPacket, transportOf(resolve, merged));
-  if (merged.transport !== undefined) throw new InvalidArgumentError('transport', 'give either a transport or servers/followServerReference, not both');
+  const sign = merged.signUrl;
+  if (sign !== undefined && typeof sign !== 'function') throw new InvalidArgumentError('signUrl', 'expected a function (url, attempt) => url | Promise<url>');
+  const open = sign === undefined ? (url: BrokerUrl) => resolve(url, merged) : signedOpen(resolve, merged, sign);
+  if (servers === undefined && follow !== true && sign === undefined) return createMqttClient(merged, connectPacket, transportOf(resolve, merged));
+  if (merged.transport !== undefined) throw new InvalidArgumentError('transport', 'give either a transport or servers/followServerReference/signUrl, not both');
   const urls = serverList(servers, merged.url);
-  const rotation = new ServerRotation(urls, (url) => resolve(url, merged));
+  const rotation = new ServerRotation(urls, open);
   const client = createMqttClient(withInitialFailover(merged, urls.length > 1 || follow === true), connectPacket, rotation.factory);
   if (follow === true) {
     // The next attempt goes where a Server Reference (CONNACK or DISCONNECT 0x9C / 0x9D) points.
@@ -96,6 +100,44 @@ export function connectWith<O extends ClientOptions>(resolve: TransportResolver<
     });
   }
   return client;
+}
+
+/**
+ * Opens `url` after `sign` rewrote it, before each attempt (a presigned URL expires: each
+ * reconnect gets a fresh one). A rejection fails that attempt with MqttError `SIGN_URL_FAILED`
+ * (retried like a failed connection); an invalid URL with InvalidArgumentError naming `signUrl`
+ * (not retried, like other invalid options).
+ */
+function signedOpen<O extends ClientOptions>(
+  resolve: TransportResolver<O>,
+  options: O,
+  sign: NonNullable<ClientOptions['signUrl']>,
+): (url: BrokerUrl) => TransportFactory {
+  let attempt = 0;
+  return (url) => () =>
+    defer(async () => {
+      let signed: string;
+      try {
+        signed = await sign(unsignedUrl(url), ++attempt);
+      } catch (error) {
+        // E.g. fetching credentials failed: worth another attempt, like a failed connection.
+        throw new MqttError('SIGN_URL_FAILED', `signUrl failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+      try {
+        const parsed = parseBrokerUrl(signed);
+        // A WebSocket URL keeps its query: that is where a presigned URL carries the signature.
+        if (parsed.protocol === 'ws' || parsed.protocol === 'wss') return { ...parsed, url: `${parsed.url}${new URL(signed).search}` };
+        return parsed;
+      } catch (error) {
+        throw new InvalidArgumentError('signUrl', `returned an invalid URL: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+    }).pipe(switchMap((signed) => resolve(signed, options)()));
+}
+
+/** The URL text of a parsed broker URL, as `signUrl` receives it. */
+function unsignedUrl(url: BrokerUrl): string {
+  if (url.protocol === 'ws' || url.protocol === 'wss') return url.url;
+  return `${url.protocol === 'tcp' ? 'mqtt' : 'mqtts'}://${url.host}:${url.port}`;
 }
 
 /**
@@ -181,6 +223,7 @@ export function webSocketResolver(url: BrokerUrl | undefined, options: ClientOpt
       url: url.url,
       WebSocket: options.WebSocket as WebSocketConstructor | undefined,
       connectTimeout: options.connectTimeout,
+      protocols: options.wsProtocols,
     });
   }
   throw new InvalidArgumentError(

@@ -11,7 +11,30 @@ import { tcpTransport } from './tcp-transport.js';
 import { tlsTransport, type TlsClientOptions } from './tls-transport.js';
 
 /** {@link ClientOptions} plus the TLS options of `mqtts://` and `wss://` in Node. */
-export interface NodeClientOptions extends ClientOptions, TlsClientOptions {}
+export interface NodeClientOptions extends ClientOptions, TlsClientOptions {
+  /**
+   * TLS ALPN protocols offered on `mqtts://` (e.g. `['x-amzn-mqtt-ca']` for AWS IoT Core's MQTT on
+   * port 443). With `servername` (SNI), this is what managed brokers that share port 443 with HTTPS
+   * need.
+   *
+   * @example
+   * ```ts
+   * connect('mqtts://abc-ats.iot.eu-west-1.amazonaws.com:443', { alpnProtocols: ['x-amzn-mqtt-ca'], cert, key });
+   * ```
+   */
+  readonly alpnProtocols?: readonly string[];
+  /**
+   * Extra HTTP headers of the WebSocket upgrade request on `ws://` and `wss://` (through the `ws`
+   * package), e.g. an authorization header a managed broker's gateway asks for. Browsers do not let
+   * pages set these: use `signUrl` there.
+   *
+   * @example
+   * ```ts
+   * connect('wss://broker.example.com/mqtt', { wsHeaders: { Authorization: `Bearer ${token}` } });
+   * ```
+   */
+  readonly wsHeaders?: Readonly<Record<string, string>>;
+}
 
 /**
  * Connects to an MQTT broker from Node: `mqtt://` / `tcp://` (TCP, port 1883), `mqtts://` /
@@ -80,6 +103,14 @@ export function nodeResolver(url: BrokerUrl | undefined, options: NodeClientOpti
   if (url === undefined) throw new InvalidArgumentError('url', "give a broker URL such as 'mqtt://localhost:1883', or a transport");
   const { host, port } = url;
   const connectTimeout = options.connectTimeout;
+  const alpn = options.alpnProtocols;
+  if (alpn !== undefined && !(Array.isArray(alpn) && alpn.every((p) => typeof p === 'string' && p !== ''))) {
+    throw new InvalidArgumentError('alpnProtocols', 'expected an array of protocol names');
+  }
+  const headers = options.wsHeaders;
+  if (headers !== undefined && (headers === null || typeof headers !== 'object' || !Object.values(headers).every((v) => typeof v === 'string'))) {
+    throw new InvalidArgumentError('wsHeaders', 'expected an object of header names to string values');
+  }
   const tls = {
     ca: options.ca,
     cert: options.cert,
@@ -93,17 +124,19 @@ export function nodeResolver(url: BrokerUrl | undefined, options: NodeClientOpti
     case 'tcp':
       return withHttpCheck(tcpTransport({ host, port, connectTimeout }));
     case 'tls':
-      return withHttpCheck(tlsTransport({ host, port, connectTimeout, ...tls }));
+      return withHttpCheck(tlsTransport({ host, port, connectTimeout, ...tls, tlsOptions: alpn === undefined ? undefined : { ALPNProtocols: [...alpn] } }));
     default: {
-      const webSocketOptions = url.protocol === 'wss' ? withoutUndefined(tls) : undefined;
+      const webSocketOptions = { ...(url.protocol === 'wss' ? withoutUndefined(tls) : {}), ...(headers === undefined ? {} : { headers }) };
+      const protocols = options.wsProtocols;
       const open = (WebSocket: WebSocketConstructor): Observable<Transport> =>
-        webSocketTransport({ url: url.url, WebSocket, connectTimeout, webSocketOptions })();
+        webSocketTransport({ url: url.url, WebSocket, connectTimeout, webSocketOptions, protocols })();
       if (options.WebSocket !== undefined) {
         const factory = webSocketTransport({
           url: url.url,
           WebSocket: options.WebSocket as WebSocketConstructor,
           connectTimeout,
           webSocketOptions,
+          protocols,
         });
         return factory;
       }

@@ -1,17 +1,23 @@
-import { firstValueFrom, toArray } from 'rxjs';
+import { firstValueFrom, map, toArray } from 'rxjs';
 import { connectAsync } from '../../lib/client/connect';
 import { ProtocolError } from '../../lib/errors';
 import { memoryTransportFactory, memoryTransportPair } from '../../lib/transport/memory-transport';
 import { rejectHttpReply } from '../../lib/transport/reject-http-reply';
+import type { TransportFactory } from '../../lib/transport/transport';
 
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
 const HTTP_REPLY = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 
-/** A server side that answers the first bytes it receives with `chunks`, one send each. */
-const answering = (...chunks: Uint8Array[]) =>
-  memoryTransportFactory((server) => {
+/**
+ * A server side that answers the first bytes it receives with `chunks`, one send each, behind
+ * rejectHttpReply (as rxmqtt/node wraps its TCP and TLS transports).
+ */
+const answering = (...chunks: Uint8Array[]): TransportFactory => {
+  const factory = memoryTransportFactory((server) => {
     server.incoming.subscribe({ next: () => chunks.splice(0).forEach((c) => server.send(c)), error: () => undefined });
   });
+  return () => factory().pipe(map(rejectHttpReply));
+};
 
 describe('rejectHttpReply', () => {
   it('makes connect fail with ProtocolError HTTP_RESPONSE that suggests ws:// when CONNECT gets an HTTP answer', async () => {
