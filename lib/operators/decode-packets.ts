@@ -3,7 +3,8 @@ import type { DecoderOptions } from '../codec/decoder.js';
 import type { DecodeError, InvalidArgumentError } from '../errors.js';
 import type { Packet } from '../codec/packet.js';
 import { createOperatorSubscriber, operate } from './operate.js';
-import { PacketFramer } from './packet-framer.js';
+import { TableFramer } from './packet-framer.js';
+import { PACKET_TYPES, type PacketCodeTable } from '../codec/packet-types.js';
 import { assertMaximumPacketSize, assertOptionsObject, assertProtocolVersion } from './validate-options.js';
 
 /**
@@ -35,6 +36,14 @@ import { assertMaximumPacketSize, assertOptionsObject, assertProtocolVersion } f
  * ```
  */
 export function decodePackets(options: DecoderOptions = {}): OperatorFunction<Uint8Array, Packet> {
+  return decodePacketsWith(options, PACKET_TYPES);
+}
+
+/**
+ * {@link decodePackets} through the given packet table: the client's channel passes its own
+ * (client-packet-types.ts), so that a client bundle does not carry the full table.
+ */
+export function decodePacketsWith(options: DecoderOptions, types: PacketCodeTable): OperatorFunction<Uint8Array, Packet> {
   assertOptionsObject(options, 'options', true);
   assertProtocolVersion(options.protocolVersion, 'options.protocolVersion', true);
   assertMaximumPacketSize(options.maximumPacketSize, 'options.maximumPacketSize');
@@ -45,7 +54,7 @@ export function decodePackets(options: DecoderOptions = {}): OperatorFunction<Ui
   };
 
   return operate<Uint8Array, Packet>((source, subscriber) => {
-    const framer = new PacketFramer(decoderOptions);
+    const framer = new TableFramer(decoderOptions, types);
     // One callback per subscription, reused for every packet.
     const emit = (packet: Packet): void => subscriber.next(packet);
     source.subscribe(
