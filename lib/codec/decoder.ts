@@ -48,6 +48,7 @@ export class PacketDecoder {
     return this.frames.protocolVersion;
   }
 
+  /** Sets the version in force (a server that read CONNECT elsewhere). */
   set protocolVersion(version: ProtocolVersion | undefined) {
     this.frames.protocolVersion = version;
   }
