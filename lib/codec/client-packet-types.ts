@@ -1,16 +1,16 @@
 /**
- * The client's packet tables, one per direction: decoders of what a server sends, encoders of what a
- * client sends. The client's channel dispatches through these instead of the full table
- * (packet-types.ts), so that a client bundle carries no CONNECT, SUBSCRIBE or UNSUBSCRIBE decoder
- * and no CONNACK, SUBACK, UNSUBACK or PINGRESP encoder.
+ * The client's packet table: for each type, the decoder of what a server sends and the encoder of
+ * what a client sends (CLIENT_ENCODERS indexes the encoders by name). The client's channel
+ * dispatches through it instead of the full table (packet-types.ts), so that a client bundle carries
+ * no CONNECT, SUBSCRIBE or UNSUBSCRIBE decoder and no CONNACK, SUBACK, UNSUBACK or PINGRESP encoder.
  *
  * A packet a server must never send (CONNECT, SUBSCRIBE, UNSUBSCRIBE) is still framed and
  * its fixed header checked; its body is skipped and it is handed on as `{ type }` only, which the
  * session refuses with a ProtocolError ("unexpected SUBSCRIBE from the server").
  */
 import type { ByteReader } from './byte-reader.js';
-import type { Packet } from './packet.js';
-import { byName, entry, type PacketCodeTable, type PacketEncoder, type PacketNameTable } from './packet-types.js';
+import type { Packet, PacketType } from './packet.js';
+import { byName, type PacketCodeTable, type PacketDecoderFn, type PacketEncoder, type PacketNameTable, type PacketTypeEntry } from './packet-types.js';
 import { decodePuback, decodePubcomp, decodePubrec, decodePubrel, encodePubAck } from './packets/acks.js';
 import { decodeAuth, encodeAuth } from './packets/auth.js';
 import { decodeConnack } from './packets/connack.js';
@@ -31,46 +31,39 @@ const skipBody =
     return { type } as Packet;
   };
 
-/** Never called: the client does not send this type (encode() of the session never asks for it). */
+/** Stands for the encoder of a packet only a server sends; such rows are left out of {@link CLIENT_ENCODERS}. */
 const notSent: PacketEncoder = () => {
   throw new TypeError('not a packet a client sends');
 };
 
-/** Decoders of what a server sends, indexed by type code. */
-export const CLIENT_DECODERS: PacketCodeTable = [
+const TYPES = 'connect connack publish puback pubrec pubrel pubcomp subscribe suback unsubscribe unsuback pingreq pingresp disconnect auth'.split(' ') as PacketType[];
+/** The fixed-header flags of each type, as in packet-types.ts [MQTT-2.2.2-1]; -1: PUBLISH carries fields there. */
+const FLAGS = [0, 0, -1, 0, 0, 2, 0, 2, 0, 2, 0, 0, 0, 0, 0];
+
+/** Rows for codes 1 to 15 from their encoder and decoder; AUTH (15) is MQTT 5 only. */
+const table = (codecs: readonly (readonly [PacketEncoder, PacketDecoderFn])[]): PacketCodeTable => [
   undefined,
-  /* @__PURE__ */ entry(1, 'connect', 0, notSent, skipBody('connect')),
-  /* @__PURE__ */ entry(2, 'connack', 0, notSent, decodeConnack),
-  /* @__PURE__ */ entry(3, 'publish', -1, notSent, decodePublish),
-  /* @__PURE__ */ entry(4, 'puback', 0, notSent, decodePuback),
-  /* @__PURE__ */ entry(5, 'pubrec', 0, notSent, decodePubrec),
-  /* @__PURE__ */ entry(6, 'pubrel', 2, notSent, decodePubrel),
-  /* @__PURE__ */ entry(7, 'pubcomp', 0, notSent, decodePubcomp),
-  /* @__PURE__ */ entry(8, 'subscribe', 2, notSent, skipBody('subscribe')),
-  /* @__PURE__ */ entry(9, 'suback', 0, notSent, decodeSuback),
-  /* @__PURE__ */ entry(10, 'unsubscribe', 2, notSent, skipBody('unsubscribe')),
-  /* @__PURE__ */ entry(11, 'unsuback', 0, notSent, decodeUnsuback),
-  /* @__PURE__ */ entry(12, 'pingreq', 0, notSent, decodePingreq),
-  /* @__PURE__ */ entry(13, 'pingresp', 0, notSent, decodePingresp),
-  /* @__PURE__ */ entry(14, 'disconnect', 0, notSent, decodeDisconnect),
-  /* @__PURE__ */ entry(15, 'auth', 0, notSent, decodeAuth, true),
+  ...codecs.map(([encode, decode], i): PacketTypeEntry => ({ code: i + 1, type: TYPES[i], flags: FLAGS[i], v5Only: i === 14, encode, decode })),
 ];
 
-const never = (): Packet => {
-  throw new TypeError('not a packet a client receives');
-};
-
-/** Encoders of what a client sends, by the packet object's `type`. */
-export const CLIENT_ENCODERS: PacketNameTable = /* @__PURE__ */ byName([
-  /* @__PURE__ */ entry(1, 'connect', 0, encodeConnect, never),
-  /* @__PURE__ */ entry(3, 'publish', -1, encodePublish, never),
-  /* @__PURE__ */ entry(4, 'puback', 0, encodePubAck, never),
-  /* @__PURE__ */ entry(5, 'pubrec', 0, encodePubAck, never),
-  /* @__PURE__ */ entry(6, 'pubrel', 2, encodePubAck, never),
-  /* @__PURE__ */ entry(7, 'pubcomp', 0, encodePubAck, never),
-  /* @__PURE__ */ entry(8, 'subscribe', 2, encodeSubscribe, never),
-  /* @__PURE__ */ entry(10, 'unsubscribe', 2, encodeUnsubscribe, never),
-  /* @__PURE__ */ entry(12, 'pingreq', 0, encodePingreq, never),
-  /* @__PURE__ */ entry(14, 'disconnect', 0, encodeDisconnect, never),
-  /* @__PURE__ */ entry(15, 'auth', 0, encodeAuth, never, true),
+/** The client's table, indexed by type code: the decoders of what a server sends (and the encoders of what a client sends). */
+export const CLIENT_DECODERS: PacketCodeTable = /* @__PURE__ */ table([
+  [encodeConnect, skipBody('connect')],
+  [notSent, decodeConnack],
+  [encodePublish, decodePublish],
+  [encodePubAck, decodePuback],
+  [encodePubAck, decodePubrec],
+  [encodePubAck, decodePubrel],
+  [encodePubAck, decodePubcomp],
+  [encodeSubscribe, skipBody('subscribe')],
+  [notSent, decodeSuback],
+  [encodeUnsubscribe, skipBody('unsubscribe')],
+  [notSent, decodeUnsuback],
+  [encodePingreq, decodePingreq],
+  [notSent, decodePingresp],
+  [encodeDisconnect, decodeDisconnect],
+  [encodeAuth, decodeAuth],
 ]);
+
+/** The encoders of what a client sends, by the packet object's `type` (no row for CONNACK, SUBACK, UNSUBACK, PINGRESP). */
+export const CLIENT_ENCODERS: PacketNameTable = /* @__PURE__ */ byName(CLIENT_DECODERS.filter((e) => e?.encode !== notSent));
