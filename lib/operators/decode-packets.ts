@@ -36,17 +36,19 @@ import { assertMaximumPacketSize, assertOptionsObject, assertProtocolVersion } f
  * ```
  */
 export function decodePackets(options: DecoderOptions = {}): OperatorFunction<Uint8Array, Packet> {
+  assertOptionsObject(options, 'options', true);
+  assertProtocolVersion(options.protocolVersion, 'options.protocolVersion', true);
+  assertMaximumPacketSize(options.maximumPacketSize, 'options.maximumPacketSize');
   return decodePacketsWith(options, PACKET_TYPES);
 }
 
 /**
  * {@link decodePackets} through the given packet table: the client's channel passes its own
- * (client-packet-types.ts), so that a client bundle does not carry the full table.
+ * (client-packet-types.ts), so that a client bundle does not carry the full table. The options are
+ * checked by the decoder when a subscription starts (an InvalidArgumentError then errors the stream),
+ * not up front: the client validated them already (buildConnectPacket).
  */
 export function decodePacketsWith(options: DecoderOptions, types: PacketCodeTable): OperatorFunction<Uint8Array, Packet> {
-  assertOptionsObject(options, 'options', true);
-  assertProtocolVersion(options.protocolVersion, 'options.protocolVersion', true);
-  assertMaximumPacketSize(options.maximumPacketSize, 'options.maximumPacketSize');
   // Snapshot, so that later changes to the caller's object do not leak into running streams.
   const decoderOptions: DecoderOptions = {
     protocolVersion: options.protocolVersion,
