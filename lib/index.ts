@@ -35,19 +35,8 @@ export {
 export { connect, connectAsync } from './client/connect.js';
 export type { ClientOptions, WillOptions, ConnectOverrides } from './client/client-options.js';
 export type { ClientStats, PacketTraceEvent } from './client/client-stats.js';
-export {
-  backoffDelay,
-  DEFAULT_MIN_DELAY,
-  DEFAULT_MAX_DELAY,
-  type BackoffBounds,
-} from './session/backoff-delay.js';
-export {
-  reconnectWithBackoff,
-  type ReconnectOptions,
-  type ReconnectAttempt,
-  type ReconnectWithBackoffOptions,
-} from './session/reconnect-with-backoff.js';
-export { isReconnectable } from './session/is-reconnectable.js';
+export type { BackoffBounds } from './session/backoff-delay.js';
+export type { ReconnectOptions } from './session/reconnect-with-backoff.js';
 export type { OfflineQueueOptions } from './session/offline-queue.js';
 export {
   whenConnected,
@@ -65,7 +54,6 @@ export { topicPattern, type TopicPattern, type PatternParams } from './session/t
 export { MemoryInFlightStore } from './session/memory-in-flight-store.js';
 export { IndexedDbInFlightStore, type IndexedDbInFlightStoreOptions } from './session/indexed-db-in-flight-store.js';
 export type { InFlightStore, OutboundEntry, OutboundState } from './session/in-flight-store.js';
-export { TopicTree, topicMatches } from './session/topic-tree.js';
 
 export type { Transport, TransportFactory } from './transport/transport.js';
 export {
@@ -82,7 +70,6 @@ export {
   type WebSocketLike,
 } from './transport/web-socket-transport.js';
 export { pageWakeups, type PageWakeup, type PageWakeupTarget, type WakeupEventSource } from './transport/page-wakeups.js';
-export { parseBrokerUrl, type BrokerUrl, type BrokerProtocol } from './transport/parse-broker-url.js';
 
 export {
   MqttError,

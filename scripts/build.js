@@ -19,5 +19,7 @@ rmSync(dist, { recursive: true, force: true });
 const run = (...args) => execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', ...args], { cwd: root, stdio: 'inherit' });
 run('--module', 'commonjs', '--moduleResolution', 'node10', '--outDir', 'dist/cjs');
 run('--module', 'es2022', '--moduleResolution', 'bundler', '--outDir', 'dist/esm');
-writeFileSync(path.join(dist, 'cjs', 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
-writeFileSync(path.join(dist, 'esm', 'package.json'), JSON.stringify({ type: 'module' }) + '\n');
+// Bundlers read `sideEffects` from the nearest package.json, which for dist/ files is one of these:
+// without it, an app that imports `connect` alone would bundle every module the entry re-exports.
+writeFileSync(path.join(dist, 'cjs', 'package.json'), JSON.stringify({ type: 'commonjs', sideEffects: false }) + '\n');
+writeFileSync(path.join(dist, 'esm', 'package.json'), JSON.stringify({ type: 'module', sideEffects: false }) + '\n');

@@ -1,6 +1,6 @@
 import { EncodeError } from '../errors.js';
 import type { Packet, ProtocolVersion } from './packet.js';
-import { PACKET_TYPE_BY_NAME } from './packet-types.js';
+import { PACKET_TYPE_BY_NAME, type PacketNameTable } from './packet-types.js';
 import { encodePublish } from './packets/publish.js';
 import { show } from './byte-writer.js';
 
@@ -29,6 +29,14 @@ export interface EncodeOptions {
  * ```
  */
 export function encode(packet: Packet, options: EncodeOptions): Uint8Array {
+  return encodeWith(PACKET_TYPE_BY_NAME, packet, options);
+}
+
+/**
+ * {@link encode} through the given table: the full one, or the client's (client-packet-types.ts),
+ * which a client bundle carries instead. A type missing from the table is `ENCODE_INVALID_PACKET`.
+ */
+export function encodeWith(types: PacketNameTable, packet: Packet, options: EncodeOptions): Uint8Array {
   const version = options?.protocolVersion;
   if (version !== 4 && version !== 5) {
     throw new EncodeError('ENCODE_INVALID_OPTIONS', `must be 4 (MQTT 3.1.1) or 5 (MQTT 5.0), got ${show(version)}`, 'protocolVersion');
@@ -42,7 +50,7 @@ export function encode(packet: Packet, options: EncodeOptions): Uint8Array {
   }
   // The hot path skips the table lookup.
   if (packet.type === 'publish') return encodePublish(packet, version, max);
-  const entry = PACKET_TYPE_BY_NAME.get(packet.type);
+  const entry = types.get(packet.type);
   if (entry === undefined) {
     throw new EncodeError('ENCODE_INVALID_PACKET', `unknown packet type '${show((packet as { type?: unknown }).type)}'`, 'type');
   }

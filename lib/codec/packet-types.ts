@@ -1,6 +1,9 @@
 /**
  * The type-code table: for each MQTT control packet type, its name, the fixed-header flags it must
- * carry, its encoder and its decoder. The encoder and the decoder dispatch through this table only.
+ * carry, its encoder and its decoder. The public encoder and decoder dispatch through this table
+ * only; the client dispatches through its own (client-packet-types.ts), which leaves out the halves
+ * a client never uses. Both tables are built without side effects (`@__PURE__`), so that a bundle
+ * that does not use one drops it and every codec only it references.
  */
 import type { ByteReader } from './byte-reader.js';
 import type { Packet, PacketType, ProtocolVersion } from './packet.js';
@@ -33,30 +36,38 @@ export interface PacketTypeEntry {
   readonly decode: PacketDecoderFn;
 }
 
-const entry = (code: number, type: PacketType, flags: number, encode: PacketEncoder, decode: PacketDecoderFn, v5Only = false): PacketTypeEntry =>
+/** Packet table rows indexed by control packet type code (0 and, in 3.1.1, 15 are reserved). */
+export type PacketCodeTable = readonly (PacketTypeEntry | undefined)[];
+/** Packet table rows by the packet object's `type`. */
+export type PacketNameTable = ReadonlyMap<string, PacketTypeEntry>;
+
+/** Indexes rows by the packet object's `type`. */
+export const byName = (table: PacketCodeTable): PacketNameTable =>
+  new Map(table.filter((e): e is PacketTypeEntry => e !== undefined).map((e) => [e.type, e]));
+
+/** One row of the table. */
+export const entry = (code: number, type: PacketType, flags: number, encode: PacketEncoder, decode: PacketDecoderFn, v5Only = false): PacketTypeEntry =>
   ({ code, type, flags, v5Only, encode, decode });
 
 /** Indexed by control packet type code (0 and, in 3.1.1, 15 are reserved). */
-export const PACKET_TYPES: readonly (PacketTypeEntry | undefined)[] = [
+export const PACKET_TYPES: PacketCodeTable = [
   undefined,
-  entry(1, 'connect', 0, encodeConnect, decodeConnect),
-  entry(2, 'connack', 0, encodeConnack, decodeConnack),
-  entry(3, 'publish', -1, encodePublish, decodePublish),
-  entry(4, 'puback', 0, encodePubAck, decodePuback),
-  entry(5, 'pubrec', 0, encodePubAck, decodePubrec),
-  entry(6, 'pubrel', 2, encodePubAck, decodePubrel),
-  entry(7, 'pubcomp', 0, encodePubAck, decodePubcomp),
-  entry(8, 'subscribe', 2, encodeSubscribe, decodeSubscribe),
-  entry(9, 'suback', 0, encodeSuback, decodeSuback),
-  entry(10, 'unsubscribe', 2, encodeUnsubscribe, decodeUnsubscribe),
-  entry(11, 'unsuback', 0, encodeUnsuback, decodeUnsuback),
-  entry(12, 'pingreq', 0, encodePingreq, decodePingreq),
-  entry(13, 'pingresp', 0, encodePingresp, decodePingresp),
-  entry(14, 'disconnect', 0, encodeDisconnect, decodeDisconnect),
-  entry(15, 'auth', 0, encodeAuth, decodeAuth, true),
+  /* @__PURE__ */ entry(1, 'connect', 0, encodeConnect, decodeConnect),
+  /* @__PURE__ */ entry(2, 'connack', 0, encodeConnack, decodeConnack),
+  /* @__PURE__ */ entry(3, 'publish', -1, encodePublish, decodePublish),
+  /* @__PURE__ */ entry(4, 'puback', 0, encodePubAck, decodePuback),
+  /* @__PURE__ */ entry(5, 'pubrec', 0, encodePubAck, decodePubrec),
+  /* @__PURE__ */ entry(6, 'pubrel', 2, encodePubAck, decodePubrel),
+  /* @__PURE__ */ entry(7, 'pubcomp', 0, encodePubAck, decodePubcomp),
+  /* @__PURE__ */ entry(8, 'subscribe', 2, encodeSubscribe, decodeSubscribe),
+  /* @__PURE__ */ entry(9, 'suback', 0, encodeSuback, decodeSuback),
+  /* @__PURE__ */ entry(10, 'unsubscribe', 2, encodeUnsubscribe, decodeUnsubscribe),
+  /* @__PURE__ */ entry(11, 'unsuback', 0, encodeUnsuback, decodeUnsuback),
+  /* @__PURE__ */ entry(12, 'pingreq', 0, encodePingreq, decodePingreq),
+  /* @__PURE__ */ entry(13, 'pingresp', 0, encodePingresp, decodePingresp),
+  /* @__PURE__ */ entry(14, 'disconnect', 0, encodeDisconnect, decodeDisconnect),
+  /* @__PURE__ */ entry(15, 'auth', 0, encodeAuth, decodeAuth, true),
 ];
 
 /** Lookup by the packet object's `type`. */
-export const PACKET_TYPE_BY_NAME: ReadonlyMap<string, PacketTypeEntry> = new Map(
-  PACKET_TYPES.filter((e): e is PacketTypeEntry => e !== undefined).map((e) => [e.type, e]),
-);
+export const PACKET_TYPE_BY_NAME: PacketNameTable = /* @__PURE__ */ byName(PACKET_TYPES);

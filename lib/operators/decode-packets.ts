@@ -3,7 +3,8 @@ import type { DecoderOptions } from '../codec/decoder.js';
 import type { DecodeError, InvalidArgumentError } from '../errors.js';
 import type { Packet } from '../codec/packet.js';
 import { createOperatorSubscriber, operate } from './operate.js';
-import { PacketFramer } from './packet-framer.js';
+import { TableFramer } from './packet-framer.js';
+import { PACKET_TYPES, type PacketCodeTable } from '../codec/packet-types.js';
 import { assertMaximumPacketSize, assertOptionsObject, assertProtocolVersion } from './validate-options.js';
 
 /**
@@ -38,6 +39,16 @@ export function decodePackets(options: DecoderOptions = {}): OperatorFunction<Ui
   assertOptionsObject(options, 'options', true);
   assertProtocolVersion(options.protocolVersion, 'options.protocolVersion', true);
   assertMaximumPacketSize(options.maximumPacketSize, 'options.maximumPacketSize');
+  return decodePacketsWith(options, PACKET_TYPES);
+}
+
+/**
+ * {@link decodePackets} through the given packet table: the client's channel passes its own
+ * (client-packet-types.ts), so that a client bundle does not carry the full table. The options are
+ * checked by the decoder when a subscription starts (an InvalidArgumentError then errors the stream),
+ * not up front: the client validated them already (buildConnectPacket).
+ */
+export function decodePacketsWith(options: DecoderOptions, types: PacketCodeTable): OperatorFunction<Uint8Array, Packet> {
   // Snapshot, so that later changes to the caller's object do not leak into running streams.
   const decoderOptions: DecoderOptions = {
     protocolVersion: options.protocolVersion,
@@ -45,7 +56,7 @@ export function decodePackets(options: DecoderOptions = {}): OperatorFunction<Ui
   };
 
   return operate<Uint8Array, Packet>((source, subscriber) => {
-    const framer = new PacketFramer(decoderOptions);
+    const framer = new TableFramer(decoderOptions, types);
     // One callback per subscription, reused for every packet.
     const emit = (packet: Packet): void => subscriber.next(packet);
     source.subscribe(

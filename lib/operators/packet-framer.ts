@@ -1,4 +1,6 @@
-import { PacketDecoder, type DecoderOptions } from '../codec/decoder.js';
+import type { DecoderOptions } from '../codec/decoder.js';
+import { FrameDecoder } from '../codec/frame-decoder.js';
+import { PACKET_TYPES, type PacketCodeTable } from '../codec/packet-types.js';
 import type { Packet, ProtocolVersion } from '../codec/packet.js';
 import { DecodeError } from '../errors.js';
 
@@ -20,13 +22,17 @@ import { DecodeError } from '../errors.js';
  * socket.on('end', () => framer.end()); // throws DECODE_TRUNCATED after half a packet
  * ```
  */
-export class PacketFramer {
-  private readonly decoder: PacketDecoder;
+export class TableFramer {
+  private readonly decoder: FrameDecoder;
   private received = 0;
 
-  /** Throws InvalidArgumentError for an invalid protocol version or maximum packet size. */
-  constructor(options: DecoderOptions = {}) {
-    this.decoder = new PacketDecoder(options);
+  /**
+   * Throws InvalidArgumentError for an invalid protocol version or maximum packet size. `types` is
+   * the packet table to decode with: the full one ({@link PacketFramer}) or the client's
+   * (client-packet-types.ts), so that a client bundle does not carry the full table.
+   */
+  constructor(options: DecoderOptions, types: PacketCodeTable) {
+    this.decoder = new FrameDecoder(options, types);
   }
 
   /** The version in force: the one given, or (a server) the one adopted from CONNECT. */
@@ -59,6 +65,14 @@ export class PacketFramer {
     if (pending > 0) {
       throw new DecodeError('DECODE_TRUNCATED', `the stream ended inside a packet (${pending} bytes of it received)`, this.received);
     }
+  }
+}
+
+/** A {@link TableFramer} over the full packet table. */
+export class PacketFramer extends TableFramer {
+  /** Throws InvalidArgumentError for an invalid protocol version or maximum packet size. */
+  constructor(options: DecoderOptions = {}) {
+    super(options, PACKET_TYPES);
   }
 }
 

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 
-/** The bounds of {@link backoffDelay}, in milliseconds. */
+/** The bounds of the reconnect backoff, in milliseconds: attempt n waits a random time between minDelay and minDelay * 2^n, capped at maxDelay. */
 export interface BackoffBounds {
   /** The shortest wait and the base of the exponential growth. Default 1000. */
   readonly minDelay?: number;

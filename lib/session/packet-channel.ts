@@ -1,7 +1,8 @@
 import { Observable, type Subscriber, type Subscription } from 'rxjs';
-import { encode, type EncodeOptions } from '../codec/encode.js';
+import { CLIENT_DECODERS, CLIENT_ENCODERS } from '../codec/client-packet-types.js';
+import { encodeWith, type EncodeOptions } from '../codec/encode.js';
 import { DecodeError } from '../errors.js';
-import { decodePackets } from '../operators/decode-packets.js';
+import { decodePacketsWith } from '../operators/decode-packets.js';
 import type { Packet, ProtocolVersion } from '../codec/packet.js';
 import type { Transport } from '../transport/transport.js';
 
@@ -88,7 +89,8 @@ export interface PacketChannelOptions {
 }
 
 /**
- * A transport seen as packets: decodes what arrives, encodes what is sent.
+ * A transport seen as a client's packets: decodes what arrives, encodes what is sent, through the
+ * client's packet tables (a packet only a client sends, received, is handed on as `{ type }`).
  *
  * `packets` is hot: it emits decoded packets to the observers present (decoded by
  * {@link decodePackets}, the one decode path), completes when the transport closes, and errors with
@@ -140,7 +142,8 @@ export class PacketChannel {
     this.encodeOptions = { protocolVersion: options.protocolVersion };
     // One subscription to the transport's drain signal, however many senders wait for it.
     this.draining = transport.writable$?.subscribe(() => this.writable.emit());
-    const decode = decodePackets({ protocolVersion: options.protocolVersion, maximumPacketSize: options.maximumPacketSize });
+    // The client's packet tables: decoders of what a server sends, encoders of what a client sends.
+    const decode = decodePacketsWith({ protocolVersion: options.protocolVersion, maximumPacketSize: options.maximumPacketSize }, CLIENT_DECODERS);
     this.reading = transport.incoming.pipe(decode).subscribe({
       next: this.emit,
       error: (error: unknown) => {
@@ -187,7 +190,7 @@ export class PacketChannel {
    */
   send(packet: Packet): boolean {
     if (this.closed) return true;
-    const bytes = encode(packet, this.encodeOptions);
+    const bytes = encodeWith(CLIENT_ENCODERS, packet, this.encodeOptions);
     const writable = this.transport.send(bytes) !== false;
     this.options.onPacket?.('out', packet);
     this.outgoing.next(packet);

@@ -79,10 +79,11 @@ describe('the packed tarball', () => {
     expect(r.code).toBe(0);
   }, 120_000);
 
-  it('ships separate declarations for ESM and CommonJS, each with the package type that says which', () => {
+  it('ships separate declarations for ESM and CommonJS, each with the package type that says which (and sideEffects: false)', () => {
     const dist = join(unpacked, 'package', 'dist');
-    expect(JSON.parse(readFileSync(join(dist, 'esm', 'package.json'), 'utf8'))).toEqual({ type: 'module' });
-    expect(JSON.parse(readFileSync(join(dist, 'cjs', 'package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
+    // Bundlers take sideEffects from the nearest package.json: without it here, unused re-exports of an entry stay in the bundle.
+    expect(JSON.parse(readFileSync(join(dist, 'esm', 'package.json'), 'utf8'))).toEqual({ type: 'module', sideEffects: false });
+    expect(JSON.parse(readFileSync(join(dist, 'cjs', 'package.json'), 'utf8'))).toEqual({ type: 'commonjs', sideEffects: false });
     for (const entry of ['index', 'codec/index', 'node/index', 'broker/index', 'angular/index']) {
       expect(existsSync(join(dist, 'esm', `${entry}.d.ts`))).toBe(true);
       expect(existsSync(join(dist, 'cjs', `${entry}.d.ts`))).toBe(true);

@@ -26,6 +26,20 @@ describe('PacketChannel', () => {
     expect(sent).toEqual([{ type: 'pingreq' }]);
   });
 
+  it('goes through the client packet table: a client-only packet from the server arrives as its type alone, a server-only one cannot be sent', () => {
+    const [client, server] = memoryTransportPair(sync);
+    const channel = new PacketChannel(client, { protocolVersion: 4 });
+    const received: Packet[] = [];
+    channel.packets.subscribe({ next: (p) => received.push(p), error: () => undefined });
+    const onServer: Uint8Array[] = [];
+    server.incoming.subscribe((b) => onServer.push(b));
+    server.send(encode({ type: 'subscribe', packetId: 3, subscriptions: [{ topicFilter: 'a/#', qos: 1 }] }, { protocolVersion: 4 }));
+    server.send(encode({ type: 'suback', packetId: 3, reasonCodes: [1] }, { protocolVersion: 4 }));
+    expect(received).toEqual([{ type: 'subscribe' }, { type: 'suback', packetId: 3, reasonCodes: [1] }]);
+    expect(() => channel.send({ type: 'connack', sessionPresent: false, reasonCode: 0 })).toThrow(EncodeError);
+    expect(onServer).toEqual([]);
+  });
+
   it("throws EncodeError and writes nothing when a packet exceeds the server's maximum", () => {
     const [client, server] = memoryTransportPair(sync);
     const channel = new PacketChannel(client, { protocolVersion: 5 });
