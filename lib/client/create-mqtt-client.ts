@@ -269,6 +269,12 @@ class Client implements MqttClient {
     this.closeForGood(undefined);
   }
 
+  reauthenticate(data?: Uint8Array): Promise<void> {
+    // MQTT 5 enhanced authentication only; the session's connection runs the AUTH exchange.
+    if (this.options.authentication === undefined) return Promise.reject(new InvalidArgumentError('authentication', 'reauthenticate() needs the authentication option (MQTT 5)'));
+    return this.current.status === 'connected' ? this.session.reauthenticate(data) : Promise.reject(this.unavailableNow());
+  }
+
   stats(periodMs = 1000): Observable<ClientStats> {
     if (!(typeof periodMs === 'number' && periodMs > 0 && Number.isFinite(periodMs))) {
       throw new InvalidArgumentError('periodMs', `must be a positive number of milliseconds, got ${String(periodMs)}`);
@@ -290,7 +296,7 @@ class Client implements MqttClient {
       const maximumPacketSize = connectPacket.properties?.maximumPacketSize ?? incomingMaximumPacketSize(this.options);
       const channel = new PacketChannel(transport, { protocolVersion, maximumPacketSize, onPacket: this.onPacket });
       let attached = false;
-      const handshake = connectHandshake(channel, connectPacket).subscribe({
+      const handshake = connectHandshake(channel, connectPacket, this.options.authentication).subscribe({
         next: (connack) => {
           attached = true;
           const ended = this.session.attach(channel, connack, {
@@ -302,6 +308,7 @@ class Client implements MqttClient {
             strictReceiveMaximum: this.options.strictReceiveMaximum,
             probe$: this.wakeups,
             outboundTopicAliases: this.options.topicAliases,
+            authentication: this.options.authentication,
           });
           subscriber.next({ connack, ended });
           subscriber.complete();
@@ -326,6 +333,11 @@ class Client implements MqttClient {
         throw new InvalidArgumentError(`options.${name}`, 'is an MQTT 5 feature: connect with protocolVersion 5');
       }
     }
+  }
+
+  /** Why there is no connection to re-authenticate on. */
+  private unavailableNow(): ConnectionClosedError {
+    return this.current.status === 'connecting' || this.current.status === 'reconnecting' ? new ConnectionClosedError('not connected') : this.unavailable();
   }
 
   private unavailable(): ConnectionClosedError {
