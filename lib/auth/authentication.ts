@@ -61,9 +61,26 @@ export interface ServerAuthRequest {
  * `failure` refuses with `reasonCode` (default 0x87 Not authorized) and an optional Reason String.
  */
 export type ServerAuthStep =
-  | { readonly kind: 'continue'; readonly data: Uint8Array }
-  | { readonly kind: 'success'; readonly data?: Uint8Array }
-  | { readonly kind: 'failure'; readonly reasonCode?: number; readonly reason?: string };
+  | {
+      /** Ask the client for more: AUTH 0x18. */
+      readonly kind: 'continue';
+      /** The challenge: the AUTH 0x18's Authentication Data. */
+      readonly data: Uint8Array;
+    }
+  | {
+      /** Accept: CONNACK 0x00, or AUTH 0x00 on re-authentication. */
+      readonly kind: 'success';
+      /** The final Authentication Data (e.g. SCRAM's server-final-message), if any. */
+      readonly data?: Uint8Array;
+    }
+  | {
+      /** Refuse: CONNACK with `reasonCode`, or DISCONNECT on re-authentication. */
+      readonly kind: 'failure';
+      /** A reason code >= 0x80 valid in CONNACK / DISCONNECT; default (and fallback) 0x87 Not authorized. */
+      readonly reasonCode?: number;
+      /** Why, for logs (not sent to the client). */
+      readonly reason?: string;
+    };
 
 /**
  * One exchange of a server-side method: called with the Authentication Data of each packet from the

@@ -39,8 +39,8 @@ export interface DeriveScramOptions {
 }
 
 /**
- * Derives the stored credentials of a SCRAM-SHA-256 user from a password (printable ASCII; see
- * {@link scramSha256Client} on SASLprep). Throws InvalidArgumentError for a bad password or options.
+ * Derives the stored credentials of a SCRAM-SHA-256 user from a password (printable ASCII, for
+ * which SASLprep is the identity; other characters are refused rather than prepared differently). Throws InvalidArgumentError for a bad password or options.
  *
  * @example
  * ```ts
