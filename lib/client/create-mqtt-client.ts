@@ -272,7 +272,7 @@ class Client implements MqttClient {
   reauthenticate(data?: Uint8Array): Promise<void> {
     // MQTT 5 enhanced authentication only; the session's connection runs the AUTH exchange.
     if (this.options.authentication === undefined) return Promise.reject(new InvalidArgumentError('authentication', 'reauthenticate() needs the authentication option (MQTT 5)'));
-    return this.current.status === 'connected' ? this.session.reauthenticate(data) : Promise.reject(this.unavailableNow());
+    return this.session.reauthenticate(data); // ConnectionClosedError when no connection is attached
   }
 
   stats(periodMs = 1000): Observable<ClientStats> {
@@ -333,11 +333,6 @@ class Client implements MqttClient {
         throw new InvalidArgumentError(`options.${name}`, 'is an MQTT 5 feature: connect with protocolVersion 5');
       }
     }
-  }
-
-  /** Why there is no connection to re-authenticate on. */
-  private unavailableNow(): ConnectionClosedError {
-    return this.current.status === 'connecting' || this.current.status === 'reconnecting' ? new ConnectionClosedError('not connected') : this.unavailable();
   }
 
   private unavailable(): ConnectionClosedError {

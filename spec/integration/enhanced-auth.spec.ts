@@ -85,4 +85,18 @@ describe('SCRAM-SHA-256 between our client and our broker', () => {
     const state = await closed;
     expect(state).toMatchObject({ status: 'closed', error: { reasonCode: 0x87 } });
   });
+
+  it('after a failed re-authentication the client reconnects with a fresh SCRAM exchange', async () => {
+    const authentication = scramSha256Client({ username: 'alice', password: 'pencil' });
+    const client = await connectAsync(broker.url, { protocolVersion: 5, reconnect: { minDelay: 10, maxDelay: 20 }, authentication });
+    clients.push(client);
+    const pencil = users.get('alice')!;
+    users.set('alice', await deriveScramCredentials('other'));
+    const reconnecting = firstValueFrom(client.state$.pipe(filter((s) => s.status === 'reconnecting')));
+    await expect(client.reauthenticate()).rejects.toMatchObject({ code: 'AUTH_FAILED', reasonCode: 0x87 });
+    users.set('alice', pencil); // the next CONNECT's exchange finds the password again
+    await reconnecting;
+    await firstValueFrom(client.state$.pipe(filter((s) => s.status === 'connected')));
+    await client.reauthenticate();
+  });
 });
