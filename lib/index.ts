@@ -34,6 +34,8 @@ export {
 
 export { connect, connectAsync } from './client/connect.js';
 export type { ClientOptions, WillOptions, ConnectOverrides } from './client/client-options.js';
+export type { ClientAuthentication } from './auth/authentication.js';
+export { scramSha256Client, type ScramClientOptions } from './auth/scram-sha256-client.js';
 export type { ClientStats, PacketTraceEvent } from './client/client-stats.js';
 export type { BackoffBounds } from './session/backoff-delay.js';
 export type { ReconnectOptions } from './session/reconnect-with-backoff.js';

@@ -9,7 +9,7 @@ const CLOSED: ClientState = { status: 'closed' };
  * open a connection): a client that never connects, opens nothing and starts no timer. `state$`
  * is `closed` (without an error) and completes; `subscribe()` completes at once, so signals keep
  * their initial value; `publish()` errors with ConnectionClosedError code `SERVER_SIDE`;
- * `disconnect()` resolves; `stats()` completes.
+ * `disconnect()` resolves; `stats()` completes; `reauthenticate()` rejects like `publishAsync()`.
  */
 export function offlineClient(reason: string, protocolVersion: 4 | 5 = 4): MqttClient {
   const refuse = () => throwError(() => new ConnectionClosedError(`not connected: ${reason}`, { code: 'SERVER_SIDE' }));
@@ -22,5 +22,6 @@ export function offlineClient(reason: string, protocolVersion: 4 | 5 = 4): MqttC
     publishAsync: () => Promise.reject(new ConnectionClosedError(`not connected: ${reason}`, { code: 'SERVER_SIDE' })),
     disconnect: () => Promise.resolve(),
     stats: () => EMPTY,
+    reauthenticate: () => Promise.reject(new ConnectionClosedError(`not connected: ${reason}`, { code: 'SERVER_SIDE' })),
   };
 }

@@ -30,5 +30,6 @@ export function zoneBoundClient(client: MqttClient, zone: NgZone): MqttClient {
     publishAsync: (topic, payload, options) => firstValueFrom(publish(topic, payload, options)),
     disconnect: (options?: DisconnectOptions) => zone.runOutsideAngular(() => client.disconnect(options)),
     stats: (periodMs?: number) => client.stats(periodMs).pipe(throughZone(zone)),
+    reauthenticate: (data?: Uint8Array) => zone.runOutsideAngular(() => client.reauthenticate(data)),
   };
 }

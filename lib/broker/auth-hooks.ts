@@ -1,4 +1,18 @@
+import type { ServerAuthMethod } from '../auth/authentication.js';
 import type { QoS } from '../codec/packet.js';
+
+export type { ServerAuthExchange, ServerAuthMethod, ServerAuthRequest, ServerAuthStep } from '../auth/authentication.js';
+
+/**
+ * The broker's MQTT 5 enhanced authentication methods, by Authentication Method name (see
+ * `BrokerOptions.enhancedAuth`).
+ *
+ * @example
+ * ```ts
+ * const enhancedAuth: EnhancedAuthMethods = { 'SCRAM-SHA-256': scramSha256Server({ lookup: (name) => users.get(name) }) };
+ * ```
+ */
+export type EnhancedAuthMethods = Readonly<Record<string, ServerAuthMethod>>;
 
 /** What {@link AuthenticateHook} is told about a connecting client. */
 export interface AuthenticateRequest {

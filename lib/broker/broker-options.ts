@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 import { originPatternProblem } from './origin-policy.js';
-import type { AuthenticateHook, AuthorizePublishHook, AuthorizeSubscribeHook } from './auth-hooks.js';
+import type { AuthenticateHook, AuthorizePublishHook, AuthorizeSubscribeHook, EnhancedAuthMethods } from './auth-hooks.js';
 import type { BrokerPersistenceOptions } from './broker-persistence.js';
 
 /**
@@ -203,6 +203,20 @@ export interface BrokerOptions {
   readonly tls?: BrokerTlsOptions;
   /** Decides whether a client may connect. Absent: everyone may. */
   readonly authenticate?: AuthenticateHook;
+  /**
+   * MQTT 5 enhanced authentication (section 4.12): a hook per Authentication Method. A CONNECT
+   * naming one of these methods runs its exchange (AUTH 0x18 challenges until it accepts with CONNACK
+   * 0x00 or refuses, by default with 0x87) instead of `authenticate`; a CONNECT naming another
+   * method is refused with 0x8C Bad authentication method. Re-authentication (AUTH 0x19) runs the
+   * hook of the connection's method again: success answers AUTH 0x00, failure disconnects with 0x87.
+   * Absent: every CONNECT with an Authentication Method is refused with 0x8C.
+   *
+   * @example
+   * ```ts
+   * await startBroker({ port: 0, enhancedAuth: { 'SCRAM-SHA-256': scramSha256Server({ lookup: (name) => users.get(name) }) } });
+   * ```
+   */
+  readonly enhancedAuth?: EnhancedAuthMethods;
   /** Decides whether a client may publish to a topic. Absent: everyone may. */
   readonly authorizePublish?: AuthorizePublishHook;
   /** Decides whether a client may subscribe to a filter. Absent: everyone may. */
@@ -275,6 +289,12 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedLimits {
   for (const hook of ['authenticate', 'authorizePublish', 'authorizeSubscribe'] as const) {
     if (options[hook] !== undefined && typeof options[hook] !== 'function') {
       throw new InvalidArgumentError(`options.${hook}`, 'must be a function');
+    }
+  }
+  if (options.enhancedAuth !== undefined) {
+    if (options.enhancedAuth === null || typeof options.enhancedAuth !== 'object') throw new InvalidArgumentError('options.enhancedAuth', 'expected { [method]: (request) => exchange }');
+    for (const [method, hook] of Object.entries(options.enhancedAuth)) {
+      if (typeof hook !== 'function') throw new InvalidArgumentError(`options.enhancedAuth.${method}`, 'must be a function (request) => exchange');
     }
   }
   checkPersistence(options.persistence);

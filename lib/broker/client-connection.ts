@@ -1,12 +1,14 @@
 import type { Subscription as RxSubscription } from 'rxjs';
 import { encode, type EncodeOptions } from '../codec/encode.js';
-import type { Packet } from '../codec/packet.js';
+import type { ServerAuthExchange } from '../auth/authentication.js';
+import type { AuthPacket, Packet } from '../codec/packet.js';
 import { ConnectionClosedError, DecodeError, EncodeError, MqttError, ProtocolError } from '../errors.js';
 import { PacketFramer } from '../operators/packet-framer.js';
 import type { Transport } from '../transport/transport.js';
 import type { BrokerCore, ConnectionControl } from './broker-core.js';
 import type { BrokerMessage } from './broker-message.js';
 import { acceptConnect, refusalConnack, type ConnectOutcome } from './connect-flow.js';
+import { handleReauth } from './enhanced-auth-flow.js';
 import type { FlowConnection } from './flow-connection.js';
 import { InboundTopicAliases } from './inbound-topic-aliases.js';
 import { KeepAliveTimer } from './keep-alive-timer.js';
@@ -58,6 +60,8 @@ export class ClientConnection implements ConnectionControl, SessionLink, FlowCon
   /** Holds in force (publisher held back): reading is paused while above 0. */
   private holds = 0;
   private lastError: MqttError | undefined;
+  /** MQTT 5 enhanced authentication: the method, the CONNECT exchange waiting for AUTH, a running re-authentication. */
+  private auth: { method?: string; connecting?: (packet: AuthPacket) => Promise<ConnectOutcome | undefined>; reauth?: ServerAuthExchange } = {};
   private head = new Uint8Array(0);
   private readonly budget: OutboundBudget;
   private writableSubscription: RxSubscription | undefined;
@@ -186,6 +190,13 @@ export class ClientConnection implements ConnectionControl, SessionLink, FlowCon
       this.terminate(0, false);
       return;
     }
+    if (outcome.kind === 'challenge') {
+      // Enhanced authentication goes on: AUTH 0x18 with the CONNECT's method [MQTT-4.12.0-2].
+      this.auth = { connecting: outcome.next };
+      this.send({ type: 'auth', reasonCode: 0x18, properties: { authenticationMethod: outcome.method, authenticationData: outcome.data } });
+      return;
+    }
+    this.auth = { method: outcome.authenticationMethod };
     const { clientId, session } = outcome;
     this.id = clientId;
     this.user = outcome.username;
@@ -279,6 +290,7 @@ export class ClientConnection implements ConnectionControl, SessionLink, FlowCon
         if (!(outcome instanceof Promise)) return this.applyConnect(outcome);
         return guard(this, outcome.then((o) => this.applyConnect(o)));
       }
+      if (this.phase === 'connecting') return this.handleConnecting(packet);
       if (this.phase !== 'connected') return undefined;
       const session = this.session as Session;
       switch (packet.type) {
@@ -306,6 +318,8 @@ export class ClientConnection implements ConnectionControl, SessionLink, FlowCon
           return undefined;
         case 'disconnect':
           return this.onDisconnect(packet.reasonCode ?? 0, packet.properties?.sessionExpiryInterval);
+        case 'auth':
+          return guard(this, handleReauth(this, this.auth.method, this.auth.reauth, packet).then((running) => void (this.auth = { method: this.auth.method, reauth: running })));
         case 'connect':
           throw new ProtocolError('a second CONNECT on one connection', { specRef: 'MQTT-3.1.0-2' });
         default:
@@ -315,6 +329,18 @@ export class ClientConnection implements ConnectionControl, SessionLink, FlowCon
       this.fail(error);
       return undefined;
     }
+  }
+
+  /** Between CONNECT and CONNACK: the client's AUTH answers an enhanced authentication challenge. */
+  private handleConnecting(packet: Packet): Step {
+    const next = this.auth.connecting;
+    if (packet.type === 'auth' && next !== undefined) {
+      this.auth = {};
+      return guard(this, next(packet).then((o) => this.applyConnect(o)));
+    }
+    // Before CONNACK only AUTH and DISCONNECT may come [MQTT-3.1.2-30]; a DISCONNECT ends the attempt.
+    if (packet.type === 'disconnect') this.onEnd(true, false, undefined);
+    return undefined;
   }
 
   private onDisconnect(reasonCode: number, sessionExpiry: number | undefined): void {

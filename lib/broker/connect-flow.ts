@@ -3,6 +3,7 @@ import type { ConnackProperties, PublishProperties } from '../codec/properties.j
 import { topicLevelCount } from '../codec/topic.js';
 import { ProtocolError } from '../errors.js';
 import { callHook, type AuthenticateResult } from './auth-hooks.js';
+import { enhancedConnect, type ConnectChallenge } from './enhanced-auth-flow.js';
 import { brokerMessage } from './broker-message.js';
 import { fitConnack } from './fit-connack.js';
 import type { BrokerMessage } from './broker-message.js';
@@ -34,6 +35,8 @@ export interface ConnectAccepted {
   readonly keepAlive: number;
   /** The CONNACK to send, session present filled in. */
   readonly connack: ConnackPacket;
+  /** MQTT 5 enhanced authentication: the method the connection was authenticated with (re-authentication uses it). */
+  readonly authenticationMethod?: string;
 }
 
 /** A refused CONNECT: the connection answers CONNACK `reasonCode` (an MQTT 5 code) and closes. */
@@ -42,8 +45,11 @@ export interface ConnectRefused {
   readonly reasonCode: number;
 }
 
-/** What the CONNECT flow decided (acceptConnect resolves to `undefined` instead when the connection closed while its hook ran). */
-export type ConnectOutcome = ConnectAccepted | ConnectRefused;
+/**
+ * What the CONNECT flow decided (acceptConnect resolves to `undefined` instead when the connection
+ * closed while its hook ran); `challenge`: MQTT 5 enhanced authentication goes on with AUTH 0x18.
+ */
+export type ConnectOutcome = ConnectAccepted | ConnectRefused | ConnectChallenge;
 
 let assignedCounter = 0;
 
@@ -92,8 +98,12 @@ export function acceptConnect(connection: FlowConnection, packet: ConnectPacket)
     if (v5) return refuse(0x90); // Topic Name invalid
     throw new ProtocolError(`the will topic has more than ${core.limits.maxTopicLevels} levels`, { code: 'TOPIC_TOO_DEEP', reasonCode: 0x90 });
   }
-  // Extended (AUTH packet) authentication is not offered.
-  if (v5 && packet.properties?.authenticationMethod !== undefined) return refuse(0x8c);
+  // MQTT 5 enhanced authentication (section 4.12): the `enhancedAuth` hook of the method decides.
+  const method = v5 ? packet.properties?.authenticationMethod : undefined;
+  if (method !== undefined) {
+    const request = { clientId, username: packet.username, reauthenticate: false };
+    return enhancedConnect(connection, method, request, packet.properties?.authenticationData, () => complete(connection, packet, clientId, assigned));
+  }
   const hook = core.options.authenticate;
   if (hook === undefined) return complete(connection, packet, clientId, assigned);
   const outcome = callHook<Parameters<typeof hook>[0], AuthenticateResult>(

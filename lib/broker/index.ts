@@ -25,7 +25,13 @@ export type {
   AuthorizePublishRequest,
   AuthorizeSubscribeHook,
   AuthorizeSubscribeRequest,
+  EnhancedAuthMethods,
+  ServerAuthExchange,
+  ServerAuthMethod,
+  ServerAuthRequest,
+  ServerAuthStep,
 } from './auth-hooks.js';
+export { scramSha256Server, deriveScramCredentials, type ScramCredentials, type ScramServerOptions, type DeriveScramOptions } from '../auth/scram-sha256-server.js';
 export type {
   BrokerEvent,
   ClientConnectedEvent,

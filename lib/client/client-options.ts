@@ -3,6 +3,7 @@ import { MAX_PACKET_SIZE } from '../codec/decoder.js';
 import type { ConnectPacket, QoS } from '../codec/packet.js';
 import type { ConnectProperties, WillProperties } from '../codec/properties.js';
 import { InvalidArgumentError } from '../errors.js';
+import type { ClientAuthentication } from '../auth/authentication.js';
 import type { InFlightStore } from '../session/in-flight-store.js';
 import type { PacketTraceEvent } from './client-stats.js';
 import type { OfflineQueueOptions } from '../session/offline-queue.js';
@@ -112,6 +113,22 @@ export interface ClientOptions {
   readonly properties?: ConnectProperties;
   /** Milliseconds for opening the connection and receiving CONNACK. Default 30 000. */
   readonly connectTimeout?: number;
+  /**
+   * MQTT 5 only: enhanced authentication (MQTT 5.0 section 4.12). `method` and `data` go into the
+   * CONNECT as Authentication Method and Data (`data` is read again for each connection attempt);
+   * each AUTH 0x18 (Continue authentication) from the server is answered with `onChallenge`'s data;
+   * the CONNACK's Authentication Data is handed to `onChallenge` with reason code 0x00.
+   * `client.reauthenticate()` runs the exchange again on a live connection. A refusing CONNACK
+   * (0x87 Not authorized, 0x8C Bad authentication method, ...) fails the connection with
+   * ConnectRefusedError; an `onChallenge` that throws fails it with `MqttError` code `AUTH_FAILED`.
+   * `scramSha256Client()` gives one for SCRAM-SHA-256.
+   *
+   * @example
+   * ```ts
+   * connect('mqtt://broker', { protocolVersion: 5, authentication: scramSha256Client({ username: 'alice', password: 'pencil' }) });
+   * ```
+   */
+  readonly authentication?: ClientAuthentication;
   /** A WebSocket constructor for ws:// and wss:// where there is no global one (e.g. the `ws` package). */
   readonly WebSocket?: unknown;
   /**
@@ -454,6 +471,7 @@ export function buildConnectPacket(options: ClientOptions): ConnectPacket {
     throw new InvalidArgumentError('strictReceiveMaximum', 'is an MQTT 5 feature (3.1.1 has no Receive Maximum): connect with protocolVersion 5');
   }
   const receiveMaximum = inboundReceiveMaximum(options);
+  const authentication = authenticationProperties(options, protocolVersion);
   let will: ConnectPacket['will'];
   if (options.will !== undefined) {
     const w = options.will;
@@ -485,7 +503,25 @@ export function buildConnectPacket(options: ClientOptions): ConnectPacket {
     // The inbound window too, so a compliant server does not send past it [MQTT-3.3.4-9].
     properties:
       protocolVersion === 5
-        ? { ...options.properties, maximumPacketSize, ...(receiveMaximum === undefined ? {} : { receiveMaximum }) }
+        ? { ...options.properties, maximumPacketSize, ...(receiveMaximum === undefined ? {} : { receiveMaximum }), ...authentication }
         : undefined,
   };
+}
+
+/** Validates the `authentication` option: the CONNECT's Authentication Method and Data (MQTT 5 only). */
+function authenticationProperties(options: ClientOptions, protocolVersion: 4 | 5): { authenticationMethod?: string; authenticationData?: Uint8Array } {
+  const auth = options.authentication;
+  if (auth === undefined) return {};
+  if (protocolVersion !== 5) throw new InvalidArgumentError('authentication', 'enhanced authentication is an MQTT 5 feature: connect with protocolVersion 5');
+  if (auth === null || typeof auth !== 'object') throw new InvalidArgumentError('authentication', 'expected { method, data?, onChallenge? }');
+  if (typeof auth.method !== 'string' || auth.method === '') throw new InvalidArgumentError('authentication.method', 'expected a non-empty string');
+  if (auth.onChallenge !== undefined && typeof auth.onChallenge !== 'function') {
+    throw new InvalidArgumentError('authentication.onChallenge', 'expected a function (data, reasonCode) => data | Promise<data>');
+  }
+  if (options.properties?.authenticationMethod !== undefined || options.properties?.authenticationData !== undefined) {
+    throw new InvalidArgumentError('properties.authenticationMethod', 'give the authentication option or these properties, not both');
+  }
+  const data = auth.data;
+  if (data !== undefined && !(data instanceof Uint8Array)) throw new InvalidArgumentError('authentication.data', 'expected a Uint8Array');
+  return { authenticationMethod: auth.method, ...(data === undefined ? {} : { authenticationData: data }) };
 }

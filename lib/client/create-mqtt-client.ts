@@ -270,6 +270,12 @@ class Client implements MqttClient {
     this.closeForGood(undefined);
   }
 
+  reauthenticate(data?: Uint8Array): Promise<void> {
+    // MQTT 5 enhanced authentication only; the session's connection runs the AUTH exchange.
+    if (this.options.authentication === undefined) return Promise.reject(new InvalidArgumentError('authentication', 'reauthenticate() needs the authentication option (MQTT 5)'));
+    return this.session.reauthenticate(data); // ConnectionClosedError when no connection is attached
+  }
+
   stats(periodMs = 1000): Observable<ClientStats> {
     if (!(typeof periodMs === 'number' && periodMs > 0 && Number.isFinite(periodMs))) {
       throw new InvalidArgumentError('periodMs', `must be a positive number of milliseconds, got ${String(periodMs)}`);
@@ -291,7 +297,7 @@ class Client implements MqttClient {
       const maximumPacketSize = connectPacket.properties?.maximumPacketSize ?? incomingMaximumPacketSize(this.options);
       const channel = new PacketChannel(transport, { protocolVersion, maximumPacketSize, onPacket: this.onPacket });
       let attached = false;
-      const handshake = connectHandshake(channel, connectPacket).subscribe({
+      const handshake = connectHandshake(channel, connectPacket, this.options.authentication).subscribe({
         next: (connack) => {
           attached = true;
           const ended = this.session.attach(channel, connack, {
@@ -303,6 +309,7 @@ class Client implements MqttClient {
             strictReceiveMaximum: this.options.strictReceiveMaximum,
             probe$: this.wakeups,
             outboundTopicAliases: this.options.topicAliases,
+            authentication: this.options.authentication,
           });
           subscriber.next({ connack, ended });
           subscriber.complete();

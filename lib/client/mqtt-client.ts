@@ -218,6 +218,23 @@ export interface MqttClient {
    * ```
    */
   stats(periodMs?: number): Observable<ClientStats>;
+  /**
+   * MQTT 5 re-authentication on the live connection (section 4.12.1): sends AUTH 0x19 with the
+   * `authentication` option's method and `data` (default: the option's `data`, read afresh), answers
+   * each AUTH 0x18 with `onChallenge`, and resolves when the server answers AUTH 0x00 (Success).
+   * Rejects with InvalidArgumentError without the `authentication` option, ConnectionClosedError
+   * when not connected, `MqttError` code `AUTH_IN_PROGRESS` while one runs, and code `AUTH_FAILED`
+   * when it fails: the server ended the connection (DISCONNECT 0x87 in `reasonCode`), or
+   * `onChallenge` threw (the client then sends DISCONNECT and closes). A failed re-authentication
+   * ends the connection; the client reconnects as after any loss.
+   *
+   * @example
+   * ```ts
+   * const client = await connectAsync(url, { protocolVersion: 5, authentication: scramSha256Client({ username, password }) });
+   * setInterval(() => client.reauthenticate().catch((e) => console.warn('re-authentication failed', e)), 3_600_000);
+   * ```
+   */
+  reauthenticate(data?: Uint8Array): Promise<void>;
 }
 
 /**

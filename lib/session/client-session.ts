@@ -1,5 +1,6 @@
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { ConnackPacket, ProtocolVersion, PublishPacket } from '../codec/packet.js';
+import type { ClientAuthentication } from '../auth/authentication.js';
 import type { MqttError } from '../errors.js';
 import { ConnectionClosedError } from '../errors.js';
 import type { Ack } from './inbound-acks.js';
@@ -45,6 +46,8 @@ export interface AttachOptions {
   readonly outboundTopicAliases?: boolean;
   /** Each value sends a PINGREQ at once and waits briefly for an answer (see `ClientOptions.wakeups`). */
   readonly probe$?: Observable<unknown>;
+  /** MQTT 5 enhanced authentication: what re-authentication uses (see `ClientOptions.authentication`). */
+  readonly authentication?: ClientAuthentication;
 }
 
 /** The queues and windows of a {@link ClientSession} at one moment. */
@@ -139,6 +142,13 @@ export class ClientSession<M> {
     this.subscriptions.endAll(error === undefined ? undefined : closedError);
     this.publisher.failAll(closedError);
     this.connection?.close(error);
+  }
+
+  /** Re-authenticates on the attached connection (MQTT 5, AUTH 0x19); rejects with ConnectionClosedError when detached. */
+  reauthenticate(data?: Uint8Array): Promise<void> {
+    const connection = this.connection;
+    if (connection?.isOpen !== true) return Promise.reject(new ConnectionClosedError('not connected'));
+    return connection.reauthenticate(data);
   }
 
   /** The queues and windows now (for `MqttClient.stats`). */

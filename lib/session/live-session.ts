@@ -26,6 +26,7 @@ import type { AttachOptions } from './client-session.js';
 import type { SubscriptionRegistry } from './subscription-registry.js';
 import { subscribeFlow, unsubscribeFlow } from './subscribe-flow.js';
 import { whenSettled } from './when-settled.js';
+import { ReauthenticateFlow } from './reauthenticate-flow.js';
 
 /** The long-lived parts a connection works on, owned by the {@link ClientSession} that attaches it. */
 export interface SessionParts<M> {
@@ -143,6 +144,17 @@ export class LiveSession<M> {
     }
   }
 
+  /** MQTT 5 re-authentication on this connection (see {@link ReauthenticateFlow}). */
+  private reauthFlow: ReauthenticateFlow | undefined;
+  private get reauth(): ReauthenticateFlow {
+    return (this.reauthFlow ??= new ReauthenticateFlow(this.options.authentication, (packet) => this.channel.send(packet), (error) => this.close(error)));
+  }
+
+  /** Re-authenticates on this connection (AUTH 0x19 ... AUTH 0x00); see {@link ReauthenticateFlow.start}. */
+  reauthenticate(data?: Uint8Array): Promise<void> {
+    return this.reauth.start(data);
+  }
+
   /** True until the session ended. */
   get isOpen(): boolean {
     return !this.ended;
@@ -206,6 +218,7 @@ export class LiveSession<M> {
         : new ConnectionClosedError(error === undefined ? 'the client disconnected' : `the connection closed: ${error.message}`, {
             cause: error,
           });
+    this.reauth.end(closedError);
     this.inbound.close();
     this.publisher.detach();
     this.subscriptions.detach();
@@ -300,6 +313,9 @@ export class LiveSession<M> {
         this.acks.route(packet);
         return;
       case 'pingresp':
+        return;
+      case 'auth':
+        this.reauth.onAuth(packet);
         return;
       case 'disconnect': {
         const code = packet.reasonCode ?? 0;
