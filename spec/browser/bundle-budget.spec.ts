@@ -20,9 +20,13 @@ import { bundleForBrowser } from '../helpers/chromium.js';
  * lazy initialiser, +1 kB) and the client got a packet table of its own direction (no CONNECT,
  * SUBSCRIBE or UNSUBSCRIBE decoder, no CONNACK, SUBACK, UNSUBACK or PINGRESP encoder) and its
  * channel stopped checking the decoder options twice: 29 787 to 28 730 B measured the same way.
+ * Raised to 31 516 + 3% with MQTT 5 enhanced authentication in the CONNECT exchange and
+ * `reauthenticate()` (about 4 kB minified), failover across `servers`, Server References and
+ * `signUrl` (1.8 kB), outbound topic aliases, `maxResends` and Message Expiry in the queue: all
+ * linked in whether an app uses them or not, because options, not imports, turn them on.
  * docs/benchmarks.md, "Bundle size", says what has to come out to reach the 15 kB target.
  */
-const BUDGET_GZIP = 29_592;
+const BUDGET_GZIP = 32_460;
 
 describe('bundle budget of the browser entry', () => {
   it(`bundles the minimal app for browsers without Node built-ins, within ${BUDGET_GZIP} B gzipped`, async () => {
