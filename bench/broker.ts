@@ -12,11 +12,11 @@
  * Run: `npm run bench:broker` (options: --messages N --rounds N).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import mqtt from 'mqtt';
 import { startBroker } from '../lib/broker/index.js';
 import { startAedes } from './util/aedes.js';
 import { formatRatio, printTable } from './util/table.js';
 import { median, option } from './util/args.js';
+import { mqttJsLoad } from './util/mqttjs-load.js';
 
 type BrokerName = 'rxmqtt' | 'aedes';
 type QoS = 0 | 1 | 2;
@@ -78,47 +78,7 @@ function stopChild(child: ChildProcess): Promise<{ peakRss: number; cpuMs: numbe
 
 /** Runs the MQTT.js load against the broker on `port`; returns the seconds from first publish to last delivery. */
 async function load(port: number, qos: QoS, count: number): Promise<number> {
-  const url = `mqtt://127.0.0.1:${port}`;
-  const options = { protocolVersion: 4 as const, reconnectPeriod: 0 };
-  const [publisher, subscriber] = await Promise.all([
-    mqtt.connectAsync(url, { ...options, clientId: 'bench-pub' }),
-    mqtt.connectAsync(url, { ...options, clientId: 'bench-sub' }),
-  ]);
-  const topic = `bench/broker/${qos}`;
-  let received = 0;
-  let onAll: () => void = () => undefined;
-  const all = new Promise<void>((resolve, reject) => {
-    onAll = resolve;
-    setTimeout(() => reject(new Error(`only ${received} of ${count} messages arrived`)), LOAD_TIMEOUT_MS).unref();
-  });
-  subscriber.on('message', () => {
-    if (++received === count) onAll();
-  });
-  await subscriber.subscribeAsync(topic, { qos });
-  const payload = Buffer.alloc(PAYLOAD, 0x61);
-  const started = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    let sent = 0;
-    let completed = 0;
-    let outstanding = 0;
-    const pump = (): void => {
-      while (outstanding < IN_FLIGHT && sent < count) {
-        sent++;
-        outstanding++;
-        publisher.publish(topic, payload, { qos }, (error) => {
-          if (error) return reject(error);
-          outstanding--;
-          if (++completed === count) resolve();
-          else pump();
-        });
-      }
-    };
-    pump();
-  });
-  await all;
-  const seconds = (performance.now() - started) / 1000;
-  await Promise.all([publisher.endAsync(true), subscriber.endAsync(true)]);
-  return seconds;
+  return mqttJsLoad({ port, qos, count, topic: `bench/broker/${qos}`, payloadBytes: PAYLOAD, inFlight: IN_FLIGHT, timeoutMs: LOAD_TIMEOUT_MS });
 }
 
 
