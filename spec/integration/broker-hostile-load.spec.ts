@@ -52,7 +52,10 @@ describe('hostile load: 10 000 Clean Session 0 clients that connect and leave (d
   const s = withBystander({ port: 0 });
 
   it('keep the broker open: the store stays at maxSessions, and later persistent and clean clients get in', async () => {
-    s.bound({ retainedMB: 48, peakMB: 96 });
+    // The 10 000 clients are raw sockets of this process, so the peak during the case counts them
+    // too and grows with how busy the machine is (96 MB alone, 190 MB beside another suite): the
+    // bound that speaks of the broker is what stays after a collection (the 10 000 stored sessions).
+    s.bound({ retainedMB: 48, peakMB: 512 });
     for (let batch = 0; batch < 40; batch++) {
       const codes = await Promise.all(Array.from({ length: 250 }, (_, i) => connectAndLeave(s.broker.port, `lock-${batch}-${i}`, false)));
       expect(codes).toEqual(Array<number>(250).fill(0));
@@ -68,7 +71,10 @@ describe('hostile load: fan-in, 1000 publishers at QoS 1 into one subscriber', (
   const s = withBystander({ port: 0 });
 
   it('delivers every message (1000 x 10) and drops none', async () => {
-    s.bound({ peakMB: 128 });
+    // As above: the 1000 publishers live in this process, and their unsent backlog grows when the
+    // machine is busy (110 MB alone, 750 MB beside another suite); what the broker keeps is checked
+    // after a collection (retained, default 8 MB).
+    s.bound({ peakMB: 1536 });
     const sub = await mqttjs(s.broker.url, { clientId: uniqueId('fanin-sub') });
     await sub.subscribeAsync('fanin/#', { qos: 1 });
     const before = s.broker.droppedMessages;
