@@ -1,4 +1,5 @@
-import { buildConnectPacket, DEFAULT_MAXIMUM_PACKET_SIZE, incomingMaximumPacketSize, mergeConnectArguments, toPayload } from '../../lib/client/client-options.js';
+import { buildConnectPacket } from '../../lib/client/build-connect-packet.js';
+import { DEFAULT_MAXIMUM_PACKET_SIZE, incomingMaximumPacketSize, mergeConnectArguments, toPayload } from '../../lib/client/client-options.js';
 import { InvalidArgumentError } from '../../lib/errors.js';
 
 describe('buildConnectPacket', () => {

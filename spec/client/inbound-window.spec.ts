@@ -5,7 +5,8 @@
  */
 import { filter, firstValueFrom, Subject } from 'rxjs';
 import type { ConnectPacket, PublishPacket } from '../../lib/codec/packet.js';
-import { buildConnectPacket, type ClientOptions } from '../../lib/client/client-options.js';
+import { buildConnectPacket } from '../../lib/client/build-connect-packet.js';
+import type { ClientOptions } from '../../lib/client/client-options.js';
 import { connect } from '../../lib/client/connect.js';
 import type { MqttClient } from '../../lib/client/mqtt-client.js';
 import type { MqttMessage } from '../../lib/client/mqtt-message.js';
