@@ -49,6 +49,7 @@ export {
 } from './session/reconnect-with-backoff.js';
 export { isReconnectable } from './session/is-reconnectable.js';
 export type { OfflineQueueOptions } from './session/offline-queue.js';
+export type { MaximumQoSPolicy } from './session/check-server-limits.js';
 export {
   whenConnected,
   type MqttClient,

@@ -302,6 +302,7 @@ class Client implements MqttClient {
             strictReceiveMaximum: this.options.strictReceiveMaximum,
             probe$: this.wakeups,
             outboundTopicAliases: this.options.topicAliases,
+            aboveMaximumQoS: this.options.aboveMaximumQoS,
           });
           subscriber.next({ connack, ended });
           subscriber.complete();
