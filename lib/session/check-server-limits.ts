@@ -5,6 +5,12 @@ import { InvalidArgumentError } from '../errors.js';
  * What a publish above the server's Maximum QoS does: `'refuse'` fails it with
  * {@link InvalidArgumentError} (`argument` `options.qos`, `specRef` `MQTT-3.2.2-11`) before anything
  * is sent; `'downgrade'` sends it at the server's Maximum QoS, and it completes as that QoS does.
+ *
+ * @example
+ * ```ts
+ * const policy: MaximumQoSPolicy = 'downgrade';
+ * connect(url, { protocolVersion: 5, aboveMaximumQoS: policy });
+ * ```
  */
 export type MaximumQoSPolicy = 'refuse' | 'downgrade';
 

@@ -1,8 +1,7 @@
 import type { ConnackPacket, Subscription } from '../codec/packet.js';
 import type { SubscribeProperties } from '../codec/properties.js';
+import { parseSharedFilter } from '../codec/topic.js';
 import { SubscribeRefusedError } from '../errors.js';
-
-const SHARED_PREFIX = '$share/';
 
 /**
  * What is wrong with subscribing to `subscription` (with `properties`) on a server that answered
@@ -28,13 +27,13 @@ export function checkSubscribeLimits(
   const props = connack.properties;
   if (props === undefined) return undefined; // MQTT 3.1.1, or a server with no limits to announce
   const filter = subscription.topicFilter;
-  const shared = filter.startsWith(SHARED_PREFIX);
-  if (shared && props.sharedSubscriptionAvailable === false) {
+  const shared = parseSharedFilter(filter);
+  if (shared !== undefined && props.sharedSubscriptionAvailable === false) {
     // MQTT 5 section 3.2.2.3.13: the server would disconnect with 0x9E.
     return refuse(filter, 0x9e, 'Shared Subscription Available is 0');
   }
   // The topic part of a shared filter follows the share name: $share/{ShareName}/{filter}.
-  const topicPart = shared ? filter.slice(filter.indexOf('/', SHARED_PREFIX.length) + 1) : filter;
+  const topicPart = shared?.filter ?? filter;
   if (props.wildcardSubscriptionAvailable === false && hasWildcard(topicPart)) {
     // MQTT 5 section 3.2.2.3.11: the server would disconnect with 0xA2.
     return refuse(filter, 0xa2, 'Wildcard Subscription Available is 0');
