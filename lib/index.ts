@@ -40,6 +40,7 @@ export type { ClientStats, PacketTraceEvent } from './client/client-stats.js';
 export type { BackoffBounds } from './session/backoff-delay.js';
 export type { ReconnectOptions } from './session/reconnect-with-backoff.js';
 export type { OfflineQueueOptions } from './session/offline-queue.js';
+export type { MaximumQoSPolicy } from './session/check-server-limits.js';
 export {
   whenConnected,
   type MqttClient,

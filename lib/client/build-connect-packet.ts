@@ -84,6 +84,9 @@ export function buildConnectPacket(options: ClientOptions): ConnectPacket {
   assertInteger(options.maxInFlight, 1, 65535, 'maxInFlight');
   if (options.maxResends !== undefined && options.maxResends !== Infinity) assertInteger(options.maxResends, 0, Number.MAX_SAFE_INTEGER, 'maxResends');
   assertOptional(options.topicAliases, 'boolean', 'topicAliases');
+  if (options.aboveMaximumQoS !== undefined && options.aboveMaximumQoS !== 'refuse' && options.aboveMaximumQoS !== 'downgrade') {
+    throw new InvalidArgumentError('aboveMaximumQoS', `expected 'refuse' or 'downgrade', got ${typeof options.aboveMaximumQoS === 'string' ? JSON.stringify(options.aboveMaximumQoS) : typeName(options.aboveMaximumQoS)}`);
+  }
   const wakeups = options.wakeups as unknown;
   if (wakeups !== undefined && wakeups !== false && !(typeof wakeups === 'object' && wakeups !== null && typeof (wakeups as { subscribe?: unknown }).subscribe === 'function')) {
     throw new InvalidArgumentError('wakeups', `expected an Observable or false, got ${typeName(wakeups)}`);

@@ -3,6 +3,7 @@ import type { QoS } from '../codec/packet.js';
 import type { ConnectProperties, WillProperties } from '../codec/properties.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { ClientAuthentication } from '../auth/authentication.js';
+import type { MaximumQoSPolicy } from '../session/check-server-limits.js';
 import type { InFlightStore } from '../session/in-flight-store.js';
 import type { PacketTraceEvent } from './client-stats.js';
 import type { OfflineQueueOptions } from '../session/offline-queue.js';
@@ -275,6 +276,21 @@ export interface ClientOptions {
    * ```
    */
   readonly topicAliases?: boolean;
+  /**
+   * MQTT 5: what a publish above the server's Maximum QoS (CONNACK) does. `'refuse'` (default) fails
+   * it with `InvalidArgumentError` (`argument` `options.qos`, `specRef` `MQTT-3.2.2-11`) before
+   * anything is sent, so a QoS the application relies on is never lowered silently; `'downgrade'`
+   * sends it at the server's Maximum QoS, and it completes as that QoS does (a QoS 0 publish when
+   * the bytes are written). Decided per connection, so a publish queued offline follows the server
+   * it is finally sent to.
+   *
+   * @example
+   * ```ts
+   * const client = connect(url, { protocolVersion: 5, aboveMaximumQoS: 'downgrade' });
+   * await client.publishAsync('t', 'x', { qos: 2 }); // goes as QoS 1 to a server whose Maximum QoS is 1
+   * ```
+   */
+  readonly aboveMaximumQoS?: MaximumQoSPolicy;
 }
 
 /**

@@ -310,6 +310,7 @@ class Client implements MqttClient {
             probe$: this.wakeups,
             outboundTopicAliases: this.options.topicAliases,
             authentication: this.options.authentication,
+            aboveMaximumQoS: this.options.aboveMaximumQoS,
           });
           subscriber.next({ connack, ended });
           subscriber.complete();

@@ -3,6 +3,7 @@ import type { ConnackPacket, ProtocolVersion, PublishPacket } from '../codec/pac
 import type { ClientAuthentication } from '../auth/authentication.js';
 import type { MqttError } from '../errors.js';
 import { ConnectionClosedError } from '../errors.js';
+import type { MaximumQoSPolicy } from './check-server-limits.js';
 import type { Ack } from './inbound-acks.js';
 import type { InFlightStore } from './in-flight-store.js';
 import { LiveSession, type SessionDisconnectOptions } from './live-session.js';
@@ -44,6 +45,8 @@ export interface AttachOptions {
   readonly scheduler?: SchedulerLike;
   /** MQTT 5: assign topic aliases to outbound PUBLISH packets within the server's Topic Alias Maximum. Default true. */
   readonly outboundTopicAliases?: boolean;
+  /** MQTT 5: a publish above the server's Maximum QoS is refused (default) or downgraded (see `ClientOptions.aboveMaximumQoS`). */
+  readonly aboveMaximumQoS?: MaximumQoSPolicy;
   /** Each value sends a PINGREQ at once and waits briefly for an answer (see `ClientOptions.wakeups`). */
   readonly probe$?: Observable<unknown>;
   /** MQTT 5 enhanced authentication: what re-authentication uses (see `ClientOptions.authentication`). */

@@ -1,4 +1,4 @@
-import { asyncScheduler, Observable, Subscription } from 'rxjs';
+import { asyncScheduler, Observable, Subscription, throwError } from 'rxjs';
 import type {
   ConnackPacket,
   DisconnectPacket,
@@ -11,7 +11,8 @@ import type {
 import type { DisconnectProperties, SubscribeProperties } from '../codec/properties.js';
 import { ConnectionClosedError, DecodeError, MqttError, ProtocolError } from '../errors.js';
 import { AckRouter } from './ack-router.js';
-import { checkServerLimits } from './check-server-limits.js';
+import { checkServerLimits, fitServerLimits } from './check-server-limits.js';
+import { checkSubscribeLimits } from './check-subscribe-limits.js';
 import { InboundAcks, type Ack } from './inbound-acks.js';
 import { inboundPackets } from './inbound-packets.js';
 import { inboundWindow } from './inbound-window.js';
@@ -117,6 +118,7 @@ export class LiveSession<M> {
           acks: this.acks,
           receiveMaximum: props?.receiveMaximum ?? 65535, // [MQTT-3.3.4-7]
           check: (packet) => checkServerLimits(packet, connack),
+          fit: (packet) => fitServerLimits(packet, connack, options.aboveMaximumQoS),
           fail: (error) => this.close(asMqttError(error)),
         },
         sessionPresent,
@@ -172,6 +174,8 @@ export class LiveSession<M> {
 
   /** A SUBSCRIBE flow on this connection (cold; errors with ConnectionClosedError once it ended). */
   private subscribeRequest(subscription: MqttSubscription, properties: SubscribeProperties | undefined): Observable<SubackPacket> {
+    const refused = checkSubscribeLimits(subscription, properties, this.connack); // what the CONNACK says is unsupported
+    if (refused !== undefined) return throwError(() => refused);
     return this.request((packetId) => ({ type: 'subscribe', packetId, subscriptions: [subscription], properties }), subscribeFlow);
   }
 

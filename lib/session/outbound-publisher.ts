@@ -22,6 +22,8 @@ export interface PublisherConnection {
   readonly receiveMaximum: number;
   /** What the server announced that a packet breaks (Maximum QoS, retain support), or undefined. */
   readonly check?: (packet: PublishPacket) => Error | undefined;
+  /** The packet as this server takes it (e.g. QoS downgraded to its Maximum QoS), applied before `check`. */
+  readonly fit?: (packet: PublishPacket) => PublishPacket;
   /**
    * Ends the connection with `error`: called when the store could not record a QoS 2 PUBREC, since
    * the server then holds the identifier until a PUBREL the session cannot promise any more.
@@ -246,20 +248,21 @@ export class OutboundPublisher {
     }
     if (!this.queue.take(job)) return EMPTY; // unsubscribed or dropped while it waited
     const subscriber = job.subscriber;
-    const fresh = unexpired(job.packet, job.createdAt);
+    const fitted = connection.fit?.(job.packet) ?? job.packet; // e.g. downgraded to the server's Maximum QoS
+    const fresh = unexpired(fitted, job.createdAt);
     if (fresh instanceof MessageExpiredError) {
       this.expired++;
       job.settle(fresh);
       return EMPTY;
     }
-    if (job.packet.qos === 0) {
+    if (fresh.qos === 0) {
       if (subscriber === undefined) return EMPTY;
       return new Observable<never>((slot) => {
         subscriber.add(() => slot.complete()); // the slot is free once the publish ended, whichever way
         this.sendQos0(fresh, subscriber, connection);
       });
     }
-    const problem = connection.check?.(job.packet);
+    const problem = connection.check?.(fitted);
     if (problem !== undefined) {
       job.settle(problem);
       return EMPTY;
