@@ -1,6 +1,6 @@
 import type { ConnectPacket } from '../codec/packet.js';
-import { InvalidArgumentError } from '../errors.js';
-import { toPayload, type ConnectOverrides } from './client-options.js';
+import { InvalidArgumentError, MqttError } from '../errors.js';
+import { toPayload, type ClientOptions, type ConnectOverrides } from './client-options.js';
 
 /**
  * The CONNECT for one connection attempt: `base` with what a `beforeConnect` hook returned
@@ -45,4 +45,22 @@ export function applyConnectOverrides(base: ConnectPacket, overrides: ConnectOve
     });
   }
   return next;
+}
+
+/**
+ * Runs a beforeConnect hook; a failure that is not an MqttError becomes one, code
+ * `BEFORE_CONNECT_FAILED` (and counts as retryable).
+ *
+ * @example
+ * ```ts
+ * const overrides = await runBeforeConnect(async () => ({ password: await freshToken() }), 1);
+ * ```
+ */
+export async function runBeforeConnect(hook: NonNullable<ClientOptions['beforeConnect']>, attempt: number): Promise<ConnectOverrides | void> {
+  try {
+    return await hook(attempt);
+  } catch (error) {
+    if (error instanceof MqttError) throw error;
+    throw new MqttError('BEFORE_CONNECT_FAILED', `beforeConnect failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
 }

@@ -8,7 +8,6 @@ import type { InFlightStore } from '../session/in-flight-store.js';
 import type { PacketTraceEvent } from './client-stats.js';
 import type { OfflineQueueOptions } from '../session/offline-queue.js';
 import type { ReconnectOptions } from '../session/reconnect-with-backoff.js';
-import { parseBrokerUrl, type BrokerUrl } from '../transport/parse-broker-url.js';
 import type { TransportFactory } from '../transport/transport.js';
 
 /** The will message the broker publishes when the client goes away without DISCONNECT. */
@@ -369,33 +368,6 @@ export function assertQoS(qos: unknown, argument: string): asserts qos is QoS {
   if (qos !== 0 && qos !== 1 && qos !== 2) throw new InvalidArgumentError(argument, `must be 0, 1 or 2, got ${String(qos)}`);
 }
 
-/**
- * Merges the `(urlOrOptions, options)` arguments of connect() into one options object; credentials
- * in the URL (`mqtt://user:pass@host`) fill `username`/`password` when those options are absent.
- * Throws InvalidArgumentError for arguments of the wrong type or an invalid URL.
- */
-export function mergeConnectArguments<O extends ClientOptions>(
-  urlOrOptions: unknown,
-  options: unknown,
-): O & { brokerUrl?: BrokerUrl } {
-  if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw new InvalidArgumentError('options', `expected an object, got ${typeName(options)}`);
-  }
-  let merged: O;
-  if (typeof urlOrOptions === 'string') merged = { ...(options as O | undefined), url: urlOrOptions } as O;
-  else if (urlOrOptions !== null && typeof urlOrOptions === 'object') merged = { ...(urlOrOptions as O), ...(options as object) };
-  else {
-    throw new InvalidArgumentError('urlOrOptions', `expected a URL string or an options object, got ${typeName(urlOrOptions)}`);
-  }
-  if (merged.transport !== undefined || merged.url === undefined) return merged;
-  const brokerUrl = parseBrokerUrl(merged.url);
-  return {
-    ...merged,
-    username: merged.username ?? brokerUrl.username,
-    password: merged.password ?? brokerUrl.password,
-    brokerUrl,
-  };
-}
 
 function typeName(value: unknown): string {
   return value === null ? 'null' : typeof value;

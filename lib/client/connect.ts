@@ -4,7 +4,8 @@ import { parseBrokerUrl, type BrokerUrl } from '../transport/parse-broker-url.js
 import type { TransportFactory } from '../transport/transport.js';
 import { webSocketTransport, type WebSocketConstructor } from '../transport/web-socket-transport.js';
 import { buildConnectPacket } from './build-connect-packet.js';
-import { mergeConnectArguments, type ClientOptions } from './client-options.js';
+import type { ClientOptions } from './client-options.js';
+import { mergeConnectArguments } from './merge-connect-arguments.js';
 import { createMqttClient } from './create-mqtt-client.js';
 import { whenConnected, type MqttClient } from './mqtt-client.js';
 import { ServerRotation } from './server-rotation.js';

@@ -27,11 +27,12 @@ import { isReconnectable } from '../session/is-reconnectable.js';
 import { ClientSession } from '../session/client-session.js';
 import { MemoryInFlightStore } from '../session/memory-in-flight-store.js';
 import { PacketChannel } from '../session/packet-channel.js';
-import { reconnectWithBackoff, type ReconnectOptions } from '../session/reconnect-with-backoff.js';
+import { reconnectWithBackoff } from '../session/reconnect-with-backoff.js';
 import { assertTopicFilter, assertTopicName } from '../session/validate-topic.js';
 import { pageWakeups } from '../transport/page-wakeups.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
-import { applyConnectOverrides } from './apply-connect-overrides.js';
+import { applyConnectOverrides, runBeforeConnect } from './apply-connect-overrides.js';
+import { reconnectOptions } from './reconnect-options.js';
 import {
   assertQoS,
   inboundReceiveMaximum,
@@ -39,7 +40,6 @@ import {
   outboundMaxInFlight,
   toPayload,
   type ClientOptions,
-  type ConnectOverrides,
 } from './client-options.js';
 import { ClientCounters, type ClientStats } from './client-stats.js';
 import { manualView, ReceivedMessage, withParams, type MqttMessage } from './mqtt-message.js';
@@ -153,7 +153,7 @@ class Client implements MqttClient {
     const connectTimeout = this.options.connectTimeout ?? 30_000;
     const hook = this.options.beforeConnect;
     const first = !this.connectedOnce;
-    return defer(async () => applyConnectOverrides(this.connectPacket, hook === undefined ? undefined : await runHook(hook, attempt), first)).pipe(
+    return defer(async () => applyConnectOverrides(this.connectPacket, hook === undefined ? undefined : await runBeforeConnect(hook, attempt), first)).pipe(
       switchMap((connect) => defer(() => transport()).pipe(take(1), switchMap((t) => this.handshake(t, connect)))),
       timeout({
         first: connectTimeout,
@@ -366,32 +366,6 @@ class Client implements MqttClient {
     this.setState(error === undefined ? { status: 'closed' } : { status: 'closed', error });
     this.states.complete();
   }
-}
-
-/** Runs a beforeConnect hook; a failure that is not an MqttError becomes one (and counts as retryable). */
-async function runHook(hook: NonNullable<ClientOptions['beforeConnect']>, attempt: number): Promise<ConnectOverrides | void> {
-  try {
-    return await hook(attempt);
-  } catch (error) {
-    if (error instanceof MqttError) throw error;
-    throw new MqttError('BEFORE_CONNECT_FAILED', `beforeConnect failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-}
-
-/** The reconnect policy: on by default (`undefined` or `true`), off with `false`. */
-function reconnectOptions(value: ClientOptions['reconnect']): ReconnectOptions | undefined {
-  if (value === false) return undefined;
-  if (value === undefined || value === true) return {};
-  if (value === null || typeof value !== 'object') {
-    throw new InvalidArgumentError(
-      'reconnect',
-      'expected true, false or { minDelay?, maxDelay?, maxAttempts?, trigger$?, random?, retryInitialConnect? }',
-    );
-  }
-  if (value.retryInitialConnect !== undefined && typeof value.retryInitialConnect !== 'boolean') {
-    throw new InvalidArgumentError('reconnect.retryInitialConnect', `expected a boolean, got ${typeof value.retryInitialConnect}`);
-  }
-  return value;
 }
 
 function asMqttError(error: unknown): MqttError {

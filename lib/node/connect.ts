@@ -1,5 +1,6 @@
 import { defer, from, map, switchMap, type Observable } from 'rxjs';
-import { mergeConnectArguments, type ClientOptions } from '../client/client-options.js';
+import type { ClientOptions } from '../client/client-options.js';
+import { mergeConnectArguments } from '../client/merge-connect-arguments.js';
 import { connectAsyncWith, connectWith, transportOf } from '../client/connect.js';
 import type { MqttClient } from '../client/mqtt-client.js';
 import { InvalidArgumentError, TransportError } from '../errors.js';

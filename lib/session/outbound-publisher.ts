@@ -6,7 +6,7 @@ import type { AckRouter } from './ack-router.js';
 import type { InFlightStore } from './in-flight-store.js';
 import type { OfflineQueueOptions } from './offline-queue.js';
 import type { PacketIdAllocator } from './packet-id-allocator.js';
-import { PublishJob, publishError, unexpired } from './publish-job.js';
+import { PublishJob, publishError, resendLimitError, unexpired } from './publish-job.js';
 import { PublishQueue } from './publish-queue.js';
 import { planResume, type Resend } from './resume-policy.js';
 import { storedOutboundFlow } from './stored-outbound-flow.js';
@@ -231,11 +231,11 @@ export class OutboundPublisher {
     if (!(item instanceof PublishJob)) {
       // A resend whose flow was completed while it waited (see acknowledgeWaiting) has nothing to send.
       if (this.flows.get(item.packetId) !== item.job) return EMPTY;
-      if (this.overResendLimit(item.job)) {
+      if (item.job.overResendLimit(this.options.maxResends ?? 5)) {
         this.flows.delete(item.packetId);
         this.options.store.deleteOutbound(item.packetId);
         this.options.packetIds.release(item.packetId);
-        item.job.settle(this.resendLimitError(item.job));
+        item.job.settle(resendLimitError(item.job));
         this.freed.next();
         return EMPTY;
       }
@@ -267,8 +267,8 @@ export class OutboundPublisher {
       job.settle(problem);
       return EMPTY;
     }
-    if (this.overResendLimit(job)) {
-      job.settle(this.resendLimitError(job));
+    if (job.overResendLimit(this.options.maxResends ?? 5)) {
+      job.settle(resendLimitError(job));
       return EMPTY;
     }
     const packetId = this.options.packetIds.allocate();
@@ -285,26 +285,6 @@ export class OutboundPublisher {
   }
 
   /** The slot of a running flow: completes when the flow ended, whichever way (see {@link finish}). */
-  /**
-   * True when the message already went out `1 + maxResends` times, each time followed by a lost
-   * connection before its acknowledgement: the server most likely closes the connection because of
-   * it (a broker without QoS 2 closes it on such a PUBLISH), so sending it again would loop forever.
-   * A QoS 2 flow past PUBREC is not limited (the server took the message; PUBREL frees its identifier).
-   */
-  private overResendLimit(job: PublishJob): boolean {
-    return job.state === 'publish' && job.sends > (this.options.maxResends ?? 5);
-  }
-
-  private resendLimitError(job: PublishJob): ConnectionClosedError {
-    const { packet } = job;
-    return new ConnectionClosedError(
-      `publish to '${packet.topic}' (QoS ${packet.qos}) given up: the connection was lost each of the ${job.sends} times it was sent, ` +
-        `before its acknowledgement; the server likely refuses it (for example a broker without QoS ${packet.qos} support, ` +
-        'or a message it cannot take) (see the maxResends option)',
-      { code: 'RESEND_LIMIT' },
-    );
-  }
-
   private run(job: PublishJob, packet: PublishPacket, packetId: number, connection: PublisherConnection): Observable<never> {
     job.sends++;
     const { store, protocolVersion } = this.options;

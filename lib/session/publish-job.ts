@@ -1,6 +1,6 @@
 import type { Subscriber } from 'rxjs';
 import type { PublishPacket } from '../codec/packet.js';
-import { EncodeError, InvalidArgumentError, MessageExpiredError } from '../errors.js';
+import { ConnectionClosedError, EncodeError, InvalidArgumentError, MessageExpiredError } from '../errors.js';
 import type { OutboundState } from './in-flight-store.js';
 
 /**
@@ -35,6 +35,16 @@ export class PublishJob {
     readonly bytes: number,
   ) {}
 
+  /**
+   * True when the message already went out `1 + maxResends` times, each time followed by a lost
+   * connection before its acknowledgement: the server most likely closes the connection because of
+   * it (a broker without QoS 2 closes it on such a PUBLISH), so sending it again would loop forever.
+   * A QoS 2 flow past PUBREC is not limited (the server took the message; PUBREL frees its identifier).
+   */
+  overResendLimit(maxResends: number): boolean {
+    return this.state === 'publish' && this.sends > maxResends;
+  }
+
   /** Tells the publisher the outcome once: completion (`error` undefined) or the error. */
   settle(error: unknown): void {
     const subscriber = this.subscriber;
@@ -62,6 +72,17 @@ export function unexpired(packet: PublishPacket, createdAt: number, now = Date.n
   if (waited === 0) return packet;
   if (waited >= expiry) return new MessageExpiredError(packet.topic, waited, expiry);
   return { ...packet, properties: { ...packet.properties, messageExpiryInterval: expiry - waited } };
+}
+
+/** The error of a publish given up after too many lost connections (see {@link PublishJob.overResendLimit}). */
+export function resendLimitError(job: PublishJob): ConnectionClosedError {
+  const { packet } = job;
+  return new ConnectionClosedError(
+    `publish to '${packet.topic}' (QoS ${packet.qos}) given up: the connection was lost each of the ${job.sends} times it was sent, ` +
+      `before its acknowledgement; the server likely refuses it (for example a broker without QoS ${packet.qos} support, ` +
+      'or a message it cannot take) (see the maxResends option)',
+    { code: 'RESEND_LIMIT' },
+  );
 }
 
 /** The error a publish fails with: a PUBLISH too large for the server names the payload. */

@@ -1,5 +1,6 @@
 import { buildConnectPacket } from '../../lib/client/build-connect-packet.js';
-import { DEFAULT_MAXIMUM_PACKET_SIZE, incomingMaximumPacketSize, mergeConnectArguments, toPayload } from '../../lib/client/client-options.js';
+import { DEFAULT_MAXIMUM_PACKET_SIZE, incomingMaximumPacketSize, toPayload } from '../../lib/client/client-options.js';
+import { mergeConnectArguments } from '../../lib/client/merge-connect-arguments.js';
 import { InvalidArgumentError } from '../../lib/errors.js';
 
 describe('buildConnectPacket', () => {
