@@ -70,7 +70,9 @@ export async function startNats(): Promise<NatsInstance> {
       `listen: "${host}:${natsPort}"`,
       `server_name: "rxmqtt_test_${port}"`,
       `jetstream { store_dir: "${join(dir, 'js')}" }`,
-      `mqtt { listen: "${host}:${port}" }`,
+      // ack_wait: how long NATS waits for a PUBACK before it sends a QoS 1 message again, also to a
+      // resumed session whose earlier connection died with it in flight (default 30 s; 2 s here).
+      `mqtt { listen: "${host}:${port}", ack_wait: "2s" }`,
       '',
     ].join('\n'),
   );

@@ -3,13 +3,14 @@
  * what the installed version supports (MQTT 3.1.1 only; QoS 0 and 1; retained messages), a
  * persistent publisher session resumed after its connection was cut mid-stream, and a QoS 2 publish, which
  * NATS answers by closing the connection: it must fail after a bounded number of resends and let
- * the rest of the queue go on.
+ * the rest of the queue go on. A persistent subscriber reset mid-stream resumes and gets every message.
  */
+import { firstValueFrom } from 'rxjs';
 import { connectAsync } from '../../lib/node/index.js';
 import { ConnectRefusedError, MqttError } from '../../lib/errors.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { describeWithNats, natsVersion, startNats, type NatsInstance } from '../helpers/nats.js';
-import { barrier, collect, uniqueTopic } from '../helpers/client-utils.js';
+import { barrier, collect, uniqueTopic, within } from '../helpers/client-utils.js';
 
 jest.setTimeout(60_000);
 
@@ -85,6 +86,29 @@ describeWithNats(`interop: NATS ${natsVersion() ?? ''} MQTT listener`, () => {
     const unique = new Set(messages.map((m) => text(m.payload)));
     for (let i = 0; i < 200; i++) expect(unique.has(`m${i}`)).toBe(true);
   });
+
+  it('a persistent subscriber whose socket is reset mid-stream resumes its session and gets every QoS 1 message', async () => {
+    const topic = uniqueTopic('nats/resume');
+    const subscriber = await open(proxy.url, { clientId: `rx-nats-sub-${process.pid}`, clean: false, reconnect: { minDelay: 50, maxDelay: 200 } });
+    const unique = new Set<string>();
+    const all = new Promise<void>((resolve) =>
+      subscriber.subscribe(topic, { qos: 1 }).subscribe((m) => {
+        unique.add(text(m.payload));
+        if (unique.size === 100) resolve();
+      }),
+    );
+    await barrier(subscriber);
+    const publisher = await open(nats.url);
+    for (let i = 0; i < 100; i++) {
+      await publisher.publishAsync(topic, `m${i}`, { qos: 1 });
+      if (i === 50) proxy.cutAll(); // some messages are on their way to the connection that dies
+    }
+    // Those in flight on the dead connection come again once NATS's ack_wait ran out (2 s here,
+    // 30 s by default): the resumed session gets them then, with DUP set.
+    await within(all, 20_000, "all 100 messages on the resumed session");
+    for (let i = 0; i < 100; i++) expect(unique.has(`m${i}`)).toBe(true);
+    expect((await firstValueFrom(subscriber.state$)).status).toBe('connected');
+  }, 30_000);
 
   // NATS closes the connection on a QoS 2 PUBLISH ("publish QoS=2 not supported"). The client must not
   // resend it forever: after `maxResends` (default 5) resends it fails with a typed error, and the
