@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
+import { describeWithTool } from './describe-with-tool.js';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
@@ -19,12 +20,7 @@ export function chromiumBinary(): string | undefined {
 
 /** `describe` for suites that need Chromium: with CI=true a missing binary fails, elsewhere skips loudly. */
 export function describeWithChromium(name: string, fn: () => void): void {
-  if (chromiumBinary() === undefined && process.env.CI !== 'true') {
-    console.warn(`SKIPPED "${name}": Chromium is not installed (apt-get install chromium). With CI=true this fails.`);
-    describe.skip(`${name} (SKIPPED: chromium not installed)`, fn);
-    return;
-  }
-  describe(name, fn);
+  describeWithTool({ what: 'Chromium', installed: chromiumBinary() !== undefined, install: 'apt-get install chromium' }, name, fn);
 }
 
 /** A headless Chromium; `close()` also removes its profile folder. */

@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer, connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeWithTool } from './describe-with-tool.js';
 
 export interface MosquittoOptions {
   /** Add a websockets listener (Mosquitto needs the TCP listener beside it). */
@@ -78,13 +79,7 @@ export function mosquittoVersion(): string | undefined {
  * its start-up throws); elsewhere it is skipped with a warning saying why.
  */
 export function describeWithMosquitto(name: string, fn: () => void): void {
-  if (mosquittoBinary() === undefined && process.env.CI !== 'true') {
-    // eslint-disable-next-line no-console
-    console.warn(`SKIPPED "${name}": the mosquitto binary is not installed (apt-get install mosquitto). With CI=true this fails.`);
-    describe.skip(`${name} (SKIPPED: mosquitto not installed)`, fn);
-    return;
-  }
-  describe(name, fn);
+  describeWithTool({ what: 'the mosquitto binary', installed: mosquittoBinary() !== undefined, install: 'apt-get install mosquitto' }, name, fn);
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */

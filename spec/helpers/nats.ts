@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForPort } from './mosquitto.js';
+import { describeWithTool } from './describe-with-tool.js';
 
 export interface NatsInstance {
   readonly host: string;
@@ -45,13 +46,7 @@ export function natsVersion(): string | undefined {
  * start-up throws); elsewhere it is skipped with a warning saying why.
  */
 export function describeWithNats(name: string, fn: () => void): void {
-  if (natsBinary() === undefined && process.env.CI !== 'true') {
-    // eslint-disable-next-line no-console
-    console.warn(`SKIPPED "${name}": the nats-server binary is not installed (apt-get install nats-server). With CI=true this fails.`);
-    describe.skip(`${name} (SKIPPED: nats-server not installed)`, fn);
-    return;
-  }
-  describe(name, fn);
+  describeWithTool({ what: 'the nats-server binary', installed: natsBinary() !== undefined, install: 'apt-get install nats-server' }, name, fn);
 }
 
 /** Starts a private NATS server with JetStream and MQTT. Throws when the binary is missing or it does not come up. */

@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForPort } from './mosquitto.js';
+import { describeWithTool } from './describe-with-tool.js';
 
 const SCRIPT_DIRS = ['/usr/lib/rabbitmq/bin', '/usr/local/lib/rabbitmq/bin'];
 
@@ -47,13 +48,7 @@ export function rabbitMqVersion(): string | undefined {
  * and its start-up throws); elsewhere it is skipped with a warning saying why.
  */
 export function describeWithRabbitMq(name: string, fn: () => void): void {
-  if (rabbitMqScripts() === undefined && process.env.CI !== 'true') {
-    // eslint-disable-next-line no-console
-    console.warn(`SKIPPED "${name}": RabbitMQ is not installed (apt-get install rabbitmq-server). With CI=true this fails.`);
-    describe.skip(`${name} (SKIPPED: rabbitmq-server not installed)`, fn);
-    return;
-  }
-  describe(name, fn);
+  describeWithTool({ what: 'RabbitMQ', installed: rabbitMqScripts() !== undefined, install: 'apt-get install rabbitmq-server' }, name, fn);
 }
 
 /** Starts a private RabbitMQ node with MQTT (5-15 s). Throws when it is missing or does not come up. */
