@@ -11,28 +11,20 @@ import { ConnectRefusedError, MqttError } from '../../lib/errors.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { describeWithNats, natsVersion, startNats, type NatsInstance } from '../helpers/nats.js';
 import { barrier, collect, uniqueTopic, within } from '../helpers/client-utils.js';
+import { openedClients } from '../helpers/opened-clients.js';
 
 jest.setTimeout(60_000);
 
-type Client = Awaited<ReturnType<typeof connectAsync>>;
 const text = (payload: Uint8Array): string => Buffer.from(payload).toString();
 
 describeWithNats(`interop: NATS ${natsVersion() ?? ''} MQTT listener`, () => {
   let nats: NatsInstance;
   let proxy: FaultProxy;
-  const clients: Client[] = [];
-  const open = async (url: string, options: Parameters<typeof connectAsync>[1] = {}): Promise<Client> => {
-    const client = await connectAsync(url, { protocolVersion: 4, ...options });
-    clients.push(client);
-    return client;
-  };
+  const open = openedClients();
 
   beforeAll(async () => {
     nats = await startNats();
     proxy = await startFaultProxy({ targetPort: nats.port });
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.disconnect({ timeout: 1000 }).catch(() => undefined)));
   });
   afterAll(async () => {
     await proxy?.close();

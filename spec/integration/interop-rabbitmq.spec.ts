@@ -10,10 +10,10 @@ import { MqttError } from '../../lib/errors.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { describeWithRabbitMq, rabbitMqVersion, startRabbitMq, type RabbitMqInstance } from '../helpers/rabbitmq.js';
 import { barrier, collect, uniqueTopic } from '../helpers/client-utils.js';
+import { openedClients } from '../helpers/opened-clients.js';
 
 jest.setTimeout(90_000);
 
-type Client = Awaited<ReturnType<typeof connectAsync>>;
 const text = (payload: Uint8Array): string => Buffer.from(payload).toString();
 const version = rabbitMqVersion() ?? '';
 const [major = 0, minor = 0] = version.split('.').map(Number);
@@ -22,20 +22,12 @@ const hasMqtt5 = major > 3 || (major === 3 && minor >= 13);
 describeWithRabbitMq(`interop: RabbitMQ ${version} rabbitmq_mqtt`, () => {
   let rabbit: RabbitMqInstance;
   let proxy: FaultProxy;
-  const clients: Client[] = [];
-  const open = async (url: string, options: Parameters<typeof connectAsync>[1] = {}): Promise<Client> => {
-    const client = await connectAsync(url, { protocolVersion: 4, ...options });
-    clients.push(client);
-    return client;
-  };
+  const open = openedClients();
 
   beforeAll(async () => {
     rabbit = await startRabbitMq();
     proxy = await startFaultProxy({ targetPort: rabbit.port });
   }, 90_000);
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.disconnect({ timeout: 1000 }).catch(() => undefined)));
-  });
   afterAll(async () => {
     await proxy?.close();
     await rabbit?.dispose();
