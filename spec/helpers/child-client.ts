@@ -43,12 +43,21 @@ export function assertDistBuilt(): void {
 
 /** Starts the child client process with `config`. */
 export function startChildClient(config: ChildConfig): ChildClient {
-  const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'in-flight-child.cjs'), JSON.stringify(config)], {
+  return startReportingChild('in-flight-child.cjs', config, 'child');
+}
+
+/**
+ * Runs `script` (a .cjs file beside this one, on the compiled library) with `config` as its JSON
+ * argument, and collects the lines it prints: a test awaits one, its exit, or kills it. `label`
+ * names the child in timeout errors.
+ */
+export function startReportingChild(script: string, config: object, label: string): ChildClient {
+  const child: ChildProcess = spawn(process.execPath, [join(__dirname, script), JSON.stringify(config)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RXMQTT_DIST: distFolder },
   });
   const lines: string[] = [];
-  const waiters: Array<{ test: (line: string) => boolean; resolve: (line: string) => void }> = [];
+  const waiters = new Set<{ test: (line: string) => boolean; resolve: (line: string) => void }>();
   let partial = '';
   let errors = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -58,7 +67,7 @@ export function startChildClient(config: ChildConfig): ChildClient {
       lines.push(line);
       for (const waiter of [...waiters]) {
         if (waiter.test(line)) {
-          waiters.splice(waiters.indexOf(waiter), 1);
+          waiters.delete(waiter);
           waiter.resolve(line);
         }
       }
@@ -68,11 +77,14 @@ export function startChildClient(config: ChildConfig): ChildClient {
   const exited = new Promise<ChildExit>((resolve) => child.once('close', (code: number | null, signal: NodeJS.Signals | null) => resolve({ code, signal })));
   return {
     lines,
-    waitFor(test, ms = 20000) {
+    waitFor(test, ms = 20_000) {
       const found = lines.find(test);
       if (found !== undefined) return Promise.resolve(found);
       return new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`child: no matching line within ${ms} ms; stderr: ${errors}`)), ms);
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(`${label}: no matching line within ${ms} ms; stderr: ${errors}`));
+        }, ms);
         const waiter = {
           test,
           resolve: (line: string) => {
@@ -80,12 +92,11 @@ export function startChildClient(config: ChildConfig): ChildClient {
             resolve(line);
           },
         };
-        waiters.push(waiter);
+        waiters.add(waiter);
         void exited.then((exit) => {
-          if (!waiters.includes(waiter)) return;
-          waiters.splice(waiters.indexOf(waiter), 1);
+          if (!waiters.delete(waiter)) return;
           clearTimeout(timer);
-          reject(new Error(`child exited (${exit.code ?? exit.signal}) before the awaited line; stderr: ${errors}`));
+          reject(new Error(`${label} exited (${exit.code ?? exit.signal}) before the awaited line; stderr: ${errors}`));
         });
       });
     },
